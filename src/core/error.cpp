@@ -1,0 +1,13 @@
+#include "core/error.h"
+
+namespace osc {
+
+void throw_bad_input(const std::string& where, const std::string& what) {
+  throw Error(ErrorKind::BadInput, where.empty() ? what : where + ": " + what);
+}
+
+void throw_internal(const std::string& where, const std::string& what) {
+  throw Error(ErrorKind::Internal, where.empty() ? what : where + ": " + what);
+}
+
+}  // namespace osc

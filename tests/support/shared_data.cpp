@@ -1,0 +1,57 @@
+#include "support/shared_data.h"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
+namespace osc::test {
+
+std::string shared_path(const std::string& relative) {
+  const char* env = std::getenv("OUTLIERSCOPE_SHARED");
+  std::filesystem::path root = (env && *env) ? env : OUTLIERSCOPE_DEFAULT_SHARED;
+  return (std::filesystem::absolute(root) / relative).string();
+}
+
+bool shared_available(const std::string& absolute_path) {
+  if (std::filesystem::exists(absolute_path)) return true;
+  const char* ci = std::getenv("CI");
+  if (ci && std::string(ci) == "true") {
+    ADD_FAILURE() << "shared test data missing under CI=true: " << absolute_path;
+  }
+  return false;
+}
+
+std::string source_path(const std::string& relative) { return std::string(OUTLIERSCOPE_SOURCE_DIR) + "/" + relative; }
+
+std::string scratch_dir(const std::string& name) {
+  std::filesystem::path dir = std::filesystem::path(OUTLIERSCOPE_BINARY_DIR) / "test-scratch" / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::string cli_path() { return OUTLIERSCOPE_CLI; }
+std::string python() { return OUTLIERSCOPE_PYTHON; }
+
+int run_command(const std::string& command, std::string* output) {
+  std::string full = command + " 2>&1";
+  FILE* pipe = popen(full.c_str(), "r");
+  if (!pipe) return -1;
+  std::array<char, 4096> buf{};
+  std::string out;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  int status = pclose(pipe);
+  if (output) *output = out;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void run_reference(const std::string& script, const std::string& args) {
+  std::string out;
+  std::string cmd = python() + " " + source_path("tests/reference/" + script) + " " + args;
+  int rc = run_command(cmd, &out);
+  ASSERT_EQ(rc, 0) << "reference script failed: " << cmd << "\n" << out;
+}
+
+}  // namespace osc::test

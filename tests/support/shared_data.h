@@ -1,0 +1,32 @@
+// Test helpers: where the shared test data and the reference scripts live, and how a test that
+// needs missing shared data behaves (skip on a developer machine, fail under CI=true).
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace osc::test {
+
+// Absolute path of `relative` under the shared data folder (OUTLIERSCOPE_SHARED, default ../shared).
+std::string shared_path(const std::string& relative);
+// True if the path exists; otherwise records a failure (CI=true) or returns false so the caller
+// can GTEST_SKIP. Use through OSC_REQUIRE_SHARED.
+bool shared_available(const std::string& absolute_path);
+
+std::string source_path(const std::string& relative);  // path in the source tree
+std::string scratch_dir(const std::string& name);       // fresh empty folder under the build tree
+std::string cli_path();                                  // the built outlierscope program
+std::string python();                                    // /usr/bin/python3 (with torch)
+
+// Runs a shell command, returns its exit status; stdout+stderr are captured into *output.
+int run_command(const std::string& command, std::string* output = nullptr);
+// Runs a tests/reference script with arguments; fails the test (with its output) if it fails.
+void run_reference(const std::string& script, const std::string& args);
+
+}  // namespace osc::test
+
+#define OSC_REQUIRE_SHARED(path)                                                   \
+  do {                                                                             \
+    if (!::osc::test::shared_available(path)) GTEST_SKIP() << "shared data missing: " << (path); \
+  } while (0)
