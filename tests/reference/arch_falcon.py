@@ -1,0 +1,144 @@
+"""Falcon in HF layout (FalconForCausalLM, model_type "falcon"), rotary, no ALiBi, parallel
+attention. `falcon7b`: new_decoder_architecture false, multi_query (one kv head), one
+input_layernorm feeding both branches. `falcon40b`: new_decoder_architecture true, num_kv_heads
+groups, separate ln_attn / ln_mlp.
+
+Followed: transformers src/transformers/models/falcon/modeling_falcon.py (FalconAttention._split_heads,
+FalconDecoderLayer) and configuration_falcon.py. Tensor names: transformer.{word_embeddings, ln_f},
+transformer.h.N.{input_layernorm | ln_attn + ln_mlp, self_attention.query_key_value,
+self_attention.dense, mlp.dense_h_to_4h, mlp.dense_4h_to_h}; lm_head tied (not stored).
+Fused query_key_value weight [rows, d_model], rows in head_dim blocks:
+  multi_query: [q_0 .. q_{H-1}, k, v]                       ((H + 2) * d_head rows)
+  new arch:    per kv group g: [q_{g*r} .. q_{g*r+r-1}, k_g, v_g], r = H / n_kv
+                                                             ((H + 2 * n_kv) * d_head rows)
+MLP: dense_h_to_4h (4 * d_model), exact GELU, dense_4h_to_h; bias false throughout except the
+LayerNorms, which always have one.
+"""
+import math
+
+from attention import Rope, causal_attention, rope_inv_freq
+from common import activation, layer_norm, linear
+
+
+def make_config(arch, dims):
+    new_arch = arch == "falcon40b"
+    return {
+        "architectures": ["FalconForCausalLM"],
+        "model_type": "falcon",
+        "vocab_size": dims["vocab"],
+        "hidden_size": dims["d_model"],
+        "num_hidden_layers": dims["n_layers"],
+        "num_attention_heads": dims["n_heads"],
+        # save_pretrained writes num_kv_heads = num_attention_heads when unset; multi_query
+        # overrides it to one kv head unless new_decoder_architecture is on.
+        "num_kv_heads": (2 if dims["n_heads"] % 2 == 0 else 1) if new_arch else dims["n_heads"],
+        "new_decoder_architecture": new_arch,
+        "num_ln_in_parallel_attn": 2 if new_arch else None,
+        "multi_query": True,
+        "parallel_attn": True,
+        "bias": False,
+        "alibi": False,
+        "apply_residual_connection_post_layernorm": False,
+        "layer_norm_epsilon": 1e-5,
+        "rope_theta": 10000.0,
+        "rope_scaling": None,
+        "max_position_embeddings": dims["max_positions"],
+        "ffn_hidden_size": 4 * dims["d_model"],
+        "activation": "gelu",
+        "hidden_dropout": 0.0,
+        "attention_dropout": 0.0,
+        "initializer_range": 0.02,
+        "tie_word_embeddings": True,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "use_cache": True,
+    }
+
+
+def _heads(cfg):
+    """(n_heads, n_kv_heads, d_head) as FalconAttention computes them."""
+    n_heads = cfg["num_attention_heads"]
+    if cfg["new_decoder_architecture"]:
+        n_kv = cfg["num_kv_heads"]
+    else:
+        n_kv = 1 if cfg["multi_query"] else n_heads
+    return n_heads, n_kv, cfg["hidden_size"] // n_heads
+
+
+def _two_norms(cfg):
+    return cfg["new_decoder_architecture"] and (cfg.get("num_ln_in_parallel_attn") or 2) == 2
+
+
+def make_weights(cfg, maker):
+    d, (n_heads, n_kv, d_head) = cfg["hidden_size"], _heads(cfg)
+    d_ff = cfg.get("ffn_hidden_size") or 4 * d
+    maker.embedding("transformer.word_embeddings.weight", (cfg["vocab_size"], d))
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"transformer.h.{layer}."
+        for ln in (("ln_attn", "ln_mlp") if _two_norms(cfg) else ("input_layernorm",)):
+            maker.gain(p + f"{ln}.weight", d)
+            maker.bias(p + f"{ln}.bias", d)
+        maker.matrix(p + "self_attention.query_key_value.weight", ((n_heads + 2 * n_kv) * d_head, d))
+        maker.matrix(p + "self_attention.dense.weight", (d, d))
+        maker.matrix(p + "mlp.dense_h_to_4h.weight", (d_ff, d))
+        maker.matrix(p + "mlp.dense_4h_to_h.weight", (d, d_ff))
+    maker.gain("transformer.ln_f.weight", d)
+    maker.bias("transformer.ln_f.bias", d)
+
+
+def split_fused_qkv(fused, cfg):
+    """fused [T, rows] -> q [T, H, d_head], k/v [T, n_kv, d_head] (layouts in the module doc)."""
+    n_tokens = fused.shape[0]
+    n_heads, n_kv, d_head = _heads(cfg)
+    if cfg["new_decoder_architecture"]:
+        groups = fused.view(n_tokens, n_kv, n_heads // n_kv + 2, d_head)
+        q = groups[:, :, :-2].reshape(n_tokens, n_heads, d_head)
+        return q, groups[:, :, -2], groups[:, :, -1]
+    if cfg["multi_query"]:
+        heads = fused.view(n_tokens, n_heads + 2, d_head)
+        return heads[:, :-2], heads[:, -2:-1], heads[:, -1:]
+    heads = fused.view(n_tokens, n_heads, 3, d_head)
+    return heads[:, :, 0], heads[:, :, 1], heads[:, :, 2]
+
+
+def forward(cfg, W, ids, hooks):
+    assert cfg["parallel_attn"] and not cfg["alibi"] and not cfg["bias"] \
+        and not cfg.get("apply_residual_connection_post_layernorm", False), \
+        "reference covers the rotary, parallel-attention, bias-free Falcon variants"
+    n_tokens, eps = ids.shape[0], cfg["layer_norm_epsilon"]
+    n_heads, n_kv, d_head = _heads(cfg)
+    act = activation(cfg.get("activation", "gelu"))
+    rope = Rope(rope_inv_freq(d_head, cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling")), n_tokens, W.dtype)
+    x = hooks.rec("hook_embed", W["transformer.word_embeddings.weight"][ids])  # [T, d_model]
+    for layer in range(cfg["num_hidden_layers"]):
+        p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
+
+        def ln(name):
+            return layer_norm(x, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
+
+        hooks.rec(b + "hook_resid_pre", x)
+        if _two_norms(cfg):
+            h_attn = hooks.rec(b + "ln1.hook_normalized", ln("ln_attn"))
+            h_mlp = hooks.rec(b + "ln2.hook_normalized", ln("ln_mlp"))
+        else:
+            h_attn = h_mlp = hooks.rec(b + "ln1.hook_normalized", ln("input_layernorm"))
+        fused = linear(h_attn, W[p + "self_attention.query_key_value.weight"])
+        q, k, v = split_fused_qkv(fused, cfg)
+        z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
+        attn_out = hooks.rec(b + "hook_attn_out", linear(z, W[p + "self_attention.dense.weight"]))
+        pre = hooks.rec(b + "mlp.hook_pre", linear(h_mlp, W[p + "mlp.dense_h_to_4h.weight"]))
+        post = hooks.rec(b + "mlp.hook_post", act(pre))
+        mlp_out = hooks.rec(b + "hook_mlp_out", linear(post, W[p + "mlp.dense_4h_to_h.weight"]))
+        x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
+    h = hooks.rec("ln_final.hook_normalized",
+                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    head = W["transformer.word_embeddings.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
+    return hooks.rec("hook_logits", linear(h, head))
+
+
+def hook_summary(cfg):
+    n_heads, n_kv, d_head = _heads(cfg)
+    return {"n_layers": cfg["num_hidden_layers"], "d_model": cfg["hidden_size"], "n_heads": n_heads,
+            "n_kv_heads": n_kv, "d_head": d_head, "d_ff": cfg.get("ffn_hidden_size") or 4 * cfg["hidden_size"],
+            "vocab": cfg["vocab_size"], "rope": True, "learned_pos": False, "parallel": True,
+            "has_ln2": _two_norms(cfg), "gated": False, "n_experts": 0}

@@ -1,0 +1,108 @@
+"""Phi-2 in HF layout (PhiForCausalLM, model_type "phi"): one LayerNorm feeding parallel attention
+and MLP, partial rotary (the first int(partial_rotary_factor * d_head) dims of each head),
+gelu_new, biases everywhere, untied lm_head with a bias.
+
+Followed: transformers src/transformers/models/phi/modeling_phi.py (PhiAttention, PhiMLP,
+PhiDecoderLayer, PhiModel) and configuration_phi.py. Tensor names: model.{embed_tokens,
+final_layernorm}, model.layers.N.{input_layernorm, self_attn.{q,k,v}_proj, self_attn.dense,
+mlp.fc1, mlp.fc2}, lm_head.{weight,bias}.
+"""
+import math
+
+from attention import Rope, causal_attention, rope_inv_freq
+from common import activation, layer_norm, linear
+
+
+def make_config(arch, dims):
+    d = dims["d_model"]
+    return {
+        "architectures": ["PhiForCausalLM"],
+        "model_type": "phi",
+        "vocab_size": dims["vocab"],
+        "hidden_size": d,
+        "intermediate_size": 4 * d,
+        "num_hidden_layers": dims["n_layers"],
+        "num_attention_heads": dims["n_heads"],
+        "num_key_value_heads": dims["n_heads"],
+        "partial_rotary_factor": 0.4,  # d_head 16 -> int(6.4) = 6 rotary dims (even)
+        "rope_theta": 10000.0,
+        "rope_scaling": None,
+        "hidden_act": "gelu_new",
+        "layer_norm_eps": 1e-5,
+        "qk_layernorm": False,
+        "max_position_embeddings": dims["max_positions"],
+        "resid_pdrop": 0.1,
+        "embd_pdrop": 0.0,
+        "attention_dropout": 0.0,
+        "initializer_range": 0.02,
+        "tie_word_embeddings": False,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "use_cache": True,
+    }
+
+
+def _heads(cfg):
+    n_heads = cfg["num_attention_heads"]
+    return n_heads, cfg.get("num_key_value_heads") or n_heads, cfg["hidden_size"] // n_heads
+
+
+def rotary_dims(cfg):
+    return int(cfg.get("partial_rotary_factor", 0.5) * _heads(cfg)[2])
+
+
+def make_weights(cfg, maker):
+    d, d_ff, (n_heads, n_kv, d_head) = cfg["hidden_size"], cfg["intermediate_size"], _heads(cfg)
+    maker.embedding("model.embed_tokens.weight", (cfg["vocab_size"], d))
+    for layer in range(cfg["num_hidden_layers"]):
+        p = f"model.layers.{layer}."
+        maker.gain(p + "input_layernorm.weight", d)
+        maker.bias(p + "input_layernorm.bias", d)
+        for name, n_in, n_out in (("self_attn.q_proj", d, n_heads * d_head), ("self_attn.k_proj", d, n_kv * d_head),
+                                  ("self_attn.v_proj", d, n_kv * d_head), ("self_attn.dense", n_heads * d_head, d),
+                                  ("mlp.fc1", d, d_ff), ("mlp.fc2", d_ff, d)):
+            maker.matrix(p + f"{name}.weight", (n_out, n_in))
+            maker.bias(p + f"{name}.bias", n_out)
+    maker.gain("model.final_layernorm.weight", d)
+    maker.bias("model.final_layernorm.bias", d)
+    maker.matrix("lm_head.weight", (cfg["vocab_size"], d))
+    maker.bias("lm_head.bias", cfg["vocab_size"])
+
+
+def forward(cfg, W, ids, hooks):
+    assert not cfg.get("qk_layernorm", False), "reference covers Phi without qk_layernorm"
+    n_tokens, eps = ids.shape[0], cfg["layer_norm_eps"]
+    n_heads, n_kv, d_head = _heads(cfg)
+    act = activation(cfg["hidden_act"])
+    rope = Rope(rope_inv_freq(rotary_dims(cfg), cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling")),
+                n_tokens, W.dtype)
+    x = hooks.rec("hook_embed", W["model.embed_tokens.weight"][ids])  # [T, d_model]
+    for layer in range(cfg["num_hidden_layers"]):
+        p, b = f"model.layers.{layer}.", f"blocks.{layer}."
+
+        def lin(name, v):
+            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
+
+        hooks.rec(b + "hook_resid_pre", x)
+        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
+            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
+        q = lin("self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
+        k = lin("self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
+        v = lin("self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
+        z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
+        attn_out = hooks.rec(b + "hook_attn_out", lin("self_attn.dense", z))
+        pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.fc1", h))
+        post = hooks.rec(b + "mlp.hook_post", act(pre))
+        mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.fc2", post))
+        x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
+    h = hooks.rec("ln_final.hook_normalized", layer_norm(
+        x, W["model.final_layernorm.weight"], W["model.final_layernorm.bias"], eps))
+    return hooks.rec("hook_logits", linear(h, W["lm_head.weight"], W["lm_head.bias"]))
+
+
+def hook_summary(cfg):
+    n_heads, n_kv, d_head = _heads(cfg)
+    return {"n_layers": cfg["num_hidden_layers"], "d_model": cfg["hidden_size"], "n_heads": n_heads,
+            "n_kv_heads": n_kv, "d_head": d_head, "d_ff": cfg["intermediate_size"], "vocab": cfg["vocab_size"],
+            "rope": True, "learned_pos": False, "parallel": True, "has_ln2": False, "gated": False,
+            "n_experts": 0}

@@ -1,0 +1,122 @@
+"""Shared pieces of the reference forwards: the hook recorder, a strict checkpoint accessor,
+random weight generation, norms, activations and linear layers. Everything is plain torch on
+float tensors; no module state."""
+import math
+
+import torch
+import torch.nn.functional as F
+
+
+class Hooks:
+    """Collects hook-point tensors by name (batch dimension already dropped)."""
+
+    def __init__(self):
+        self.values = {}
+        self.notes = {}  # scalar diagnostics (e.g. the smallest MoE top-k margin)
+
+    def rec(self, name, tensor):
+        if name in self.values:
+            raise AssertionError(f"hook {name} recorded twice")
+        self.values[name] = tensor.detach().to(torch.float32).contiguous().clone()
+        return tensor
+
+
+class NullHooks(Hooks):
+    """Drops every hook (for plain inference, e.g. perplexity)."""
+
+    def rec(self, name, tensor):
+        return tensor
+
+
+class Checkpoint:
+    """Read access to an HF state dict that remembers what was used, so a forward can assert it
+    consumed every stored tensor (catches misnamed or forgotten weights)."""
+
+    def __init__(self, tensors, dtype=torch.float32):
+        self.tensors = tensors
+        self.dtype = dtype
+        self.used = set()
+
+    def __getitem__(self, name):
+        if name not in self.tensors:
+            raise KeyError(f"checkpoint has no tensor {name}")
+        self.used.add(name)
+        return self.tensors[name].to(self.dtype)
+
+    def has(self, name):
+        return name in self.tensors
+
+    def get(self, name):
+        return self[name] if self.has(name) else None
+
+    def assert_all_used(self):
+        unused = sorted(set(self.tensors) - self.used)
+        if unused:
+            raise AssertionError(f"checkpoint tensors never used by the forward: {unused}")
+
+
+class WeightMaker:
+    """Deterministic random weights in HF layout. Scales are chosen so activations stay O(1) at
+    d_model 64 and every path (biases, norm gains) visibly matters."""
+
+    def __init__(self, seed):
+        self.gen = torch.Generator().manual_seed(seed)
+        self.tensors = {}
+
+    def _normal(self, shape, std, mean=0.0):
+        return torch.randn(*shape, generator=self.gen) * std + mean
+
+    def add(self, name, tensor):
+        if name in self.tensors:
+            raise AssertionError(f"weight {name} made twice")
+        self.tensors[name] = tensor.to(torch.float32)
+
+    def matrix(self, name, shape, std=0.08):
+        self.add(name, self._normal(shape, std))
+
+    def embedding(self, name, shape, std=0.4):
+        self.add(name, self._normal(shape, std))
+
+    def gain(self, name, n):
+        self.add(name, self._normal((n,), 0.1, 1.0))
+
+    def bias(self, name, n, std=0.05):
+        self.add(name, self._normal((n,), std))
+
+
+def linear(x, weight, bias=None):
+    """nn.Linear convention: weight [out, in]."""
+    return F.linear(x, weight, bias)
+
+
+def conv1d(x, weight, bias):
+    """GPT-2 Conv1D convention: weight [in, out]."""
+    return x @ weight + bias
+
+
+def rms_norm(x, weight, eps):
+    return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
+
+
+def layer_norm(x, weight, bias, eps):
+    return F.layer_norm(x, (x.shape[-1],), weight, bias, eps)
+
+
+def gelu_tanh(x):
+    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+
+
+ACTIVATIONS = {
+    "silu": F.silu,
+    "swish": F.silu,
+    "gelu": lambda x: F.gelu(x),  # exact erf form
+    "gelu_new": gelu_tanh,
+    "gelu_pytorch_tanh": gelu_tanh,
+    "relu": F.relu,
+}
+
+
+def activation(name):
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name}")
+    return ACTIVATIONS[name]
