@@ -1,0 +1,113 @@
+#include "tokenizer/hf_json_parts.h"
+
+#include <cctype>
+
+#include "core/error.h"
+#include "tokenizer/json_util.h"
+#include "tokenizer/merge_ranks.h"
+
+namespace osc {
+namespace {
+
+using nlohmann::json;
+
+// Ids are nearly dense; one far beyond the number of entries would size the table by an
+// unchecked count, so it is refused.
+constexpr int64_t kIdSlack = 65536;
+
+int32_t checked_id(const json& value, size_t entries, const std::string& where, const std::string& what) {
+  OSC_CHECK_INPUT(value.is_number_integer(), where, what + " has an id that is not an integer");
+  const int64_t id = value.get<int64_t>();
+  const int64_t limit = static_cast<int64_t>(entries) + kIdSlack;
+  OSC_CHECK_INPUT(id >= 0 && id < limit, where,
+                  what + " has id " + std::to_string(id) + ", outside [0, " + std::to_string(limit) + ")");
+  return static_cast<int32_t>(id);
+}
+
+size_t added_count(const json& root) {
+  auto added = root.find("added_tokens");
+  return added != root.end() && added->is_array() ? added->size() : 0;
+}
+
+void place_token(std::vector<Token>& tokens, int32_t id, Token token) {
+  if (tokens.size() <= static_cast<size_t>(id)) tokens.resize(static_cast<size_t>(id) + 1, Token{"", 0.0f, TokenType::Unused});
+  tokens[static_cast<size_t>(id)] = std::move(token);
+}
+
+bool is_byte_token_text(const std::string& text) {
+  return text.size() == 6 && text.starts_with("<0x") && text.back() == '>' && std::isxdigit(static_cast<unsigned char>(text[3])) &&
+         std::isxdigit(static_cast<unsigned char>(text[4]));
+}
+
+void read_vocab(const json& model, bool byte_fallback, size_t entries, std::vector<Token>& tokens,
+                const std::string& where) {
+  auto vocab = model.find("vocab");
+  OSC_CHECK_INPUT(vocab != model.end() && vocab->is_object(), where, "model.vocab is missing or not an object");
+  OSC_CHECK_INPUT(!vocab->empty(), where, "the vocabulary (model.vocab) is empty");
+  for (const auto& [text, id_value] : vocab->items()) {
+    const int32_t id = checked_id(id_value, entries, where, "vocab entry \"" + text + "\"");
+    const TokenType type = byte_fallback && is_byte_token_text(text) ? TokenType::Byte : TokenType::Normal;
+    place_token(tokens, id, Token{text, 0.0f, type});
+  }
+}
+
+void read_added_tokens(const json& root, size_t entries, std::vector<Token>& tokens, const std::string& where) {
+  auto added = root.find("added_tokens");
+  if (added == root.end() || added->is_null()) return;
+  OSC_CHECK_INPUT(added->is_array(), where, "added_tokens is not an array");
+  for (const json& entry : *added) {
+    OSC_CHECK_INPUT(entry.is_object() && entry.contains("id"), where, "an added_tokens entry has no id");
+    const auto content = json_string(entry, "content", where);
+    OSC_CHECK_INPUT(content && !content->empty(), where, "an added_tokens entry has no content");
+    const int32_t id = checked_id(entry["id"], entries, where, "added token \"" + *content + "\"");
+    Token t{*content, 0.0f, json_bool(entry, "special", false, where) ? TokenType::Control : TokenType::UserDefined};
+    t.lstrip = json_bool(entry, "lstrip", false, where);
+    t.rstrip = json_bool(entry, "rstrip", false, where);
+    place_token(tokens, id, std::move(t));
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> read_merges(const json& model, const std::string& where) {
+  std::vector<std::pair<std::string, std::string>> merges;
+  auto list = model.find("merges");
+  if (list == model.end() || list->is_null()) return merges;
+  OSC_CHECK_INPUT(list->is_array(), where, "model.merges is not an array");
+  merges.reserve(list->size());
+  for (size_t i = 0; i < list->size(); ++i) {
+    const json& m = (*list)[i];
+    if (m.is_string()) {
+      merges.push_back(split_merge_line(m.get<std::string>(), where, i));
+    } else {
+      OSC_CHECK_INPUT(m.is_array() && m.size() == 2 && m[0].is_string() && m[1].is_string(), where,
+                      "merge " + std::to_string(i) + " is neither \"a b\" nor [\"a\", \"b\"]");
+      merges.emplace_back(m[0].get<std::string>(), m[1].get<std::string>());
+    }
+  }
+  return merges;
+}
+
+}  // namespace
+
+HfModelParts read_hf_model(const json& root, const std::string& where) {
+  OSC_CHECK_INPUT(root.is_object(), where, "the top level is not a JSON object");
+  auto model = root.find("model");
+  OSC_CHECK_INPUT(model != root.end() && model->is_object(), where, "no \"model\" object");
+  const std::string type = json_string(*model, "type", where).value_or(model->contains("merges") ? "BPE" : "");
+  if (type != "BPE")
+    throw_bad_input(where, "model type \"" + type + "\" is not supported (only BPE: SentencePiece-style or byte-level)");
+  HfModelParts parts;
+  for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"})
+    OSC_CHECK_INPUT(json_string(*model, affix, where).value_or("").empty(), where,
+                    std::string("model.") + affix + " is not supported");
+  parts.byte_fallback = json_bool(*model, "byte_fallback", false, where);
+  parts.ignore_merges = json_bool(*model, "ignore_merges", false, where);
+  parts.unk_token = json_string(*model, "unk_token", where);
+  const auto vocab = model->find("vocab");
+  const size_t entries = (vocab != model->end() && vocab->is_object() ? vocab->size() : 0) + added_count(root);
+  read_vocab(*model, parts.byte_fallback, entries, parts.tokens, where);
+  read_added_tokens(root, entries, parts.tokens, where);
+  parts.merges = read_merges(*model, where);
+  return parts;
+}
+
+}  // namespace osc

@@ -1,0 +1,143 @@
+#include "tokenizer/hf_json_parts.h"
+
+#include "core/error.h"
+#include "tokenizer/json_util.h"
+#include "tokenizer/pre_regexes.h"
+
+namespace osc {
+namespace {
+
+using nlohmann::json;
+
+const std::string kSpaceMark = "\xE2\x96\x81";  // '▁'
+
+std::string type_of(const json& node, const std::string& where, const char* what) {
+  OSC_CHECK_INPUT(node.is_object(), where, std::string(what) + " entry is not an object");
+  return json_string(node, "type", where).value_or("");
+}
+
+// Replace's pattern: {"String": " "} (a regex pattern would need regex replacement; refused).
+std::string replace_pattern(const json& node, const std::string& where) {
+  auto pattern = node.find("pattern");
+  OSC_CHECK_INPUT(pattern != node.end() && pattern->is_object() && pattern->contains("String"), where,
+                  "normalizer Replace with a non-string pattern is not supported");
+  return json_string(*pattern, "String", where).value_or("");
+}
+
+void read_normalizer(const json& node, HfPipeline& p, const std::string& where) {
+  if (node.is_null()) return;
+  const std::string type = type_of(node, where, "normalizer");
+  if (type == "Sequence") {
+    auto list = node.find("normalizers");
+    OSC_CHECK_INPUT(list != node.end() && list->is_array(), where, "normalizer Sequence has no list");
+    for (const json& child : *list) read_normalizer(child, p, where);
+  } else if (type == "Prepend" && json_string(node, "prepend", where) == kSpaceMark) {
+    p.sentencepiece_prefix = PrefixSpace::Always;
+  } else if (type == "Replace" && replace_pattern(node, where) == " " &&
+             json_string(node, "content", where) == kSpaceMark) {
+    p.sentencepiece_spaces = true;
+  } else if (type == "NFC") {
+    // Accepted but not applied (Qwen2/3): it changes only text that is not already NFC, which
+    // docs/tokenizers.md lists as a known difference.
+  } else {
+    throw_bad_input(where, "normalizer \"" + type + "\" is not supported");
+  }
+}
+
+PrefixSpace metaspace_prefix(const json& node, const std::string& where) {
+  if (auto scheme = json_string(node, "prepend_scheme", where)) {
+    if (*scheme == "always") return PrefixSpace::Always;
+    if (*scheme == "first") return PrefixSpace::First;
+    if (*scheme == "never") return PrefixSpace::Never;
+    throw_bad_input(where, "Metaspace prepend_scheme \"" + *scheme + "\" is not known");
+  }
+  return json_bool(node, "add_prefix_space", true, where) ? PrefixSpace::Always : PrefixSpace::Never;
+}
+
+void read_split(const json& node, HfPipeline& p, const std::string& where) {
+  auto pattern = node.find("pattern");
+  OSC_CHECK_INPUT(pattern != node.end() && pattern->is_object(), where, "pre-tokenizer Split has no pattern");
+  std::string regex;
+  if (auto r = json_string(*pattern, "Regex", where)) {
+    regex = *r;
+  } else if (auto s = json_string(*pattern, "String", where)) {
+    regex = "\\Q" + *s + "\\E";
+  } else {
+    throw_bad_input(where, "pre-tokenizer Split pattern is neither Regex nor String");
+  }
+  OSC_CHECK_INPUT(!json_bool(node, "invert", false, where), where, "pre-tokenizer Split with invert is not supported");
+  const std::string behavior = json_string(node, "behavior", where).value_or("Isolated");
+  OSC_CHECK_INPUT(behavior == "Isolated" || behavior == "Removed", where,
+                  "pre-tokenizer Split behavior \"" + behavior + "\" is not supported");
+  p.regexes.emplace_back(regex, behavior == "Removed");
+}
+
+void read_pre_tokenizer(const json& node, HfPipeline& p, const std::string& where) {
+  if (node.is_null()) return;
+  const std::string type = type_of(node, where, "pre_tokenizer");
+  OSC_CHECK_INPUT(!p.byte_level || type == "Sequence", where,
+                  "pre-tokenizer \"" + type + "\" after ByteLevel is not supported");
+  if (type == "Sequence") {
+    auto list = node.find("pretokenizers");
+    OSC_CHECK_INPUT(list != node.end() && list->is_array(), where, "pre_tokenizer Sequence has no list");
+    for (const json& child : *list) read_pre_tokenizer(child, p, where);
+  } else if (type == "Split") {
+    read_split(node, p, where);
+  } else if (type == "Digits") {
+    p.regexes.emplace_back(json_bool(node, "individual_digits", false, where) ? "\\p{N}" : "\\p{N}+", false);
+  } else if (type == "ByteLevel") {
+    p.byte_level = true;
+    p.byte_level_prefix = json_bool(node, "add_prefix_space", true, where) ? PrefixSpace::Always : PrefixSpace::Never;
+    if (json_bool(node, "use_regex", true, where)) p.regexes.emplace_back(gpt2_regex(), false);
+  } else if (type == "Metaspace") {
+    OSC_CHECK_INPUT(json_string(node, "replacement", where).value_or(kSpaceMark) == kSpaceMark, where,
+                    "Metaspace with a replacement other than U+2581 is not supported");
+    p.sentencepiece_spaces = true;
+    p.sentencepiece_prefix = metaspace_prefix(node, where);
+    p.metaspace_split = json_bool(node, "split", true, where);
+  } else {
+    throw_bad_input(where, "pre-tokenizer \"" + type + "\" is not supported");
+  }
+}
+
+// The BOS text a post-processor puts first, searching inside Sequence processors.
+std::optional<std::string> processor_bos(const json& post, const std::string& where) {
+  if (!post.is_object()) return std::nullopt;
+  const std::string type = json_string(post, "type", where).value_or("");
+  if (type == "Sequence" && post.contains("processors") && post["processors"].is_array()) {
+    for (const json& child : post["processors"])
+      if (auto bos = processor_bos(child, where)) return bos;
+    return std::nullopt;
+  }
+  if (type == "TemplateProcessing") {
+    const json single = post.value("single", json());
+    if (single.is_array() && !single.empty() && single[0].is_object() && single[0].contains("SpecialToken"))
+      return json_string(single[0]["SpecialToken"], "id", where);
+    return std::nullopt;
+  }
+  if (type == "RobertaProcessing" || type == "BertProcessing") {
+    const json cls = post.value("cls", json());
+    if (cls.is_array() && !cls.empty() && cls[0].is_string()) return cls[0].get<std::string>();
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+HfPipeline read_hf_pipeline(const json& root, const std::string& where) {
+  HfPipeline p;
+  read_normalizer(root.value("normalizer", json()), p, where);
+  read_pre_tokenizer(root.value("pre_tokenizer", json()), p, where);
+  // A byte-level decoder marks byte-level vocabularies whose pre-tokenizer is only a Split.
+  const json decoder = root.value("decoder", json());
+  if (decoder.is_object() && decoder.value("type", "") == "ByteLevel") p.byte_level = true;
+  OSC_CHECK_INPUT(!(p.byte_level && p.sentencepiece_spaces), where,
+                  "mixes byte-level and SentencePiece-style space handling");
+  return p;
+}
+
+std::optional<std::string> hf_post_processor_bos(const json& root, const std::string& where) {
+  return processor_bos(root.value("post_processor", json()), where);
+}
+
+}  // namespace osc

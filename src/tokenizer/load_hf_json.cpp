@@ -1,0 +1,68 @@
+// tokenizer.json (HF tokenizers): SentencePiece-style BPE (LLaMA-2 layout: '▁' normalizer or
+// Metaspace, byte fallback) or byte-level BPE (ByteLevel pre-tokenizer/decoder with Split regexes).
+#include "core/error.h"
+#include "tokenizer/byte_level_bpe.h"
+#include "tokenizer/hf_json_parts.h"
+#include "tokenizer/json_util.h"
+#include "tokenizer/loaders.h"
+#include "tokenizer/sentencepiece_bpe.h"
+#include "tokenizer/special_ids.h"
+
+namespace osc {
+namespace {
+
+TokenizerInfo read_info(const nlohmann::json& root, const Vocab& vocab, const HfModelParts& model,
+                        const std::string& path) {
+  TokenizerInfo info;
+  info.source = path;
+  info.unk_id = id_of_token_text(vocab, model.unk_token, path, "unk_token");
+  const auto bos = hf_post_processor_bos(root, path);
+  info.bos_id = id_of_token_text(vocab, bos, path, "post_processor BOS");
+  info.add_bos = info.bos_id >= 0;
+  apply_tokenizer_config(parent_directory(path), vocab, info);
+  return info;
+}
+
+std::vector<Token> mark_unknown(std::vector<Token> tokens, const std::optional<std::string>& unk_text) {
+  if (!unk_text) return tokens;
+  for (Token& t : tokens)
+    if (t.text == *unk_text) t.type = TokenType::Unknown;
+  return tokens;
+}
+
+std::unique_ptr<Tokenizer> build_sentencepiece(Vocab vocab, TokenizerInfo info, const HfModelParts& model,
+                                               const HfPipeline& pipeline, const std::string& path) {
+  SentencePieceOptions options;
+  options.dummy_prefix = pipeline.sentencepiece_prefix;
+  options.byte_fallback = model.byte_fallback;
+  options.split_on_space = pipeline.metaspace_split;
+  options.merges.emplace(model.merges, vocab, path);
+  OSC_CHECK_INPUT(pipeline.regexes.empty(), path, "regex pre-tokenizers with '▁' spaces are not supported");
+  return std::make_unique<SentencePieceBpe>(std::move(vocab), std::move(info), std::move(options));
+}
+
+std::unique_ptr<Tokenizer> build_byte_level(Vocab vocab, TokenizerInfo info, const HfModelParts& model,
+                                            const HfPipeline& pipeline, const std::string& path) {
+  ByteLevelOptions options;
+  for (const auto& [pattern, drop] : pipeline.regexes) options.splitters.emplace_back(pattern, path, drop);
+  options.merges = MergeRanks(model.merges, vocab, path);
+  options.ignore_merges = model.ignore_merges;
+  options.prefix_space = pipeline.byte_level_prefix;
+  info.pre_tokenizer = "tokenizer.json";
+  return std::make_unique<ByteLevelBpe>(std::move(vocab), std::move(info), std::move(options));
+}
+
+}  // namespace
+
+std::unique_ptr<Tokenizer> load_hf_tokenizer_json(const std::string& path) {
+  const nlohmann::json root = read_json_file(path);
+  HfModelParts model = read_hf_model(root, path);
+  const HfPipeline pipeline = read_hf_pipeline(root, path);
+  Vocab vocab(mark_unknown(std::move(model.tokens), model.unk_token), path);
+  TokenizerInfo info = read_info(root, vocab, model, path);
+  if (pipeline.byte_level) return build_byte_level(std::move(vocab), std::move(info), model, pipeline, path);
+  if (pipeline.sentencepiece_spaces) return build_sentencepiece(std::move(vocab), std::move(info), model, pipeline, path);
+  throw_bad_input(path, "neither a byte-level nor a SentencePiece-style BPE tokenizer (no ByteLevel or '▁' handling)");
+}
+
+}  // namespace osc
