@@ -1,0 +1,82 @@
+// `outlierscope plot REPORT.json [--out DIR] [--format png,svg] [--no-html]`: redraws the static
+// figures (and the interactive report.html) from a saved report.json or a variant-comparison
+// JSON, without the model.
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/command.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "plot/figures.h"
+#include "report/html_report.h"
+#include "report/report_reader.h"
+
+namespace osc::cli {
+namespace {
+
+struct PlotArgs {
+  std::string input, out_dir, formats = "png", width = "1600", height = "1200";
+  bool no_html = false;
+};
+
+std::vector<std::string> split_formats(const std::string& list) {
+  std::vector<std::string> out;
+  std::stringstream ss(list);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+int parse_pixels(const std::string& text, const char* option) {
+  try {
+    size_t used = 0;
+    const int v = std::stoi(text, &used);
+    if (used == text.size() && v >= 200 && v <= 10000) return v;
+  } catch (const std::exception&) {
+  }
+  throw_bad_input(option, "'" + text + "' is not a pixel count between 200 and 10000");
+}
+
+int run_plot(const PlotArgs& args) {
+  const nlohmann::json doc = report::parse_json_text(read_text_file(args.input), args.input);
+  const std::string kind = report::document_kind(doc, args.input);
+  const std::string out_dir = args.out_dir.empty()
+                                  ? (std::filesystem::path(args.input).parent_path() / "figures").string()
+                                  : args.out_dir;
+  plot::FigureOptions options;
+  options.formats = split_formats(args.formats);
+  options.width_px = parse_pixels(args.width, "--width");
+  options.height_px = parse_pixels(args.height, "--height");
+  options.quiet = global_quiet();
+  options.source = args.input;
+  const auto written = kind == "report" ? plot::draw_report_figures(doc, out_dir, options)
+                                        : plot::draw_comparison_figures(doc, out_dir, options);
+  std::printf("wrote %zu figure files to %s\n", written.size(), out_dir.c_str());
+  if (kind == "report" && !args.no_html) {
+    const std::string html = (std::filesystem::path(out_dir) / "report.html").string();
+    report::write_html_report(doc, html, args.input);
+    std::printf("wrote %s\n", html.c_str());
+  }
+  return 0;
+}
+
+const CommandRegistration registration(
+    "plot", "Redraw the figures and report.html from a saved report.json (or a variant comparison JSON)",
+    [](CLI::App& sub) -> std::function<int()> {
+      auto args = std::make_shared<PlotArgs>();
+      sub.add_option("report", args->input, "report.json written by `outlierscope scan`, or a comparison JSON")
+          ->required();
+      sub.add_option("--out", args->out_dir, "Output folder (default: figures/ next to the report)");
+      sub.add_option("--format", args->formats, "Comma-separated formats: png, svg, pdf (default png)");
+      sub.add_option("--width", args->width, "Width of a one-panel figure in pixels (default 1600)");
+      sub.add_option("--height", args->height, "Height of a one-panel figure in pixels (default 1200)");
+      sub.add_flag("--no-html", args->no_html, "Do not write report.html");
+      return [args] { return run_plot(*args); };
+    });
+
+}  // namespace
+}  // namespace osc::cli
