@@ -1,0 +1,70 @@
+#include "hooks/hook_set.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/error.h"
+#include "hooks/glob.h"
+
+namespace osc {
+
+void HookSet::capture(std::string glob) {
+  capture_globs_.push_back(std::move(glob));
+  glob_used_.push_back(false);
+}
+
+void HookSet::intervene(Intervention iv) {
+  interventions_.push_back(std::move(iv));
+  intervention_used_.push_back(false);
+}
+
+bool HookSet::captures(std::string_view name) const {
+  return std::any_of(capture_globs_.begin(), capture_globs_.end(),
+                     [&](const std::string& g) { return glob_match(g, name); });
+}
+
+bool HookSet::intervenes(std::string_view name) const {
+  return std::any_of(interventions_.begin(), interventions_.end(),
+                     [&](const Intervention& iv) { return glob_match(iv.hook, name); });
+}
+
+void HookSet::on(const std::string& name, float* data, const Shape& shape) {
+  for (size_t i = 0; i < interventions_.size(); ++i) {
+    if (!glob_match(interventions_[i].hook, name)) continue;
+    intervention_used_[i] = true;
+    apply_intervention(interventions_[i], name, data, shape);
+  }
+  bool wanted = false;
+  for (size_t i = 0; i < capture_globs_.size(); ++i) {
+    if (!glob_match(capture_globs_[i], name)) continue;
+    glob_used_[i] = true;
+    wanted = true;
+  }
+  if (!wanted) return;
+  Tensor copy(shape);
+  if (copy.numel() > 0) std::memcpy(copy.ptr(), data, static_cast<size_t>(copy.numel()) * sizeof(float));
+  if (captured_.find(name) == captured_.end()) order_.push_back(name);
+  captured_[name] = std::move(copy);
+}
+
+const Tensor& HookSet::get(const std::string& name) const {
+  auto it = captured_.find(name);
+  if (it == captured_.end()) throw_bad_input("hooks", "hook '" + name + "' was not captured");
+  return it->second;
+}
+
+void HookSet::clear_captured() {
+  captured_.clear();
+  order_.clear();
+}
+
+std::vector<std::string> HookSet::unmatched_patterns() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < capture_globs_.size(); ++i)
+    if (!glob_used_[i]) out.push_back(capture_globs_[i]);
+  for (size_t i = 0; i < interventions_.size(); ++i)
+    if (!intervention_used_[i]) out.push_back(interventions_[i].hook);
+  return out;
+}
+
+}  // namespace osc

@@ -1,0 +1,51 @@
+// HookSet: what a forward pass should do at its named hook points (see docs/hooks.md).
+// It holds capture globs and interventions; the forward pass calls on(name, data, shape) at each
+// point, which first applies matching interventions in place, then copies the (edited) tensor if
+// a capture glob matches. Nothing is stored for unselected points, and the forward pass asks
+// active(name) before building optional tensors (attention matrices) at all.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/tensor.h"
+#include "hooks/intervention.h"
+
+namespace osc {
+
+class HookSet {
+ public:
+  void capture(std::string glob);
+  void capture_all() { capture("*"); }
+  void intervene(Intervention iv);
+
+  bool captures(std::string_view name) const;
+  bool intervenes(std::string_view name) const;
+  // True when the point needs to be computed and reported (captured or intervened on).
+  bool active(std::string_view name) const { return captures(name) || intervenes(name); }
+  bool empty() const { return capture_globs_.empty() && interventions_.empty(); }
+
+  // Called by the forward pass: edits data [shape] in place, then stores a copy if captured.
+  void on(const std::string& name, float* data, const Shape& shape);
+
+  // Captured tensors by hook name, and their names in the order the pass produced them.
+  const std::map<std::string, Tensor>& captured() const { return captured_; }
+  const std::vector<std::string>& captured_order() const { return order_; }
+  const Tensor& get(const std::string& name) const;  // BadInput naming the hook if not captured
+  void clear_captured();
+
+  // Capture globs and intervention hooks that matched no point in any pass so far: the CLI turns
+  // these into errors naming the pattern (a typo would otherwise silently capture nothing).
+  std::vector<std::string> unmatched_patterns() const;
+
+ private:
+  std::vector<std::string> capture_globs_;
+  std::vector<Intervention> interventions_;
+  std::vector<bool> glob_used_, intervention_used_;
+  std::map<std::string, Tensor> captured_;
+  std::vector<std::string> order_;
+};
+
+}  // namespace osc

@@ -1,0 +1,130 @@
+#include "kernels/attention.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "kernels/blas_threads.h"
+
+namespace osc {
+namespace {
+
+constexpr int64_t kQueryBlock = 128;
+
+struct HeadPtrs {
+  const float* q;  // row stride heads · d_head
+  const float* k;  // row stride kv_heads · d_head
+  const float* v;
+  float* z;
+};
+
+// Masks, biases and softmaxes one row of logits [Tk] in place for the query at `position`.
+// Returns nothing; masked entries become -inf in `logits` and 0 in `probs`.
+void finish_row(float* logits, float* probs, int64_t tk, int64_t position, const AttentionParams& p,
+                float slope) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  const int64_t first_visible = p.sliding_window ? std::max<int64_t>(0, position - *p.sliding_window + 1) : 0;
+  float max_logit = neg_inf;
+  for (int64_t j = 0; j < tk; ++j) {
+    if (j > position || j < first_visible) {
+      logits[j] = neg_inf;
+      continue;
+    }
+    if (p.alibi_slopes) {
+      const int64_t origin = p.alibi_origin == AlibiOrigin::Query ? position
+                             : p.alibi_origin == AlibiOrigin::LastKey ? tk - 1 : 0;
+      logits[j] += slope * static_cast<float>(j - origin);
+    }
+    max_logit = std::max(max_logit, logits[j]);
+  }
+  double sum = 0.0;
+  for (int64_t j = 0; j < tk; ++j) {
+    const float e = logits[j] == neg_inf ? 0.0f : std::exp(logits[j] - max_logit);
+    probs[j] = e;
+    sum += e;
+  }
+  const float inv = static_cast<float>(1.0 / sum);
+  for (int64_t j = 0; j < tk; ++j) probs[j] *= inv;
+}
+
+void attend_head(const HeadPtrs& h, const AttentionShape& s, const AttentionParams& p, float slope,
+                 float* head_scores, float* head_pattern) {
+  const int q_stride = static_cast<int>(s.heads * s.d_head), kv_stride = static_cast<int>(s.kv_heads * s.d_head);
+  const int64_t tk = s.keys, offset = s.keys - s.queries;
+  std::vector<float> block_logits, block_probs;
+  for (int64_t first = 0; first < s.queries; first += kQueryBlock) {
+    const int64_t rows = std::min(kQueryBlock, s.queries - first);
+    // Causality: no query of this block sees keys past its last position.
+    const int64_t visible = std::min(tk, offset + first + rows);
+    float* logits = head_scores ? head_scores + first * tk : nullptr;
+    float* probs = head_pattern ? head_pattern + first * tk : nullptr;
+    const int64_t ld = (logits || probs) ? tk : visible;
+    if (!logits) { block_logits.assign(static_cast<size_t>(rows * ld), 0.0f); logits = block_logits.data(); }
+    if (!probs) { block_probs.assign(static_cast<size_t>(rows * ld), 0.0f); probs = block_probs.data(); }
+    // logits[rows, visible] = scale · Q_block · K[:visible]ᵀ
+    blas_threads_for(rows, visible, s.d_head);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(visible),
+                static_cast<int>(s.d_head), p.scale, h.q + first * q_stride, q_stride, h.k, kv_stride, 0.0f,
+                logits, static_cast<int>(ld));
+    for (int64_t r = 0; r < rows; ++r) {
+      // Columns beyond `visible` were not computed; they are masked for this row anyway.
+      float* lrow = logits + r * ld;
+      for (int64_t j = visible; j < ld; ++j) lrow[j] = 0.0f;
+      finish_row(lrow, probs + r * ld, ld, offset + first + r, p, slope);
+    }
+    // z[rows, d_head] = P[rows, visible] · V[:visible]
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(s.d_head),
+                static_cast<int>(visible), 1.0f, probs, static_cast<int>(ld), h.v, kv_stride, 0.0f,
+                h.z + first * q_stride, q_stride);
+  }
+}
+
+}  // namespace
+
+void attention(const float* q, const float* k, const float* v, const AttentionShape& s,
+               const AttentionParams& p, float* z, float* scores, float* pattern) {
+  const int64_t group = s.heads / s.kv_heads;
+  const int64_t matrix = s.queries * s.keys;
+  for (int64_t h = 0; h < s.heads; ++h) {
+    const int64_t kvh = h / group;
+    HeadPtrs ptrs{q + h * s.d_head, k + kvh * s.d_head, v + kvh * s.d_head, z + h * s.d_head};
+    const float slope = p.alibi_slopes ? p.alibi_slopes[h] : 0.0f;
+    attend_head(ptrs, s, p, slope, scores ? scores + h * matrix : nullptr, pattern ? pattern + h * matrix : nullptr);
+  }
+}
+
+}  // namespace osc
+
+namespace osc {
+
+void softmax_rows(const float* scores, int64_t rows, int64_t cols, float* pattern) {
+  const float neg_inf = -std::numeric_limits<float>::infinity();
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* in = scores + r * cols;
+    float* out = pattern + r * cols;
+    float max_v = neg_inf;
+    for (int64_t j = 0; j < cols; ++j) max_v = std::max(max_v, in[j]);
+    double sum = 0.0;
+    for (int64_t j = 0; j < cols; ++j) {
+      out[j] = (in[j] == neg_inf || max_v == neg_inf) ? 0.0f : std::exp(in[j] - max_v);
+      sum += out[j];
+    }
+    const float inv = sum > 0.0 ? static_cast<float>(1.0 / sum) : 0.0f;
+    for (int64_t j = 0; j < cols; ++j) out[j] *= inv;
+  }
+}
+
+void pattern_times_values(const float* pattern, const float* v, const AttentionShape& s, float* z) {
+  const int64_t group = s.heads / s.kv_heads;
+  const int q_stride = static_cast<int>(s.heads * s.d_head), kv_stride = static_cast<int>(s.kv_heads * s.d_head);
+  blas_threads_for(s.queries, s.d_head, s.keys);
+  for (int64_t h = 0; h < s.heads; ++h)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(s.queries), static_cast<int>(s.d_head),
+                static_cast<int>(s.keys), 1.0f, pattern + h * s.queries * s.keys, static_cast<int>(s.keys),
+                v + (h / group) * s.d_head, kv_stride, 0.0f, z + h * s.d_head, q_stride);
+}
+
+}  // namespace osc

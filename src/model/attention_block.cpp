@@ -1,0 +1,77 @@
+// The attention sublayer: projections, RoPE, softmax attention, output projection, with the
+// attn.* hook points in between (docs/hooks.md).
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "kernels/alibi.h"
+#include "kernels/attention.h"
+#include "kernels/matmul.h"
+#include "kernels/rope.h"
+#include "model/forward_context.h"
+
+namespace osc {
+namespace {
+
+std::vector<float> project(const ForwardContext& ctx, const float* h, const std::string& name) {
+  const TensorView& w = ctx.weights.get(name);
+  std::vector<float> out(static_cast<size_t>(ctx.tokens * w.rows()));
+  linear(h, ctx.tokens, w, ctx.weights.f32_or_null(name + ".bias"), out.data());
+  if (ctx.config.clip_qkv) {
+    const float clip = static_cast<float>(*ctx.config.clip_qkv);
+    for (float& x : out) x = std::clamp(x, -clip, clip);
+  }
+  return out;
+}
+
+AttentionParams attention_params(const ModelConfig& c, const std::vector<float>& slopes) {
+  AttentionParams p;
+  p.scale = static_cast<float>(c.attn_scale.value_or(1.0 / std::sqrt(static_cast<double>(c.d_head))));
+  p.sliding_window = c.sliding_window;
+  if (c.positional == Positional::ALiBi) p.alibi_slopes = slopes.data();
+  return p;
+}
+
+}  // namespace
+
+void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
+  const ModelConfig& c = ctx.config;
+  const int64_t T = ctx.tokens, H = c.n_heads, KV = c.n_kv_heads, D = c.d_head;
+  const std::string p = "blocks." + std::to_string(layer) + ".attn.";
+  std::vector<float> q = project(ctx, h, p + "q"), k = project(ctx, h, p + "k"), v = project(ctx, h, p + "v");
+  ctx.hook(layer, "attn.hook_q", q.data(), {T, H, D});
+  ctx.hook(layer, "attn.hook_k", k.data(), {T, KV, D});
+  ctx.hook(layer, "attn.hook_v", v.data(), {T, KV, D});
+  if (c.positional == Positional::RoPE) {
+    const RopeParams rope = rope_params_from_config(c);
+    apply_rope(q.data(), T, H, D, rope);
+    apply_rope(k.data(), T, KV, D, rope);
+    ctx.hook(layer, "attn.hook_rot_q", q.data(), {T, H, D});
+    ctx.hook(layer, "attn.hook_rot_k", k.data(), {T, KV, D});
+  }
+  const bool want_scores = ctx.active(layer, "attn.hook_attn_scores");
+  const bool want_pattern = want_scores || ctx.active(layer, "attn.hook_pattern");
+  std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * T) : 0);
+  std::vector<float> pattern(want_pattern ? static_cast<size_t>(H * T * T) : 0);
+  std::vector<float> z(static_cast<size_t>(T * H * D));
+  const std::vector<float> slopes = c.positional == Positional::ALiBi ? alibi_slopes(H, c.alibi_bias_max.value_or(8.0))
+                                                                      : std::vector<float>{};
+  const AttentionShape shape{T, T, H, KV, D};
+  attention(q.data(), k.data(), v.data(), shape, attention_params(c, slopes), z.data(),
+            want_scores ? scores.data() : nullptr, want_pattern ? pattern.data() : nullptr);
+  if (want_scores) {
+    ctx.hook(layer, "attn.hook_attn_scores", scores.data(), {H, T, T});
+    // An edited score matrix changes everything downstream of it.
+    if (ctx.hooks.intervenes(p + "hook_attn_scores")) softmax_rows(scores.data(), H * T, T, pattern.data());
+  }
+  if (want_pattern) {
+    ctx.hook(layer, "attn.hook_pattern", pattern.data(), {H, T, T});
+    if (ctx.hooks.intervenes(p + "hook_attn_scores") || ctx.hooks.intervenes(p + "hook_pattern"))
+      pattern_times_values(pattern.data(), v.data(), shape, z.data());
+  }
+  ctx.hook(layer, "attn.hook_z", z.data(), {T, H, D});
+  linear(z.data(), T, ctx.weights.get(p + "o"), ctx.weights.f32_or_null(p + "o.bias"), out);
+  ctx.hook(layer, "hook_attn_out", out, {T, c.d_model});
+}
+
+}  // namespace osc

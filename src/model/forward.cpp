@@ -1,0 +1,92 @@
+#include "model/forward.h"
+
+#include <string>
+
+#include "core/error.h"
+#include "kernels/matmul.h"
+#include "model/forward_context.h"
+
+namespace osc {
+namespace {
+
+void check_tokens(const ModelConfig& c, const std::vector<int32_t>& tokens) {
+  const int64_t T = static_cast<int64_t>(tokens.size());
+  OSC_CHECK_INPUT(T > 0, "forward", "no tokens to run");
+  OSC_CHECK_INPUT(c.max_positions <= 0 || T <= c.max_positions, "forward",
+                  "the input has " + std::to_string(T) + " tokens but the model's context is " +
+                      std::to_string(c.max_positions) + " tokens");
+  for (int32_t id : tokens)
+    OSC_CHECK_INPUT(id >= 0 && id < c.vocab_size, "forward",
+                    "token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
+}
+
+// x [T, d_model] = embed[tokens] (+ pos_embed[t + offset]).
+Tensor embed(const ForwardContext& ctx, const std::vector<int32_t>& tokens) {
+  const ModelConfig& c = ctx.config;
+  const int64_t T = ctx.tokens, d = c.d_model;
+  Tensor x({T, d});
+  const TensorView& table = ctx.weights.get("embed");
+  for (int64_t t = 0; t < T; ++t) table.row_to_f32(tokens[t], x.ptr() + t * d);
+  ctx.hook("hook_embed", x.ptr(), x.shape);
+  if (c.positional != Positional::Learned) return x;
+  Tensor pos({T, d});
+  const TensorView& pos_table = ctx.weights.get("pos_embed");
+  for (int64_t t = 0; t < T; ++t) pos_table.row_to_f32(t + c.position_offset, pos.ptr() + t * d);
+  ctx.hook("hook_pos_embed", pos.ptr(), pos.shape);
+  for (int64_t i = 0; i < T * d; ++i) x.data[i] += pos.data[i];
+  return x;
+}
+
+void add_into(Tensor& x, const Tensor& y) {
+  for (int64_t i = 0; i < x.numel(); ++i) x.data[i] += y.data[i];
+}
+
+// One block on the residual stream x [T, d_model], in place.
+void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
+  const ModelConfig& c = ctx.config;
+  const std::string prefix = "blocks." + std::to_string(l) + ".";
+  const Shape shape = x.shape;
+  ctx.hook(l, "hook_resid_pre", x.ptr(), shape);
+  Tensor h(shape), attn_out(shape), mlp_out(shape);
+  ctx.norm(prefix + "ln1", x.ptr(), h.ptr());
+  ctx.hook(l, "ln1.hook_normalized", h.ptr(), shape);
+  attention_block(ctx, l, h.ptr(), attn_out.ptr());
+  if (c.parallel_block) {
+    // Both branches read resid_pre: through the one shared norm, or through their own.
+    if (!c.parallel_shared_norm) {
+      ctx.norm(prefix + "ln2", x.ptr(), h.ptr());
+      ctx.hook(l, "ln2.hook_normalized", h.ptr(), shape);
+    }
+    mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
+    ctx.hook(l, "hook_mlp_out", mlp_out.ptr(), shape);
+    add_into(x, attn_out);
+  } else {
+    add_into(x, attn_out);
+    ctx.hook(l, "hook_resid_mid", x.ptr(), shape);
+    ctx.norm(prefix + "ln2", x.ptr(), h.ptr());
+    ctx.hook(l, "ln2.hook_normalized", h.ptr(), shape);
+    mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
+    ctx.hook(l, "hook_mlp_out", mlp_out.ptr(), shape);
+  }
+  add_into(x, mlp_out);
+  ctx.hook(l, "hook_resid_post", x.ptr(), shape);
+}
+
+}  // namespace
+
+Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks) {
+  check_tokens(c, tokens);
+  ForwardContext ctx{c, w, hooks, static_cast<int64_t>(tokens.size())};
+  Tensor x = embed(ctx, tokens);
+  for (int64_t l = 0; l < c.n_layers; ++l) block(ctx, l, x);
+  Tensor normed(x.shape);
+  ctx.norm("ln_final", x.ptr(), normed.ptr());
+  ctx.hook("ln_final.hook_normalized", normed.ptr(), normed.shape);
+  Tensor logits({ctx.tokens, c.vocab_size});
+  const TensorView* head = c.tied_embeddings ? &w.get("embed") : &w.get("lm_head");
+  linear(normed.ptr(), ctx.tokens, *head, w.f32_or_null("lm_head.bias"), logits.ptr());
+  ctx.hook("hook_logits", logits.ptr(), logits.shape);
+  return logits;
+}
+
+}  // namespace osc

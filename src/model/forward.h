@@ -1,0 +1,18 @@
+// The shared forward pass of every registered architecture: embeddings, the blocks (sequential or
+// parallel), the final norm and the unembedding, calling the hook set at each named point.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.h"
+#include "hooks/hook_set.h"
+#include "model/model_config.h"
+#include "model/weight_store.h"
+
+namespace osc {
+
+// tokens [T] → logits [T, vocab]. Throws BadInput when T exceeds the context or a token id lies
+// outside the vocabulary.
+Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks);
+
+}  // namespace osc

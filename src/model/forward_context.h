@@ -1,0 +1,34 @@
+// State shared by the pieces of one forward pass: the config, the weights, the hooks and the
+// sequence length; plus the small helpers every block uses (norms, hook calls by layer).
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "core/tensor.h"
+#include "hooks/hook_set.h"
+#include "model/model_config.h"
+#include "model/weight_store.h"
+
+namespace osc {
+
+struct ForwardContext {
+  const ModelConfig& config;
+  const WeightStore& weights;
+  HookSet& hooks;
+  int64_t tokens = 0;  // T
+
+  // Runs hook point blocks.{layer}.{suffix} on data [shape] (no-op when nothing selects it).
+  void hook(int64_t layer, const std::string& suffix, float* data, const Shape& shape) const;
+  void hook(const std::string& name, float* data, const Shape& shape) const;
+  bool active(int64_t layer, const std::string& suffix) const;
+
+  // out [T, d_model] = the config's norm of x [T, d_model] with weight `name` (+ "name.bias").
+  void norm(const std::string& name, const float* x, float* out) const;
+};
+
+// Attention sublayer: h [T, d_model] (the normalised input) → out [T, d_model]. Hooks attn.*.
+void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);
+// MLP sublayer (dense or MoE): h [T, d_model] → out [T, d_model]. Hooks mlp.*.
+void mlp_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);
+
+}  // namespace osc

@@ -1,0 +1,69 @@
+#include "model/model.h"
+
+#include "core/error.h"
+#include "formats/checkpoint.h"
+#include "model/arch.h"
+#include "model/bind_weights.h"
+#include "model/forward.h"
+#include "model/hook_points.h"
+#include "tokenizer/load_tokenizer.h"
+
+namespace osc {
+namespace {
+
+// GGUF files carry their tokenizer inside; other formats keep it in the folder.
+std::string tokenizer_source(const Checkpoint& ck) {
+  return ck.format() == CheckpointFormat::Gguf ? ck.path() : ck.directory();
+}
+
+}  // namespace
+
+Model Model::load(const std::string& path) {
+  Checkpoint ck = Checkpoint::open(path);
+  Model m;
+  m.path_ = path;
+  m.config_ = ck.config();
+  validate_model_config(m.config_, path);
+  const ArchSpec& spec = require_arch(m.config_.architecture, path);
+  m.weights_ = bind_weights(spec, ck.tensors(), m.config_, path);
+  try {
+    m.tokenizer_ = load_tokenizer(tokenizer_source(ck));
+  } catch (const Error& e) {
+    m.tokenizer_error_ = e.what();
+  }
+  return m;
+}
+
+Model Model::from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer) {
+  Model m;
+  require_arch(config.architecture, "model");
+  m.config_ = std::move(config);
+  m.weights_ = std::move(weights);
+  m.tokenizer_ = std::move(tokenizer);
+  if (!m.tokenizer_) m.tokenizer_error_ = "model: no tokenizer was given";
+  return m;
+}
+
+Tensor Model::forward(const std::vector<int32_t>& tokens, HookSet& hooks) const {
+  return run_forward(config_, weights_, tokens, hooks);
+}
+
+Tensor Model::forward(const std::vector<int32_t>& tokens) const {
+  HookSet none;
+  return run_forward(config_, weights_, tokens, none);
+}
+
+std::vector<std::string> Model::hook_names(bool with_attention_matrices) const {
+  return osc::hook_names(config_, with_attention_matrices);
+}
+
+const Tokenizer& Model::require_tokenizer() const {
+  if (!tokenizer_) throw_bad_input(path_.empty() ? "model" : path_, "no tokenizer found (" + tokenizer_error_ + ")");
+  return *tokenizer_;
+}
+
+std::vector<int32_t> Model::encode(const std::string& text) const {
+  return require_tokenizer().encode(text, config_.add_bos);
+}
+
+}  // namespace osc

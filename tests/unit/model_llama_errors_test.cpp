@@ -1,0 +1,116 @@
+// Bad input gives one clear error naming the file and the problem: a config that disagrees with a
+// tensor's shape, a missing tensor, an unsupported architecture, a prompt longer than the context.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "formats/safetensors.h"
+#include "model/model.h"
+#include "support/shared_data.h"
+
+namespace osc {
+namespace {
+
+std::string load_error(const std::string& path) {
+  try {
+    Model::load(path);
+  } catch (const Error& e) {
+    EXPECT_EQ(e.exit_status(), 2) << e.what();
+    return e.what();
+  }
+  ADD_FAILURE() << "loading " << path << " did not fail";
+  return "";
+}
+
+class LlamaErrors : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = test::scratch_dir("model_llama_errors_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    test::run_reference("gen_model.py", "--arch llama --out " + dir_ + " --lengths 9");
+  }
+  void edit_config(const std::function<void(nlohmann::json&)>& edit) {
+    auto config = nlohmann::json::parse(read_text_file(dir_ + "/config.json"));
+    edit(config);
+    write_text_atomically(dir_ + "/config.json", config.dump(2));
+  }
+  std::string dir_;
+};
+
+TEST_F(LlamaErrors, ConfigDisagreesWithTensorShape) {
+  edit_config([](nlohmann::json& c) { c["intermediate_size"] = 128; });
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find(dir_), std::string::npos) << msg;
+  EXPECT_NE(msg.find("weight blocks.0.mlp.gate has shape [160, 64] but the config implies [128, 64]"), std::string::npos) << msg;
+}
+
+TEST_F(LlamaErrors, MissingTensor) {
+  const std::string file = dir_ + "/model.safetensors";
+  std::vector<std::pair<std::string, TensorView>> kept;
+  {
+    const SafetensorsContents all = read_safetensors(file);
+    for (const auto& [name, view] : all.tensors)
+      if (name != "model.layers.1.mlp.up_proj.weight") kept.emplace_back(name, view);
+    write_safetensors(file + ".new", kept);
+  }
+  std::rename((file + ".new").c_str(), file.c_str());
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find("tensor 'model.layers.1.mlp.up_proj.weight' (blocks.1.mlp.up) not found"), std::string::npos) << msg;
+}
+
+TEST_F(LlamaErrors, UnsupportedArchitectureNamesTheSupportedOnes) {
+  edit_config([](nlohmann::json& c) {
+    c["model_type"] = "rwkv";
+    c["architectures"] = {"RwkvForCausalLM"};
+  });
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find("rwkv"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("llama"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("mistral"), std::string::npos) << msg;
+}
+
+TEST(ModelErrors, RegistryNamesTheSupportedArchitectures) {
+  ModelConfig c;
+  c.architecture = "rwkv";
+  try {
+    Model::from_weights(c, WeightStore{});
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("unsupported architecture 'rwkv' (supported: llama, mistral, mixtral, qwen2"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(ModelErrors, PromptLongerThanTheContext) {
+  const std::string gguf = test::shared_path("testdata/stories260K/stories260K.gguf");  // context 128
+  OSC_REQUIRE_SHARED(gguf);
+  std::string prompt;
+  for (int i = 0; i < 60; ++i) prompt += "the cat sat. ";
+  std::string out;
+  const int rc = test::run_command(test::cli_path() + " generate " + gguf + " --prompt '" + prompt + "' -n 4", &out);
+  EXPECT_EQ(rc, 2) << out;
+  EXPECT_NE(out.find("tokens but the model's context is 128 tokens"), std::string::npos) << out;
+  const Model m = Model::load(gguf);
+  try {
+    m.forward(std::vector<int32_t>(129, 5));
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("the input has 129 tokens but the model's context is 128 tokens"), std::string::npos);
+  }
+}
+
+TEST(ModelErrors, TokenOutsideVocabulary) {
+  const std::string gguf = test::shared_path("testdata/stories260K/stories260K.gguf");
+  OSC_REQUIRE_SHARED(gguf);
+  const Model m = Model::load(gguf);
+  EXPECT_THROW(m.forward({1, 512}), Error);
+}
+
+}  // namespace
+}  // namespace osc

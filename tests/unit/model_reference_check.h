@@ -1,0 +1,74 @@
+// Shared body of the per-architecture reference tests (model_<arch>_test.cpp): generate a tiny
+// random model with tests/reference/gen_model.py (PyTorch, written from the HF model definitions),
+// load it with Model::load, run every length the reference recorded, and compare every hook point
+// and the logits within 1e-4 relative error, with the engine's hook set equal to the reference's.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "formats/safetensors.h"
+#include "hooks/hook_set.h"
+#include "model/model.h"
+#include "support/shared_data.h"
+
+namespace osc::test {
+
+inline std::vector<int32_t> reference_input_ids(const TensorView& v) {
+  std::vector<int32_t> ids(static_cast<size_t>(v.numel()));
+  std::copy_n(static_cast<const uint8_t*>(v.data), ids.size() * 4, reinterpret_cast<uint8_t*>(ids.data()));
+  return ids;
+}
+
+// |got - want| <= 1e-4 · (|want| + 1) element-wise; -inf (masked scores) exactly where the
+// reference has it.
+inline void expect_close_to_reference(const std::string& name, const Tensor& got, const TensorView& want) {
+  ASSERT_EQ(got.shape, want.shape) << name;
+  const std::vector<float> ref = want.to_f32();
+  double worst = 0;
+  int64_t worst_at = 0;
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    if (std::isinf(ref[i])) {
+      ASSERT_EQ(got.data[i], ref[i]) << name << " [" << i << "]";
+      continue;
+    }
+    const double err = std::fabs(got.data[i] - ref[i]) / (std::fabs(ref[i]) + 1.0);
+    if (err > worst) {
+      worst = err;
+      worst_at = i;
+    }
+  }
+  EXPECT_LE(worst, 1e-4) << name << " worst at flat index " << worst_at << ": got " << got.data[worst_at]
+                         << " want " << ref[worst_at];
+}
+
+// gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200, then the comparison above.
+inline void check_against_reference(const std::string& arch, const std::string& dtype) {
+  const std::string dir = scratch_dir("model_" + arch + "_" + dtype);
+  run_reference("gen_model.py", "--arch " + arch + " --dtype " + dtype + " --out " + dir + " --lengths 9,200");
+  if (::testing::Test::HasFatalFailure()) return;
+  const Model model = Model::load(dir);
+  for (int T : {9, 200}) {
+    SCOPED_TRACE("T=" + std::to_string(T));
+    const SafetensorsContents expected = read_safetensors(dir + "/expected_T" + std::to_string(T) + ".safetensors");
+    HookSet hooks;
+    hooks.capture_all();
+    const Tensor logits = model.forward(reference_input_ids(expected.tensors.get("input_ids", dir)), hooks);
+    std::set<std::string> reference_names;
+    for (const auto& [name, view] : expected.tensors) {
+      if (name == "input_ids") continue;
+      reference_names.insert(name);
+      auto it = hooks.captured().find(name);
+      ASSERT_NE(it, hooks.captured().end()) << "engine has no hook " << name;
+      expect_close_to_reference(name, it->second, view);
+    }
+    expect_close_to_reference("logits (returned)", logits, expected.tensors.get("hook_logits", dir));
+    for (const auto& [name, t] : hooks.captured()) EXPECT_TRUE(reference_names.count(name)) << "extra hook " << name;
+  }
+}
+
+}  // namespace osc::test
