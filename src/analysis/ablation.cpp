@@ -1,0 +1,135 @@
+#include "analysis/ablation.h"
+
+#include <cmath>
+#include <limits>
+
+#include "analysis/capture.h"
+#include "analysis/stats.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "core/progress.h"
+
+namespace osc::analysis {
+namespace {
+
+struct Window {
+  std::vector<int32_t> tokens;
+  std::vector<std::pair<int64_t, int64_t>> entries;  // (position, channel) outliers of this window
+};
+
+struct Totals {
+  double nll = 0.0;
+  int64_t scored = 0;
+  double perplexity() const { return scored ? std::exp(nll / static_cast<double>(scored)) : NAN; }
+};
+
+void score(const Tensor& logits, const std::vector<int32_t>& tokens, int64_t vocab, Totals& t) {
+  for (size_t pos = 0; pos + 1 < tokens.size(); ++pos) {
+    t.nll += next_token_nll(logits.ptr() + static_cast<int64_t>(pos) * vocab, vocab, tokens[pos + 1]);
+    ++t.scored;
+  }
+}
+
+std::vector<Window> windows_of(const Model& model, const AblationOptions& o) {
+  std::vector<Window> out;
+  for (const auto& file : o.files) {
+    const std::vector<int32_t> ids = model.encode(read_text_file(file));
+    const int64_t n = static_cast<int64_t>(ids.size()) / o.context;
+    OSC_CHECK_INPUT(n > 0, file, "has " + std::to_string(ids.size()) + " tokens, fewer than the ablation context " +
+                                     std::to_string(o.context));
+    for (int64_t w = 0; w < std::min(n, o.max_windows); ++w)
+      out.push_back({std::vector<int32_t>(ids.begin() + w * o.context, ids.begin() + (w + 1) * o.context), {}});
+  }
+  return out;
+}
+
+// The target channels' entries that are outliers in this window (same rule as the scan).
+void find_entries(const Tensor& resid, const AblationTarget& target, const ActivationThresholds& t, Window& w,
+                  std::vector<double>& sums, std::vector<int64_t>& counts) {
+  const MatrixRef m = token_matrix(resid, "ablation resid_post");
+  const double median = median_abs(m.data, m.rows * m.cols);
+  for (int64_t p = 0; p < m.rows; ++p)
+    for (size_t i = 0; i < target.channels.size(); ++i) {
+      const float v = m.at(p, target.channels[i]);
+      if (!passes(t.rule, std::fabs(v), t.relative_to_median * median, t.absolute_min)) continue;
+      w.entries.push_back({p, target.channels[i]});
+      sums[i] += v;
+      ++counts[i];
+    }
+}
+
+HookSet interventions(const std::string& hook, const Window& w, const AblationTarget& target,
+                      const std::vector<double>& means, bool to_mean) {
+  HookSet hooks;
+  for (const auto& [p, c] : w.entries) {
+    Intervention iv;
+    iv.hook = hook;
+    iv.op = to_mean ? InterventionOp::Set : InterventionOp::Zero;
+    const size_t slot = static_cast<size_t>(std::find(target.channels.begin(), target.channels.end(), c) - target.channels.begin());
+    iv.value = to_mean ? means[slot] : 0.0;
+    iv.token = p;
+    iv.channel = c;
+    hooks.intervene(iv);
+  }
+  return hooks;
+}
+
+nlohmann::json perplexity_value(double ppl) {
+  if (std::isinf(ppl)) return "inf";
+  if (!std::isfinite(ppl)) return nullptr;
+  return ppl;
+}
+
+}  // namespace
+
+double next_token_nll(const float* row, int64_t vocab, int32_t target) {
+  double max_v = row[0];
+  for (int64_t v = 1; v < vocab; ++v) max_v = std::max(max_v, static_cast<double>(row[v]));
+  double sum = 0.0;
+  for (int64_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max_v);
+  return std::log(sum) + max_v - static_cast<double>(row[target]);
+}
+
+nlohmann::json run_ablation(const Model& model, const AblationTarget& target, const AblationOptions& options,
+                            const ActivationThresholds& thresholds) {
+  OSC_CHECK_INPUT(options.context >= 2, "ablation", "the context must be at least 2 tokens");
+  OSC_CHECK_INPUT(target.layer >= 0 && !target.channels.empty(), "ablation", "no activation outliers to ablate");
+  const std::string hook = hook_name("blocks.{L}.hook_resid_post", target.layer);
+  const int64_t vocab = model.config().vocab_size;
+  std::vector<Window> windows = windows_of(model, options);
+  std::vector<double> sums(target.channels.size(), 0.0);
+  std::vector<int64_t> counts(target.channels.size(), 0);
+  Totals original, zeroed, meaned;
+  Progress progress("ablation", static_cast<int64_t>(windows.size()) * 2, "passes", options.quiet);
+  for (size_t i = 0; i < windows.size(); ++i) {  // pass 1: original perplexity, outlier entries, their mean
+    HookSet hooks;
+    hooks.capture(hook);
+    score(model.forward(windows[i].tokens, hooks), windows[i].tokens, vocab, original);
+    find_entries(hooks.get(hook), target, thresholds, windows[i], sums, counts);
+    progress.update(static_cast<int64_t>(i + 1));
+  }
+  std::vector<double> means(sums.size(), 0.0);
+  for (size_t i = 0; i < sums.size(); ++i) means[i] = counts[i] ? sums[i] / static_cast<double>(counts[i]) : 0.0;
+  int64_t n_entries = 0;
+  for (size_t i = 0; i < windows.size(); ++i) {  // pass 2: the same windows with the entries edited
+    HookSet zero = interventions(hook, windows[i], target, means, false);
+    HookSet mean = interventions(hook, windows[i], target, means, true);
+    score(model.forward(windows[i].tokens, zero), windows[i].tokens, vocab, zeroed);
+    score(model.forward(windows[i].tokens, mean), windows[i].tokens, vocab, meaned);
+    n_entries += static_cast<int64_t>(windows[i].entries.size());
+    progress.update(static_cast<int64_t>(windows.size() + i + 1));
+  }
+  progress.finish();
+  return {{"files", options.files},
+          {"n_windows", windows.size()},
+          {"n_tokens", original.scored},
+          {"context", options.context},
+          {"target", {{"hook", hook}, {"layer", target.layer}, {"channels", target.channels},
+                      {"positions", "outlier entries of each window"}, {"n_entries", n_entries}}},
+          {"perplexity", {{"original", perplexity_value(original.perplexity())},
+                          {"zero", perplexity_value(zeroed.perplexity())},
+                          {"mean", perplexity_value(meaned.perplexity())}}},
+          {"mean_values", means}};
+}
+
+}  // namespace osc::analysis

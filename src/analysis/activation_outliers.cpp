@@ -1,0 +1,189 @@
+#include "analysis/activation_outliers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "analysis/stats.h"
+#include "core/error.h"
+
+namespace osc::analysis {
+namespace {
+
+constexpr size_t kMaxOutliersInJson = 2000;
+
+// One input's statistics of one layer.
+struct LayerSample {
+  double top[3] = {0, 0, 0};
+  double median = 0;
+  int64_t top_position = 0, top_channel = 0;
+  float top_value = 0;
+};
+
+LayerSample sample_layer(const MatrixRef& m) {
+  LayerSample s;
+  const int64_t n = m.rows * m.cols;
+  std::vector<float> magnitudes(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) magnitudes[static_cast<size_t>(i)] = std::fabs(m.data[i]);
+  const std::vector<int64_t> top = top_k_indices(magnitudes, 3);
+  for (size_t k = 0; k < top.size(); ++k) s.top[k] = magnitudes[static_cast<size_t>(top[k])];
+  if (!top.empty()) {
+    s.top_position = top[0] / m.cols;
+    s.top_channel = top[0] % m.cols;
+    s.top_value = m.data[top[0]];
+  }
+  s.median = median_of(std::move(magnitudes));
+  return s;
+}
+
+void collect_outliers(const MatrixRef& m, double median, int64_t layer, int64_t input,
+                      const ActivationThresholds& t, std::vector<ActivationOutlier>& out) {
+  const double relative_bound = t.relative_to_median * median;
+  for (int64_t p = 0; p < m.rows; ++p)
+    for (int64_t c = 0; c < m.cols; ++c) {
+      const float v = m.at(p, c);
+      if (!passes(t.rule, std::fabs(v), relative_bound, t.absolute_min)) continue;
+      out.push_back({layer, input, p, c, v, median > 0 ? std::fabs(v) / median : INFINITY});
+    }
+}
+
+void group_outliers(SiteAnalysis& s) {
+  std::map<int64_t, OutlierChannel> channels;
+  std::map<std::pair<int64_t, int64_t>, OutlierToken> tokens;
+  for (const auto& o : s.outliers) {
+    auto& ch = channels[o.channel];
+    ch.channel = o.channel;
+    if (ch.layers.empty() || ch.layers.back() != o.layer) ch.layers.push_back(o.layer);
+    ch.max_abs = std::max(ch.max_abs, static_cast<double>(std::fabs(o.value)));
+    auto& tok = tokens[{o.input, o.position}];
+    tok.input = o.input, tok.position = o.position;
+    if (tok.layers.empty() || tok.layers.back() != o.layer) tok.layers.push_back(o.layer);
+    tok.max_abs = std::max(tok.max_abs, static_cast<double>(std::fabs(o.value)));
+  }
+  for (auto& [c, ch] : channels) {
+    std::sort(ch.layers.begin(), ch.layers.end());
+    ch.layers.erase(std::unique(ch.layers.begin(), ch.layers.end()), ch.layers.end());
+    s.channels.push_back(ch);
+  }
+  std::stable_sort(s.channels.begin(), s.channels.end(),
+                   [](const auto& a, const auto& b) { return a.max_abs > b.max_abs; });
+  for (auto& [key, tok] : tokens) {
+    std::sort(tok.layers.begin(), tok.layers.end());
+    tok.layers.erase(std::unique(tok.layers.begin(), tok.layers.end()), tok.layers.end());
+    s.tokens.push_back(tok);
+  }
+}
+
+// The two channels with the largest per-channel max |x| over all inputs of one layer.
+std::pair<int64_t, int64_t> top_two_channels(const std::vector<Capture>& captures, const std::string& hook,
+                                             int64_t width) {
+  std::vector<float> channel_max(static_cast<size_t>(width), 0.0f);
+  for (const auto& c : captures) {
+    const MatrixRef m = token_matrix(require_hook(c, hook), hook);
+    for (int64_t p = 0; p < m.rows; ++p)
+      for (int64_t ch = 0; ch < width; ++ch)
+        channel_max[static_cast<size_t>(ch)] = std::max(channel_max[static_cast<size_t>(ch)], std::fabs(m.at(p, ch)));
+  }
+  const std::vector<int64_t> top = top_k_indices(channel_max, 2);
+  return {top.empty() ? -1 : top[0], top.size() < 2 ? -1 : top[1]};
+}
+
+void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_t layer,
+                   const ActivationThresholds& t) {
+  const std::string hook = hook_name(s.hook_pattern, layer);
+  double sums[4] = {0, 0, 0, 0};
+  double best = -1;
+  size_t before = s.outliers.size();
+  std::vector<double> medians;
+  for (size_t i = 0; i < captures.size(); ++i) {
+    const MatrixRef m = token_matrix(require_hook(captures[i], hook), hook);
+    OSC_CHECK_INPUT(m.cols == s.width, hook, "width " + std::to_string(m.cols) + " differs from layer 0's " +
+                                                 std::to_string(s.width));
+    const LayerSample sample = sample_layer(m);
+    for (int k = 0; k < 3; ++k) sums[k] += sample.top[k];
+    sums[3] += sample.median;
+    medians.push_back(sample.median);
+    if (sample.top[0] > best) {
+      best = sample.top[0];
+      s.top1_position[static_cast<size_t>(layer)] = sample.top_position;
+      s.top1_input[static_cast<size_t>(layer)] = static_cast<int64_t>(i);
+    }
+    collect_outliers(m, sample.median, layer, static_cast<int64_t>(i), t, s.outliers);
+  }
+  const double n = static_cast<double>(captures.size());
+  s.top1.push_back(sums[0] / n), s.top2.push_back(sums[1] / n), s.top3.push_back(sums[2] / n);
+  s.median.push_back(sums[3] / n);
+  s.median_by_input.push_back(medians);
+  const auto [first, second] = top_two_channels(captures, hook, s.width);
+  s.top1_channel[static_cast<size_t>(layer)] = first;
+  s.top2_channel[static_cast<size_t>(layer)] = second;
+  s.n_outliers[static_cast<size_t>(layer)] = static_cast<int64_t>(s.outliers.size() - before);
+}
+
+nlohmann::json outliers_json(const SiteAnalysis& s) {
+  nlohmann::json out = nlohmann::json::array();
+  for (size_t i = 0; i < s.outliers.size() && i < kMaxOutliersInJson; ++i) {
+    const auto& o = s.outliers[i];
+    out.push_back({{"layer", o.layer}, {"input", o.input}, {"position", o.position}, {"channel", o.channel},
+                   {"value", o.value}, {"ratio_to_median", std::isfinite(o.ratio_to_median) ? o.ratio_to_median : 0.0}});
+  }
+  return out;
+}
+
+}  // namespace
+
+SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
+                          const std::string& hook_pattern, const ActivationThresholds& thresholds) {
+  OSC_CHECK_INPUT(!captures.empty(), name, "no input sequences were run");
+  SiteAnalysis s;
+  s.name = name, s.hook_pattern = hook_pattern;
+  s.n_layers = count_layers(captures[0], hook_pattern);
+  OSC_CHECK_INPUT(s.n_layers > 0, hook_name(hook_pattern, 0), "hook was not captured");
+  s.width = token_matrix(require_hook(captures[0], hook_name(hook_pattern, 0)), hook_pattern).cols;
+  const size_t n = static_cast<size_t>(s.n_layers);
+  s.top1_channel.assign(n, -1), s.top2_channel.assign(n, -1), s.top1_position.assign(n, -1);
+  s.top1_input.assign(n, -1), s.n_outliers.assign(n, 0);
+  for (int64_t l = 0; l < s.n_layers; ++l) analyze_layer(s, captures, l, thresholds);
+  std::stable_sort(s.outliers.begin(), s.outliers.end(),
+                   [](const auto& a, const auto& b) { return std::fabs(a.value) > std::fabs(b.value); });
+  group_outliers(s);
+  return s;
+}
+
+int64_t first_outlier_layer(const SiteAnalysis& site) {
+  for (int64_t l = 0; l < site.n_layers; ++l)
+    if (site.n_outliers[static_cast<size_t>(l)] > 0) return l;
+  return -1;
+}
+
+TokenClassCounts outlier_token_classes(const SiteAnalysis& site, const std::vector<Capture>& captures) {
+  TokenClassCounts counts;
+  for (const auto& tok : site.tokens) counts.add(token_class_at(captures[static_cast<size_t>(tok.input)].input, tok.position));
+  return counts;
+}
+
+nlohmann::json site_to_json(const SiteAnalysis& s, const std::vector<Capture>& captures,
+                            const ActivationThresholds& t) {
+  nlohmann::json channels = nlohmann::json::array(), tokens = nlohmann::json::array();
+  for (const auto& ch : s.channels)
+    channels.push_back({{"channel", ch.channel}, {"layers", ch.layers}, {"n_layers", ch.layers.size()},
+                        {"max_abs", ch.max_abs},
+                        {"persistent", static_cast<int>(ch.layers.size()) >= t.min_layers_persistent}});
+  for (const auto& tok : s.tokens) {
+    const InputSequence& in = captures[static_cast<size_t>(tok.input)].input;
+    tokens.push_back({{"input", tok.input}, {"position", tok.position}, {"piece", piece_at(in, tok.position)},
+                      {"class", token_class_name(token_class_at(in, tok.position))},
+                      {"layers", tok.layers}, {"max_abs", tok.max_abs}});
+  }
+  nlohmann::json per_layer = {{"top1", s.top1}, {"top2", s.top2}, {"top3", s.top3}, {"median", s.median},
+                              {"top1_channel", s.top1_channel}, {"top2_channel", s.top2_channel},
+                              {"top1_position", s.top1_position}, {"top1_input", s.top1_input},
+                              {"n_outliers", s.n_outliers}};
+  return {{"hook", s.hook_pattern}, {"width", s.width},    {"per_layer", per_layer},
+          {"outliers", outliers_json(s)}, {"channels", channels}, {"tokens", tokens}};
+}
+
+}  // namespace osc::analysis

@@ -1,0 +1,64 @@
+// Activation outliers (An et al. §3, Sun et al. "Massive Activations"): per layer, the top-1/2/3
+// magnitudes and the median of |x| over all tokens and channels of one sequence (averaged over
+// sequences, as pos_act_out.png), and every entry over the threshold: the outlier channels (and
+// the layers they persist in) and the outlier tokens.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "analysis/capture.h"
+#include "analysis/thresholds.h"
+#include "analysis/token_classes.h"
+
+namespace osc::analysis {
+
+inline const std::string kResidPost = "blocks.{L}.hook_resid_post";
+inline const std::string kMlpPost = "blocks.{L}.mlp.hook_post";
+
+struct ActivationOutlier {
+  int64_t layer = 0, input = 0, position = 0, channel = 0;
+  float value = 0;               // signed
+  double ratio_to_median = 0;    // |value| / median |x| of that layer and input
+};
+
+struct OutlierChannel {
+  int64_t channel = 0;
+  std::vector<int64_t> layers;   // ascending
+  double max_abs = 0;
+};
+
+struct OutlierToken {
+  int64_t input = 0, position = 0;
+  std::vector<int64_t> layers;
+  double max_abs = 0;
+};
+
+struct SiteAnalysis {
+  std::string name, hook_pattern;
+  int64_t width = 0, n_layers = 0;
+  // Per layer; magnitudes are means over inputs of each input's value (pos_act_out.png).
+  std::vector<double> top1, top2, top3, median;
+  std::vector<int64_t> top1_channel, top2_channel, top1_position, top1_input, n_outliers;
+  std::vector<std::vector<double>> median_by_input;  // [layer][input]
+  std::vector<ActivationOutlier> outliers;           // largest |value| first
+  std::vector<OutlierChannel> channels;              // largest max_abs first
+  std::vector<OutlierToken> tokens;                  // by input, then position
+};
+
+// Analyses hook `hook_pattern` ("blocks.{L}.hook_resid_post") over all captures; every capture
+// must hold the same number of layers of it. BadInput if none is captured.
+SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
+                          const std::string& hook_pattern, const ActivationThresholds& thresholds);
+
+// First layer with an outlier; -1 if none.
+int64_t first_outlier_layer(const SiteAnalysis& site);
+// Token classes of the site's outlier tokens (one count per token).
+TokenClassCounts outlier_token_classes(const SiteAnalysis& site, const std::vector<Capture>& captures);
+
+nlohmann::json site_to_json(const SiteAnalysis& site, const std::vector<Capture>& captures,
+                            const ActivationThresholds& thresholds);
+
+}  // namespace osc::analysis

@@ -1,0 +1,168 @@
+// report.json, the CSV tables and the printed summary (docs/report-schema.md, "CSV tables").
+#include <filesystem>
+#include <sstream>
+
+#include "analysis/report.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
+
+namespace osc::analysis {
+namespace {
+
+// One CSV cell: numbers as JSON writes them, strings quoted when needed, arrays joined by ';'.
+std::string cell(const nlohmann::json& v) {
+  if (v.is_null()) return "";
+  if (v.is_array()) {
+    std::string s;
+    for (size_t i = 0; i < v.size(); ++i) s += (i ? ";" : "") + cell(v[i]);
+    return s;
+  }
+  if (!v.is_string()) return v.dump();
+  const std::string s = v.get<std::string>();
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+// Rows of objects -> CSV with the given columns.
+std::string table(const std::vector<std::string>& columns, const nlohmann::json& rows) {
+  std::ostringstream out;
+  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
+  out << "\n";
+  for (const auto& row : rows) {
+    for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << cell(row.value(columns[i], nlohmann::json()));
+    out << "\n";
+  }
+  return out.str();
+}
+
+nlohmann::json weight_rows(const nlohmann::json& w) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& layer : w["per_layer"])
+    for (const auto& [module, m] : layer["modules"].items()) {
+      nlohmann::json top = nlohmann::json::array();
+      for (const auto& c : m["top_columns"]) top.push_back(c["index"]);
+      rows.push_back({{"layer", layer["layer"]}, {"module", module}, {"max_col_ratio", m["max_col_ratio"]},
+                      {"median_col_ratio", m["median_col_ratio"]}, {"max_row_ratio", m["max_row_ratio"]},
+                      {"median_row_ratio", m["median_row_ratio"]}, {"top_columns", top}});
+    }
+  return rows;
+}
+
+nlohmann::json activation_rows(const nlohmann::json& sites) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [name, s] : sites.items()) {
+    const auto& pl = s["per_layer"];
+    for (size_t l = 0; l < pl["top1"].size(); ++l)
+      rows.push_back({{"site", name}, {"layer", l}, {"top1", pl["top1"][l]}, {"top2", pl["top2"][l]},
+                      {"top3", pl["top3"][l]}, {"median", pl["median"][l]}, {"top1_channel", pl["top1_channel"][l]},
+                      {"n_outliers", pl["n_outliers"][l]}});
+  }
+  return rows;
+}
+
+nlohmann::json activation_outlier_rows(const nlohmann::json& sites) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& [name, s] : sites.items())
+    for (auto o : s["outliers"]) {
+      o["site"] = name;
+      rows.push_back(o);
+    }
+  return rows;
+}
+
+nlohmann::json attention_rows(const nlohmann::json& a) {
+  nlohmann::json rows = nlohmann::json::array();
+  const auto& pl = a["per_layer"];
+  for (size_t l = 0; l < pl["top1"].size(); ++l)
+    rows.push_back({{"layer", l}, {"top1", pl["top1"][l]}, {"top2", pl["top2"][l]}, {"median", pl["median"][l]},
+                    {"first_token_share", pl["first_token_share"][l]}});
+  return rows;
+}
+
+nlohmann::json class_rows(const nlohmann::json& report) {
+  nlohmann::json rows = nlohmann::json::array();
+  auto add = [&](const std::string& what, const nlohmann::json* counts) {
+    if (!counts) return;
+    nlohmann::json row = *counts;
+    row["outliers"] = what;
+    rows.push_back(row);
+  };
+  if (report.contains("activations")) add("activation", &report["activations"]["token_classes"]);
+  if (report.contains("attention")) add("attention", &report["attention"]["token_classes"]);
+  return rows;
+}
+
+void write_csv(const std::string& dir, const std::string& name, const std::vector<std::string>& columns,
+               const nlohmann::json& rows) {
+  write_text_atomically(dir + "/" + name, table(columns, rows));
+}
+
+}  // namespace
+
+void write_report_files(const nlohmann::json& report, const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw_bad_input(dir, "cannot create the output folder: " + ec.message());
+  write_text_atomically(dir + "/report.json", report.dump(1) + "\n");
+  if (report.contains("weights"))
+    write_csv(dir, "weights_per_layer.csv",
+              {"layer", "module", "max_col_ratio", "median_col_ratio", "max_row_ratio", "median_row_ratio", "top_columns"},
+              weight_rows(report["weights"]));
+  if (report.contains("activations")) {
+    const auto& sites = report["activations"]["sites"];
+    write_csv(dir, "activations_per_layer.csv",
+              {"site", "layer", "top1", "top2", "top3", "median", "top1_channel", "n_outliers"}, activation_rows(sites));
+    write_csv(dir, "activation_outliers.csv",
+              {"site", "layer", "input", "position", "channel", "value", "ratio_to_median"}, activation_outlier_rows(sites));
+  }
+  if (report.contains("attention")) {
+    write_csv(dir, "attention_per_layer.csv", {"layer", "top1", "top2", "median", "first_token_share"},
+              attention_rows(report["attention"]));
+    write_csv(dir, "attention_outliers.csv",
+              {"layer", "input", "position", "piece", "class", "received", "threshold", "heads"},
+              report["attention"]["outliers"]);
+  }
+  const nlohmann::json classes = class_rows(report);
+  if (!classes.empty())
+    write_csv(dir, "token_classes.csv",
+              {"outliers", "initial", "strong_delimiter", "weak_semantic", "other", "total"}, classes);
+  if (report.contains("ablation") && report["ablation"].contains("perplexity")) {
+    nlohmann::json row = report["ablation"]["perplexity"];
+    row["n_tokens"] = report["ablation"]["n_tokens"];
+    write_csv(dir, "ablation.csv", {"original", "zero", "mean", "n_tokens"}, nlohmann::json::array({row}));
+  }
+}
+
+std::string summary_text(const nlohmann::json& report) {
+  const nlohmann::json& s = report["summary"];
+  std::ostringstream out;
+  const auto& m = report["model"];
+  out << "model: " << m.value("name", std::string()) << " (" << m.value("architecture", std::string()) << ", "
+      << m.value("n_layers", 0) << " layers, d_model " << m.value("d_model", 0) << ")\n";
+  if (s["emergence_layer"].is_null()) {
+    out << "activation outliers: none over the threshold (" << report["thresholds"]["activation"]["rule_used"].get<std::string>()
+        << " rule)\n";
+  } else {
+    out << "activation outliers emerge at layer " << s["emergence_layer"] << " in channel(s) " << cell(s["outlier_channels"])
+        << ", written by down-proj column(s) " << cell(s["down_columns"]) << "\n";
+    out << "  tokens:";
+    for (const auto& t : s["outlier_tokens"]) out << " " << t["position"] << ":" << t["piece"].dump() << "(" << t["class"].get<std::string>() << ")";
+    out << "\n  max |x| " << s.value("max_magnitude", 0.0) << ", median |x| at that layer " << s.value("median_magnitude", nlohmann::json()).dump() << "\n";
+    out << "  disappear at layer " << (s["disappearance_layer"].is_null() ? std::string("- (persist)") : s["disappearance_layer"].dump()) << "\n";
+  }
+  if (report.contains("attention"))
+    out << "attention sinks at positions " << cell(s["sink_positions"]) << " of input 0; " << s["sink_heads"].size()
+        << " (layer, head) pairs affected\n";
+  if (report.contains("weights"))
+    out << "weight outliers (down-proj columns): " << s["weight_outlier_columns"].size() << " over the threshold\n";
+  if (report.contains("ablation") && report["ablation"].contains("perplexity")) {
+    const auto& p = report["ablation"]["perplexity"];
+    out << "perplexity original " << p["original"].dump() << ", outliers zeroed " << p["zero"].dump() << ", set to mean "
+        << p["mean"].dump() << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace osc::analysis

@@ -1,0 +1,350 @@
+#!/usr/bin/python3
+"""Independent numpy reference for the outlier analyses (src/analysis/), written from the
+definitions in docs/metrics.md and An et al.'s published scripts, not from the C++ code.
+
+usage:
+  analysis_ref.py synthetic --out DIR
+      writes DIR/data.safetensors (weights "w.L.MODULE", captured hooks "in.I.HOOK", token ids
+      "ids.I") and DIR/expected.json (every statistic the unit tests check).
+  analysis_ref.py stats --hooks FILE[,FILE...] [--weights MODEL.safetensors] --out expected.json
+      the same statistics for hooks written by another reference (planted-outlier tests).
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import st_io  # noqa: E402
+
+EPS = 1e-8
+STRONG = {".", "\n", ",", ";", ":", "!", "?", "-", "--", "---", "'", '"', "(", ")", "[", "]", "{", "}",
+          "/", "\\", "|", "*", "&", "^", "%", "$", "#", "@", "~", "`", "\n\n", "...", "</s>", "<|endoftext|>"}
+WEAK = {"", "and", "from", "of", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "the", "a", "an", "in",
+        "on", "at", "for", "with", "is", "was", "are", "were", "to", "by", "as", "that", "this", "it", "but",
+        "or", "if", "not"}
+ACT_K, ACT_ABS = 20.0, 100.0
+WEIGHT_K = 10.0
+ATTN_FRAC, ATTN_UNIFORM = 0.1, 2.0
+
+
+# ---- definitions -------------------------------------------------------------------------------
+
+def token_class(piece, position):
+    if position == 0:
+        return "initial"
+    text = piece.replace("\u2581", " ").replace("\u0120", " ").replace("\u010a", "\n")
+    if text.startswith("<0x") and text.endswith(">") and len(text) == 6:
+        text = chr(int(text[3:5], 16))
+    text = text.strip(" \t")
+    if text in STRONG:
+        return "strong_delimiter"
+    if text.lower() in WEAK:
+        return "weak_semantic"
+    return "other"
+
+
+def top_indices(values, k):
+    """Largest first; ties to the lower index (stable sort of the negated values)."""
+    order = np.argsort(-np.asarray(values, dtype=np.float64), kind="stable")
+    return [int(i) for i in order[:k]]
+
+
+def weight_stats(w, ratio_min=10.0):
+    """An et al. pos_weight_outliers: per-column and per-row max/mean of |W| (W is [out, in])."""
+    a = np.abs(w.astype(np.float64))
+    col = a.max(axis=0) / (a.mean(axis=0) + EPS)
+    row = a.max(axis=1) / (a.mean(axis=1) + EPS)
+    med_col = float(np.median(col))
+    outliers = [int(j) for j in top_indices(col, len(col)) if col[j] >= WEIGHT_K * med_col]
+    return {"max_col_ratio": float(col.max()), "median_col_ratio": med_col,
+            "max_row_ratio": float(row.max()), "median_row_ratio": float(np.median(row)),
+            "max_ratio": float(max(col.max(), row.max())),
+            "top_columns": top_indices(col, 3), "top_rows": top_indices(row, 3),
+            "outlier_columns": outliers,
+            "outlier_columns_absolute": [int(j) for j in top_indices(col, len(col)) if col[j] >= ratio_min]}
+
+
+def site_stats(captures, pattern):
+    """Per layer: means over inputs of top-1/2/3 |x| and median |x|; outliers by k x median."""
+    n_layers = 0
+    while pattern.format(L=n_layers) in captures[0]["hooks"]:
+        n_layers += 1
+    out = {"top1": [], "top2": [], "top3": [], "median": [], "top1_channel": [], "n_outliers": [],
+           "outliers": [], "channels": {}, "tokens": {}}
+    for layer in range(n_layers):
+        name = pattern.format(L=layer)
+        tops, medians, count = [], [], 0
+        channel_max = None
+        for i, cap in enumerate(captures):
+            x = np.abs(cap["hooks"][name].astype(np.float64))
+            flat = np.sort(x.ravel())[::-1]
+            tops.append(flat[:3])
+            med = float(np.median(x))
+            medians.append(med)
+            cm = x.max(axis=0)
+            channel_max = cm if channel_max is None else np.maximum(channel_max, cm)
+            pos, ch = np.nonzero(x >= ACT_K * med)
+            for p, c in zip(pos.tolist(), ch.tolist()):
+                out["outliers"].append({"layer": layer, "input": i, "position": p, "channel": c,
+                                        "value": float(cap["hooks"][name][p, c])})
+                out["channels"].setdefault(c, set()).add(layer)
+                out["tokens"].setdefault((i, p), set()).add(layer)
+                count += 1
+        tops = np.array(tops)
+        for k in range(3):
+            out[f"top{k + 1}"].append(float(tops[:, k].mean()))
+        out["median"].append(float(np.mean(medians)))
+        out["top1_channel"].append(top_indices(channel_max, 1)[0])
+        out["n_outliers"].append(count)
+    out["channels"] = {str(c): sorted(v) for c, v in out["channels"].items()}
+    out["tokens"] = [{"input": i, "position": p, "layers": sorted(v)} for (i, p), v in sorted(out["tokens"].items())]
+    out["n_layers"] = n_layers
+    return out
+
+
+def uniform_received(key, n):
+    return sum(1.0 / (q + 1) for q in range(key, n))
+
+
+def attention_stats(captures):
+    n_layers = 0
+    while f"blocks.{n_layers}.attn.hook_pattern" in captures[0]["hooks"]:
+        n_layers += 1
+    out = {"top1": [], "top2": [], "median": [], "first_token_share": [], "outliers": [],
+           "sink_positions": [], "token_classes": {"initial": 0, "strong_delimiter": 0, "weak_semantic": 0,
+                                                   "other": 0}}
+    per_input_sinks = []
+    for i, cap in enumerate(captures):
+        sinks = set()
+        for layer in range(n_layers):
+            p = cap["hooks"][f"blocks.{layer}.attn.hook_pattern"].astype(np.float64)  # [H, Q, K]
+            n = p.shape[-1]
+            received = p.mean(axis=0).sum(axis=0)  # head-averaged column sums [K]
+            by_head = p.sum(axis=1)                # [H, K]
+            for k in range(n):
+                thr = max(ATTN_FRAC * n, ATTN_UNIFORM * uniform_received(k, n))
+                if received[k] >= thr:
+                    heads = [int(h) for h in range(p.shape[0]) if by_head[h, k] >= thr]
+                    out["outliers"].append({"layer": layer, "input": i, "position": k,
+                                            "received": float(received[k]), "threshold": thr, "heads": heads})
+                    sinks.add(k)
+        per_input_sinks.append(sorted(sinks))
+        for k in sorted(sinks):
+            out["token_classes"][token_class(cap["pieces"][k], k)] += 1
+    out["sink_positions"] = per_input_sinks
+    n_heads = captures[0]["hooks"]["blocks.0.attn.hook_pattern"].shape[0]
+    share = np.zeros((n_layers, n_heads))
+    for layer in range(n_layers):
+        t1, t2, med, first = [], [], [], []
+        for i, cap in enumerate(captures):
+            p = cap["hooks"][f"blocks.{layer}.attn.hook_pattern"].astype(np.float64)
+            received = p.mean(axis=0).sum(axis=0)
+            s = np.sort(received)[::-1]
+            t1.append(s[0])
+            t2.append(s[1] if len(s) > 1 else 0.0)
+            med.append(np.median(received))
+            first.append(received[0] / p.shape[1])
+            by_head = p.sum(axis=1)
+            share[layer] += by_head[:, per_input_sinks[i]].sum(axis=1) / p.shape[1] / len(captures)
+        out["top1"].append(float(np.mean(t1)))
+        out["top2"].append(float(np.mean(t2)))
+        out["median"].append(float(np.mean(med)))
+        out["first_token_share"].append(float(np.mean(first)))
+    out["sink_share_by_head"] = share.tolist()
+    out["n_layers"] = n_layers
+    return out
+
+
+def site_positions_channels(captures, layer, pattern="blocks.{L}.hook_resid_post"):
+    """Emergence site: the input (0 if it has outliers at `layer`, else the one with the largest),
+    its outlier positions and channels (largest first) and the largest entry."""
+    name = pattern.format(L=layer)
+    entries = []
+    for i, cap in enumerate(captures):
+        x = np.abs(cap["hooks"][name].astype(np.float64))
+        for p, c in zip(*np.nonzero(x >= ACT_K * np.median(x))):
+            entries.append((-x[p, c], i, int(p), int(c)))
+    entries.sort()
+    inputs = [e[1] for e in entries]
+    inp = 0 if 0 in inputs else inputs[0]
+    mine = [e for e in entries if e[1] == inp]
+    positions, channels = [], []
+    for _, _, p, c in mine:
+        if p not in positions:
+            positions.append(p)
+        if c not in channels:
+            channels.append(c)
+    return inp, positions, channels
+
+
+def contributions(w_row, activations, top=3):
+    """Down-projection column contributions to one output channel: activation_j * W[c, j]."""
+    c = activations.astype(np.float64) * w_row.astype(np.float64)
+    order = top_indices(np.abs(c), top)
+    return [{"column": j, "contribution": float(c[j]), "share": float(c[j] / c.sum())} for j in order]
+
+
+def lifecycle_stats(captures, down_weights, resid):
+    """down_weights[L]: the layer's down projection as [d_model, d_ff]."""
+    layer = next(l for l, n in enumerate(resid["n_outliers"]) if n > 0)
+    inp, positions, channels = site_positions_channels(captures, layer)
+    hooks = captures[inp]["hooks"]
+    x = hooks[f"blocks.{layer}.hook_resid_post"]
+    p, c = positions[0], channels[0]
+    post = hooks[f"blocks.{layer}.mlp.hook_post"][p]
+    emergence = {"layer": layer, "input": inp, "positions": positions, "channels": channels,
+                 "down_columns": contributions(down_weights[layer][c], post)}
+    n_layers = resid["n_layers"]
+    mags = [float(np.abs(hooks[f"blocks.{l}.hook_resid_post"][np.ix_(positions, channels)]).max())
+            for l in range(layer, n_layers)]
+    peak_layer = layer + int(np.argmax(mags))
+    peak = max(mags)
+    gone = next((l for l in range(peak_layer + 1, n_layers) if mags[l - layer] < 0.5 * peak), None)
+    disappearance = {"layer": gone, "peak": peak, "magnitudes": mags}
+    if gone is not None:
+        prev = np.abs(hooks[f"blocks.{gone - 1}.hook_resid_post"][np.ix_(positions, channels)])
+        pi, ci = np.unravel_index(int(np.argmax(prev)), prev.shape)
+        pp, cc = positions[pi], channels[ci]
+        disappearance.update({"position": pp, "channel": cc,
+                              "mlp_out": float(hooks[f"blocks.{gone}.hook_mlp_out"][pp, cc]),
+                              "down_columns": contributions(down_weights[gone][cc],
+                                                            hooks[f"blocks.{gone}.mlp.hook_post"][pp])})
+    spread = None
+    if layer + 1 < n_layers:
+        s = layer + 1
+        pat = hooks[f"blocks.{s}.attn.hook_pattern"].astype(np.float64)
+        n = pat.shape[-1]
+        def on(h):
+            return sum(pat[h, q, k] for q in range(1, n) for k in positions if k <= q) / (n - 1)
+        head = top_indices([on(h) for h in range(pat.shape[0])], 1)[0]
+        q, k, v = (hooks[f"blocks.{s}.attn.hook_{t}"] for t in "qkv")
+        kv = head // (q.shape[1] // k.shape[1])
+        spread = {"layer": s, "head": head, "prob_to_outliers_mean": float(on(head)),
+                  "q_norm": np.linalg.norm(q[:, head].astype(np.float64), axis=-1).tolist(),
+                  "k_norm": np.linalg.norm(k[:, kv].astype(np.float64), axis=-1).tolist(),
+                  "v_norm": np.linalg.norm(v[:, kv].astype(np.float64), axis=-1).tolist()}
+    return {"emergence": emergence, "disappearance": disappearance, "spread": spread}
+
+
+def down_weights_from_checkpoint(path, n_layers):
+    tensors, _ = st_io.read(path)
+    out = []
+    for layer in range(n_layers):
+        llama = f"model.layers.{layer}.mlp.down_proj.weight"
+        if llama in tensors:
+            out.append(tensors[llama].float().numpy())
+        else:  # GPT-2 Conv1D stores [in, out]
+            out.append(tensors[f"transformer.h.{layer}.mlp.c_proj.weight"].float().numpy().T)
+    return out
+
+
+# ---- synthetic data ----------------------------------------------------------------------------
+
+def softmax_causal(logits):
+    h, n, _ = logits.shape
+    mask = np.triu(np.ones((n, n), dtype=bool), k=1)
+    z = np.where(mask[None], -np.inf, logits)
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return (e / e.sum(axis=-1, keepdims=True)).astype(np.float32)
+
+
+def synthetic(out_dir):
+    rng = np.random.default_rng(1234)
+    n_layers, d, d_ff, heads = 3, 16, 40, 2
+    tensors, weights = {}, {}
+    for layer in range(n_layers):
+        shapes = {"q": (d, d), "k": (d, d), "v": (d, d), "o": (d, d), "gate": (d_ff, d), "up": (d_ff, d),
+                  "down": (d, d_ff)}
+        for m, shape in shapes.items():
+            w = rng.normal(0, 0.05, shape).astype(np.float32)
+            if layer == 1 and m == "down":
+                w[5, 17] = 4.0  # a planted weight outlier: column 17 writes channel 5
+            weights[(layer, m)] = w
+            tensors[f"w.{layer}.{m}"] = w
+    pieces = [["<s>", "\u2581Summer", "\u2581is", "\u2581warm", ".", "\u2581Winter", "<0x0A>"],
+              ["<s>", "\u2581the", "\u2581cat", ",", "\u2581sat", "\u2581", "\u2581on", "\u2581a", "\u2581mat"]]
+    captures = []
+    for i, pcs in enumerate(pieces):
+        n = len(pcs)
+        hooks = {}
+        for layer in range(n_layers):
+            resid = rng.normal(0, 1.0, (n, d)).astype(np.float32)
+            post = rng.normal(0, 0.5, (n, d_ff)).astype(np.float32)
+            if layer >= 1:  # massive activations from layer 1 on, on the first token and the delimiter
+                delim = 4 if i == 0 else 3
+                resid[0, 5] = 300.0 + 10 * layer
+                resid[delim, 5] = -250.0
+                post[0, 17] = 80.0
+            if layer == 2:
+                resid[0, 9] = 60.0
+            logits = rng.normal(0, 1.0, (heads, n, n))
+            if layer >= 1:
+                logits[:, :, 0] += 6.0  # attention sink on the first token
+            hooks[f"blocks.{layer}.hook_resid_post"] = resid
+            hooks[f"blocks.{layer}.mlp.hook_post"] = post
+            hooks[f"blocks.{layer}.attn.hook_pattern"] = softmax_causal(logits)
+        for name, t in hooks.items():
+            tensors[f"in.{i}.{name}"] = t
+        captures.append({"hooks": hooks, "pieces": pcs})
+    # A bf16 weight: the reference works on the bf16-rounded values, as the C++ reads them.
+    bf = rng.normal(0, 0.05, (d, d_ff)).astype(np.float32)
+    bf[3, 7] = 2.5
+    bf_bits = (bf.view(np.uint32) + 0x7FFF + ((bf.view(np.uint32) >> 16) & 1)) >> 16
+    bf_rounded = (bf_bits.astype(np.uint32) << 16).view(np.float32)
+    os.makedirs(out_dir, exist_ok=True)
+    import torch
+    st = {k: torch.from_numpy(np.ascontiguousarray(v)) for k, v in tensors.items()}
+    st["bf16.down"] = torch.from_numpy(bf_rounded).to(torch.bfloat16)
+    st_io.write(os.path.join(out_dir, "data.safetensors"), st, {"pieces": json.dumps(pieces)})
+    expected = {
+        "weights": {f"{layer}.{m}": weight_stats(w) for (layer, m), w in weights.items()},
+        "bf16_down": weight_stats(bf_rounded),
+        "resid_post": site_stats(captures, "blocks.{L}.hook_resid_post"),
+        "mlp_post": site_stats(captures, "blocks.{L}.mlp.hook_post"),
+        "attention": attention_stats(captures),
+        "token_classes": [[token_class(p, k) for k, p in enumerate(pcs)] for pcs in pieces],
+    }
+    with open(os.path.join(out_dir, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1)
+
+
+def load_hooks(paths):
+    captures = []
+    for path in paths:
+        tensors, meta = st_io.read(path)
+        hooks = {k: v.float().numpy() for k, v in tensors.items() if k != "input_ids"}
+        ids = tensors["input_ids"].tolist() if "input_ids" in tensors else []
+        captures.append({"hooks": hooks, "pieces": [f"#{t}" for t in ids]})
+    return captures
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    s = sub.add_parser("synthetic")
+    s.add_argument("--out", required=True)
+    t = sub.add_parser("stats")
+    t.add_argument("--hooks", required=True)
+    t.add_argument("--weights", help="model.safetensors: adds the lifecycle statistics")
+    t.add_argument("--out", required=True)
+    args = ap.parse_args(argv)
+    if args.cmd == "synthetic":
+        synthetic(args.out)
+        return
+    captures = load_hooks(args.hooks.split(","))
+    expected = {"resid_post": site_stats(captures, "blocks.{L}.hook_resid_post"),
+                "mlp_post": site_stats(captures, "blocks.{L}.mlp.hook_post"),
+                "attention": attention_stats(captures)}
+    if args.weights:
+        downs = down_weights_from_checkpoint(args.weights, expected["resid_post"]["n_layers"])
+        expected["lifecycle"] = lifecycle_stats(captures, downs, expected["resid_post"])
+    with open(args.out, "w") as f:
+        json.dump(expected, f, indent=1)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
