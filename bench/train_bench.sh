@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Training throughput of `outlierscope train` against the PyTorch 1.13 peer
+# (bench/peers/train_peer.py), both on 2 threads, for two nanoGPT shapes:
+#   (i)  6 layers, dim 384, 6 heads, ctx 256, batch 8, vocab 50304   target >= 1.5x
+#   (ii) 4 layers, dim 128, 4 heads, ctx 128, batch 16, vocab 512    target >= 2x
+# Prints tokens/s of one training step (forward, backward, clipping, AdamW; median over timed
+# steps), the ratio, and GFLOP/s (nanoGPT's estimate: 6 * params + 12 * layers * dim * ctx FLOPs
+# per token) against the machine's measured f32 FMA peak on 2 cores.
+#   usage: bench/train_bench.sh [BUILD_DIR] (default: build)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=$(cd "${1:-$ROOT/build}" && pwd)
+CLI="$BUILD/outlierscope"
+PY=/usr/bin/python3
+SHARED=${OUTLIERSCOPE_SHARED:-$ROOT/../shared}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
+
+# f32 FMA peak of 2 cores: 2 threads x 16 independent 512-bit FMA chains.
+cat > "$WORK/fma.c" <<'C'
+#include <immintrin.h>
+#include <omp.h>
+#include <stdio.h>
+int main(void) {
+  const long iters = 200000000L / 16;
+  double t0 = omp_get_wtime();
+  float sink = 0;
+#pragma omp parallel num_threads(2) reduction(+ : sink)
+  {
+    __m512 acc[16];
+    for (int i = 0; i < 16; ++i) acc[i] = _mm512_set1_ps((float)i);
+    const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+    for (long n = 0; n < iters; ++n)
+      for (int i = 0; i < 16; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+    for (int i = 0; i < 16; ++i) sink += _mm512_reduce_add_ps(acc[i]);
+  }
+  double secs = omp_get_wtime() - t0;
+  printf("%.1f %g\n", 2.0 * iters * 16 * 16 * 2 / secs / 1e9, sink);
+  return 0;
+}
+C
+gcc -O2 -march=native -fopenmp "$WORK/fma.c" -o "$WORK/fma"
+PEAK=$("$WORK/fma" | cut -d' ' -f1)
+echo "f32 FMA peak (2 cores, AVX-512, measured): $PEAK GFLOP/s"
+
+# Datasets: GPT-2 tokens of tinyshakespeare (vocab padded to 50304 as nanoGPT does) and bytes
+# (vocab padded to 512). Ids stay below the real vocabulary; padding only widens the head.
+"$CLI" --quiet prepare --tokenizer gpt2 "$SHARED/corpora/tinyshakespeare/input.txt" --out "$WORK/gpt2" > /dev/null
+"$CLI" --quiet prepare --tokenizer byte "$SHARED/corpora/tinyshakespeare/input.txt" --out "$WORK/byte" > /dev/null
+$PY - "$WORK" <<'PYEOF'
+import json, sys
+for sub, vocab in (("gpt2", 50304), ("byte", 512)):
+    path = f"{sys.argv[1]}/{sub}/meta.json"
+    meta = json.load(open(path)); meta["vocab_size"] = vocab; json.dump(meta, open(path, "w"))
+PYEOF
+
+ours() {  # data layers dim heads ctx batch
+  local run="$WORK/run-$2-$3"
+  "$CLI" --quiet train --data "$1" --out "$run" --layers "$2" --dim "$3" --heads "$4" --ctx "$5" --batch "$6" \
+    --steps 8 --warmup 2 --eval-every 0 --ckpt-every 0 --threads 2 > /dev/null
+  # median tokens/s of steps 3..8 (the first steps touch fresh memory)
+  $PY -c "import csv,statistics,sys; r=list(csv.DictReader(open(sys.argv[1]))); print(statistics.median(float(x['tokens_per_s']) for x in r[2:]))" "$run/log.csv"
+}
+peer() {  # vocab layers dim heads ctx batch
+  OMP_WAIT_POLICY=PASSIVE $PY "$ROOT/bench/peers/train_peer.py" --vocab "$1" --layers "$2" --dim "$3" --heads "$4" \
+    --ctx "$5" --batch "$6" --threads 2 | awk '{print $2}'
+}
+flops_per_token() {  # vocab layers dim ctx  (6N + 12 L D T, N counting the tied head once)
+  $PY -c "v,l,d,t=map(int,'$1 $2 $3 $4'.split()); n=v*d+t*d+l*(12*d*d+13*d)+2*d; print(6*n+12*l*d*t)"
+}
+
+report() {  # name vocab data layers dim heads ctx batch target
+  local o p f
+  o=$(ours "$3" "$4" "$5" "$6" "$7" "$8")
+  p=$(peer "$2" "$4" "$5" "$6" "$7" "$8")
+  f=$(flops_per_token "$2" "$4" "$5" "$7")
+  $PY -c "
+o,p,f,peak=$o,$p,$f,$PEAK
+print(f'$1: outlierscope {o:9.0f} tok/s ({o*f/1e9:6.1f} GFLOP/s, {100*o*f/1e9/peak:4.1f}% of peak) | '
+      f'pytorch {p:9.0f} tok/s ({p*f/1e9:6.1f} GFLOP/s) | ratio {o/p:.2f}x (target >= $9x)')"
+}
+
+report "(i)  6L 384d ctx256 b8 V50304" 50304 "$WORK/gpt2" 6 384 6 256 8 1.5
+report "(ii) 4L 128d ctx128 b16 V512 " 512 "$WORK/byte" 4 128 4 128 16 2

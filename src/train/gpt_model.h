@@ -1,0 +1,82 @@
+// GptModel: a GPT-2-style LM (nanoGPT layout) with an attention variant, its parameters in a
+// ParamStore, and hand-written forward and backward passes over preallocated activations. The
+// activations of the last forward stay readable (hook values: residual stream, attention weights,
+// the variant's extra-slot weights and gates).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "train/attention_layer.h"
+#include "train/gpt_config.h"
+#include "train/param_store.h"
+
+namespace osc::train {
+
+// Offsets of one layer's tensors in the ParamStore (-1: absent, e.g. biases with bias=false).
+struct LayerOffsets {
+  int64_t ln1_w = -1, ln1_b = -1, attn_w = -1, attn_b = -1, proj_w = -1, proj_b = -1;
+  int64_t ln2_w = -1, ln2_b = -1, fc_w = -1, fc_b = -1, fc2_w = -1, fc2_b = -1;
+  int64_t k_extra = -1, v_extra = -1, gate_w = -1, gate_b = -1;
+};
+
+struct LayerActivations {
+  std::vector<float> ln1, ln1_mean, ln1_rstd;  // [N, D], [N], [N]
+  std::vector<float> qkv;                      // [N, 3D]
+  std::vector<float> attn_y;                   // [N, D] attention output before c_proj
+  std::vector<float> res_mid;                  // [N, D] residual after attention
+  std::vector<float> ln2, ln2_mean, ln2_rstd;  // [N, D], [N], [N]
+  std::vector<float> fc_pre, fc_act;           // [N, 4D] before / after GELU
+  AttentionSaved attn;
+};
+
+class GptModel {
+ public:
+  // Buffers are sized for up to max_batch sequences of config.context tokens.
+  GptModel(const GptConfig& config, int64_t max_batch);
+
+  const GptConfig& config() const { return config_; }
+  ParamStore& params() { return params_; }
+  const ParamStore& params() const { return params_; }
+  const AttentionVariant& variant() const { return *variant_; }
+
+  // tokens, targets: [batch, seq], seq <= context, ids < vocab (BadInput otherwise). Returns the
+  // mean cross-entropy. With loss_weight != 0 it also readies backward() to accumulate the
+  // gradient of loss_weight * mean loss.
+  double forward(const int32_t* tokens, const int32_t* targets, int64_t batch, int64_t seq, float loss_weight);
+  void backward();
+
+  const std::vector<float>& residual(int64_t l) const { return residual_[static_cast<size_t>(l)]; }  // input of layer l; l = layers: final
+  const LayerActivations& layer(int64_t l) const { return layers_[static_cast<size_t>(l)]; }
+  const std::vector<float>& logits() const { return logits_; }  // [N, V] (gradients after a training forward)
+
+ private:
+  void register_parameters();
+  AttentionExtras extras(const LayerOffsets& o) const;
+  AttentionExtraGrads extra_grads(const LayerOffsets& o);
+  const float* value(int64_t offset) const { return offset < 0 ? nullptr : params_.values.data() + offset; }
+  float* grad(int64_t offset) { return offset < 0 ? nullptr : params_.grads.data() + offset; }
+  void layer_forward(int64_t l, const AttentionDims& d);
+  void layer_backward(int64_t l, const AttentionDims& d);
+
+  GptConfig config_;
+  int64_t max_batch_;
+  std::unique_ptr<AttentionVariant> variant_;
+  ParamStore params_;
+  int64_t wte_ = -1, wpe_ = -1, lnf_w_ = -1, lnf_b_ = -1;
+  std::vector<LayerOffsets> offsets_;
+
+  std::vector<std::vector<float>> residual_;  // layers + 1 of [N, D]
+  std::vector<LayerActivations> layers_;
+  std::vector<float> lnf_, lnf_mean_, lnf_rstd_, logits_;
+  std::vector<int32_t> tokens_;
+  AttentionDims dims_;  // of the last forward
+  bool ready_for_backward_ = false;
+
+  // Backward buffers.
+  std::vector<float> d_res_, d_ln_, d_attn_y_, d_qkv_, d_fc_;
+  AttentionWorkspace attn_ws_;
+  std::vector<float> reduce_scratch_;
+};
+
+}  // namespace osc::train

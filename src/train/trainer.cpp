@@ -1,0 +1,179 @@
+#include "train/trainer.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "core/atomic_write.h"
+#include "core/error.h"
+#include "core/progress.h"
+#include "train/checkpoint.h"
+#include "train/export_hf.h"
+#include "train/gemm.h"
+#include "train/token_data.h"
+
+namespace osc::train {
+namespace {
+
+constexpr const char* kLogHeader = "step,loss,val_loss,lr,grad_norm,tokens_per_s";
+constexpr uint64_t kEvalSeedSalt = 0x5eed0fe7a1ULL;  // validation batches: the same at every eval
+
+GptConfig model_config(const TrainOptions& o, int64_t vocab) {
+  GptConfig c;
+  c.vocab_size = vocab, c.context = o.context, c.layers = o.layers, c.heads = o.heads, c.dim = o.dim;
+  c.bias = o.bias, c.variant = o.variant;
+  return c;
+}
+
+// Keeps the log rows of steps <= last_step (a resumed run rewrites what follows).
+void truncate_log(const std::string& path, int64_t last_step) {
+  std::string kept = std::string(kLogHeader) + "\n";
+  if (std::filesystem::exists(path)) {
+    std::istringstream in(read_text_file(path));
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      if (std::stoll(line.substr(0, line.find(','))) <= last_step) kept += line + "\n";
+    }
+  }
+  write_text_atomically(path, kept);
+}
+
+class Trainer {
+ public:
+  explicit Trainer(TrainOptions o)
+      : o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), o_.batch),
+        opt_(model_.params(), o_.adamw), rng_(o_.seed) {
+    const size_t n = static_cast<size_t>(o_.batch * o_.context);
+    tokens_.resize(n), targets_.resize(n);
+  }
+
+  void start_fresh() {
+    model_.params().initialize(o_.seed, o_.layers);
+    rng_.reseed(o_.seed ^ 0x9e3779b97f4a7c15ULL);
+    truncate_log(log_path(), 0);
+  }
+
+  void resume(const CheckpointState& s) {
+    load_checkpoint_tensors(o_.run_dir, model_, opt_);
+    rng_.set_state(s.rng);
+    step_ = s.step;
+    truncate_log(log_path(), step_);
+  }
+
+  TrainResult run() {
+    TrainResult r;
+    std::ofstream log(log_path(), std::ios::app);
+    Progress progress("train", o_.steps, "step", o_.quiet);
+    progress.update(step_);
+    const double tokens_per_step = static_cast<double>(o_.batch * o_.context * o_.grad_accum);
+    double val = std::numeric_limits<double>::quiet_NaN();
+    const int64_t end = o_.stop_at > 0 ? std::min(o_.stop_at, o_.steps) : o_.steps;
+    for (; step_ < end; ++step_) {
+      const auto t0 = std::chrono::steady_clock::now();
+      const double lr = learning_rate_at(step_, o_.lr, o_.warmup, o_.steps);
+      double grad_norm = 0.0;
+      const double loss = train_step(lr, &grad_norm);
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      const int64_t done = step_ + 1;
+      const bool eval_now = o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
+      val = eval_now ? evaluate() : std::numeric_limits<double>::quiet_NaN();
+      r.tokens_per_second = tokens_per_step / secs;
+      append_log(log, done, loss, val, lr, grad_norm, r.tokens_per_second);
+      r.last_loss = loss;
+      if (eval_now) r.last_val_loss = val;
+      progress.update(done, status_line(loss, r.last_val_loss, r.tokens_per_second));
+      const bool stopping_early = done == end && end < o_.steps;
+      if ((o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early) checkpoint(done);
+    }
+    progress.finish(status_line(r.last_loss, r.last_val_loss, r.tokens_per_second));
+    export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
+    r.steps_done = step_;
+    return r;
+  }
+
+ private:
+  std::string log_path() const { return o_.run_dir + "/log.csv"; }
+
+  double train_step(double lr, double* grad_norm) {
+    model_.params().zero_grads();
+    double loss = 0.0;
+    const float weight = 1.0f / static_cast<float>(o_.grad_accum);
+    for (int64_t micro = 0; micro < o_.grad_accum; ++micro) {
+      data_.sample(Split::Train, rng_, o_.batch, o_.context, tokens_.data(), targets_.data());
+      loss += model_.forward(tokens_.data(), targets_.data(), o_.batch, o_.context, weight) / static_cast<double>(o_.grad_accum);
+      model_.backward();
+    }
+    *grad_norm = clip_grad_norm(model_.params(), o_.grad_clip);
+    opt_.update(model_.params(), lr);
+    return loss;
+  }
+
+  double evaluate() {
+    Rng eval_rng(o_.seed ^ kEvalSeedSalt);
+    double total = 0.0;
+    for (int64_t b = 0; b < o_.eval_batches; ++b) {
+      data_.sample(Split::Val, eval_rng, o_.batch, o_.context, tokens_.data(), targets_.data());
+      total += model_.forward(tokens_.data(), targets_.data(), o_.batch, o_.context, 0.0f);
+    }
+    return total / static_cast<double>(o_.eval_batches);
+  }
+
+  void checkpoint(int64_t done) {
+    CheckpointState s;
+    s.step = done, s.rng = rng_.state(), s.options = o_;
+    save_checkpoint(o_.run_dir, model_, opt_, s);
+  }
+
+  static void append_log(std::ofstream& log, int64_t step, double loss, double val, double lr, double norm, double tps) {
+    char line[256];
+    std::snprintf(line, sizeof line, "%lld,%.9g,%.9g,%.9g,%.6g,%.1f\n", static_cast<long long>(step), loss, val, lr,
+                  norm, tps);
+    log << line << std::flush;
+  }
+
+  static std::string status_line(double loss, double val, double tps) {
+    char s[128];
+    std::snprintf(s, sizeof s, "loss %.4f val %.4f %.0f tok/s", loss, val, tps);
+    return s;
+  }
+
+  TrainOptions o_;
+  TokenDataset data_;
+  GptModel model_;
+  AdamW opt_;
+  Rng rng_;
+  int64_t step_ = 0;
+  std::vector<int32_t> tokens_, targets_;
+};
+
+}  // namespace
+
+TrainResult run_training(TrainOptions options) {
+  OSC_CHECK_INPUT(!options.run_dir.empty(), "--out", "a run folder is required");
+  std::filesystem::create_directories(options.run_dir);
+  const bool resuming = options.resume && checkpoint_exists(options.run_dir);
+  OSC_CHECK_INPUT(options.resume || !checkpoint_exists(options.run_dir), options.run_dir,
+                  "holds a checkpoint; pass --resume to continue it or choose another --out");
+  CheckpointState state;
+  if (resuming) {
+    CheckpointState given;
+    given.options = options;
+    state = read_checkpoint_state(options.run_dir, given);
+    options = state.options;
+  }
+  validate_train_options(options);
+  configure_threads(options.threads);
+  Trainer trainer(options);
+  if (resuming) trainer.resume(state);
+  else trainer.start_fresh();
+  return trainer.run();
+}
+
+}  // namespace osc::train
