@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 
+#include <unistd.h>
+
 namespace osc::test {
 
 std::string shared_path(const std::string& relative) {
@@ -25,7 +27,10 @@ bool shared_available(const std::string& absolute_path) {
 std::string source_path(const std::string& relative) { return std::string(OUTLIERSCOPE_SOURCE_DIR) + "/" + relative; }
 
 std::string scratch_dir(const std::string& name) {
-  std::filesystem::path dir = std::filesystem::path(OUTLIERSCOPE_BINARY_DIR) / "test-scratch" / name;
+  // ctest -j runs each test case as its own process, often several of one fixture at once: the
+  // process id keeps their folders apart.
+  std::filesystem::path dir =
+      std::filesystem::path(OUTLIERSCOPE_BINARY_DIR) / "test-scratch" / (name + "." + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

@@ -15,7 +15,7 @@ std::string shared_path(const std::string& relative);
 bool shared_available(const std::string& absolute_path);
 
 std::string source_path(const std::string& relative);  // path in the source tree
-std::string scratch_dir(const std::string& name);       // fresh empty folder under the build tree
+std::string scratch_dir(const std::string& name);       // fresh empty folder under the build tree, one per process
 std::string cli_path();                                  // the built outlierscope program
 std::string python();                                    // /usr/bin/python3 (with torch)
 
