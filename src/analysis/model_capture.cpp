@@ -1,8 +1,11 @@
 #include "analysis/model_capture.h"
 
+#include <filesystem>
+
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "tokenizer/tokenizer.h"
 
 namespace osc::analysis {
 
@@ -43,12 +46,12 @@ std::vector<InputSequence> inputs_from_file(const Model& model, const std::strin
   OSC_CHECK_INPUT(max_tokens >= 2, path, "--max-tokens must be at least 2");
   const std::vector<int32_t> ids = model.encode(read_text_file(path));
   OSC_CHECK_INPUT(!ids.empty(), path, "holds no tokens");
-  const ModelConfig& c = model.config();
-  const bool bos = c.add_bos && c.bos_token_id >= 0;
+  const Tokenizer& tokenizer = model.require_tokenizer();
+  const bool bos = tokenizer.add_bos_default() && tokenizer.bos_id() >= 0;
   std::vector<InputSequence> out;
   for (size_t at = 0; at < ids.size() && static_cast<int64_t>(out.size()) < max_windows;) {
     std::vector<int32_t> window;
-    if (at > 0 && bos) window.push_back(static_cast<int32_t>(c.bos_token_id));
+    if (at > 0 && bos) window.push_back(tokenizer.bos_id());
     while (at < ids.size() && static_cast<int64_t>(window.size()) < max_tokens) window.push_back(ids[at++]);
     out.push_back(input_from_ids(model, std::move(window), path));
   }
@@ -88,9 +91,19 @@ std::vector<Capture> capture_inputs(const Model& model, std::vector<InputSequenc
   return out;
 }
 
+namespace {
+// The name figures are titled with: the file's own model name, else the checkpoint's folder or file name.
+std::string display_name(const Model& model) {
+  if (!model.config().name.empty()) return model.config().name;
+  std::filesystem::path p = std::filesystem::path(model.path()).lexically_normal();
+  if (!p.has_filename()) p = p.parent_path();
+  return p.stem().string();
+}
+}  // namespace
+
 nlohmann::json model_json(const Model& model) {
   const ModelConfig& c = model.config();
-  return {{"path", model.path()}, {"name", c.name}, {"architecture", c.architecture},
+  return {{"path", model.path()}, {"name", display_name(model)}, {"architecture", c.architecture},
           {"n_layers", c.n_layers}, {"d_model", c.d_model}, {"d_ff", c.d_ff}, {"n_heads", c.n_heads},
           {"n_kv_heads", c.n_kv_heads}, {"d_head", c.d_head}, {"vocab_size", c.vocab_size},
           {"gated_mlp", c.gated_mlp}, {"config", model_config_to_json(c)}};

@@ -63,7 +63,10 @@ const Tokenizer& Model::require_tokenizer() const {
 }
 
 std::vector<int32_t> Model::encode(const std::string& text) const {
-  return require_tokenizer().encode(text, config_.add_bos);
+  // The tokenizer files (tokenizer_config.json, GGUF add_bos_token, the BOS template) are the
+  // model's own word on BOS; config.json parsers can only guess it per family.
+  const Tokenizer& tokenizer = require_tokenizer();
+  return tokenizer.encode(text, tokenizer.add_bos_default());
 }
 
 }  // namespace osc
