@@ -3,6 +3,7 @@
 // attention, lifecycle, and with --ablate-file the perplexity ablation), prints a short summary
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <optional>
@@ -30,7 +31,7 @@ struct ScanArgs {
   std::string model, out;
   std::vector<std::string> texts, files, id_lists, ablate_files;
   bool no_default = false, figures = false;
-  int64_t max_tokens = 256, max_windows = 8, ablate_ctx = 256, ablate_windows = 16;
+  int64_t max_tokens = 0, max_windows = 8, ablate_ctx = 0, ablate_windows = 16;  // 0: min(256, model context)
   std::string act_rule = "relative", weight_rule = "relative";
   Thresholds t;
 };
@@ -58,7 +59,7 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--file,-f", a.files, "Text file to scan, cut into windows (repeatable)");
   app.add_option("--ids", a.id_lists, "Token ids to scan, comma-separated (repeatable)");
   app.add_flag("--no-default", a.no_default, "Do not scan the default prompt \"Summer is warm. Winter is cold.\\n\"");
-  app.add_option("--max-tokens", a.max_tokens, "Tokens per file window")->capture_default_str();
+  app.add_option("--max-tokens", a.max_tokens, "Tokens per file window (default: min(256, model context))");
   app.add_option("--max-windows", a.max_windows, "Windows per file")->capture_default_str();
   app.add_option("--act-rule", a.act_rule, "Activation outlier rule: relative | absolute | both")->capture_default_str();
   app.add_option("--act-k", a.t.activation.relative_to_median, "Relative rule: |x| >= k x the layer's median |x|")->capture_default_str();
@@ -68,7 +69,7 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--attn-uniform", a.t.attention.uniform_multiple, "and >= m x the uniform-attention share")->capture_default_str();
   if (part != ScanPart::All && part != ScanPart::Ablate) return;
   app.add_option("--ablate-file", a.ablate_files, "Text file for the perplexity ablation (repeatable; scan ablate: default --file)");
-  app.add_option("--ablate-ctx", a.ablate_ctx, "Ablation window length in tokens")->capture_default_str();
+  app.add_option("--ablate-ctx", a.ablate_ctx, "Ablation window length in tokens (default: min(256, model context))");
   app.add_option("--ablate-windows", a.ablate_windows, "Ablation windows per file")->capture_default_str();
 }
 
@@ -96,6 +97,13 @@ std::vector<int32_t> parse_ids(const std::string& list) {
   return ids;
 }
 
+// A window length the user left unset: 256 tokens, or the model's whole context if shorter.
+int64_t window_or_default(int64_t given, const Model& model) {
+  if (given > 0) return given;
+  const int64_t context = model.config().max_positions;
+  return context > 0 ? std::min<int64_t>(256, context) : 256;
+}
+
 std::vector<InputSequence> gather_inputs(const Model& model, const ScanArgs& a, bool with_files) {
   std::vector<InputSequence> inputs;
   if (!a.no_default) inputs.push_back(input_from_text(model, kDefaultPrompt, "default"));
@@ -103,7 +111,7 @@ std::vector<InputSequence> gather_inputs(const Model& model, const ScanArgs& a, 
   for (const auto& ids : a.id_lists) inputs.push_back(input_from_ids(model, parse_ids(ids), "ids"));
   if (with_files)
     for (const auto& f : a.files)
-      for (auto& w : inputs_from_file(model, f, a.max_tokens, a.max_windows)) inputs.push_back(std::move(w));
+      for (auto& w : inputs_from_file(model, f, window_or_default(a.max_tokens, model), a.max_windows)) inputs.push_back(std::move(w));
   OSC_CHECK_INPUT(!inputs.empty(), "scan", "nothing to scan: --no-default without --text, --ids or --file");
   return inputs;
 }
@@ -164,7 +172,7 @@ int run_scan(ScanArgs a, ScanPart part) {
                     "no activation outliers were detected, nothing to ablate (lower --act-k?)");
     parts.ablation = site.layer < 0 ? nlohmann::json{{"skipped", "no activation outliers were detected"}}
                                     : run_ablation(model, {site.layer, site.channels},
-                                                   {ablate_files, a.ablate_ctx, a.ablate_windows, quiet}, a.t.activation);
+                                                   {ablate_files, window_or_default(a.ablate_ctx, model), a.ablate_windows, quiet}, a.t.activation);
   } else if (part == ScanPart::Ablate) {
     throw_bad_input("scan ablate", "needs a text file: --ablate-file F (or --file F)");
   }
