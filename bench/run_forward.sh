@@ -14,14 +14,14 @@ BUILD=${1:-build}
 PY=/usr/bin/python3
 export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 MODEL="$BUILD/bench-data/gpt2-124m-f32"
-[ -x "$BUILD/forward_bench" ] || cmake --build "$BUILD" --target forward_bench -j2
+[ -x "$BUILD/bench/forward_bench" ] || cmake --build "$BUILD" --target forward_bench -j2
 if [ ! -f "$MODEL/model.safetensors" ]; then
   echo "making $MODEL (random GPT-2-124M-shaped weights) ..." >&2
   $PY bench/peers/forward_peer.py make --out "$MODEL"
 fi
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
-OSC_BENCH_MODEL="$MODEL" "$BUILD/forward_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
+OSC_BENCH_MODEL="$MODEL" "$BUILD/bench/forward_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_format=json > "$OUT/engine.json"
 $PY bench/peers/forward_peer.py time --model "$MODEL" --tokens 64,256,1024 > "$OUT/peer.jsonl"
 $PY - "$OUT/engine.json" "$OUT/peer.jsonl" <<'PYEOF'
