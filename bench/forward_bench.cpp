@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hooks/hook_set.h"
+#include "kernels/blas_kernels.h"
 #include "model/model.h"
 
 namespace {
@@ -52,8 +53,14 @@ void BM_ForwardAllHooks(benchmark::State& state) {
       benchmark::Counter(forward_flops(model->config(), T) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK(BM_ForwardAllHooks)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_ForwardAllHooks)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  benchmark::AddCustomContext("blas_kernels", osc_blas_kernel_name());
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

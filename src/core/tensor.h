@@ -48,6 +48,8 @@ struct Tensor {
 
   Tensor() = default;
   explicit Tensor(Shape s) : shape(std::move(s)), data(static_cast<size_t>(shape_numel(shape)), 0.0f) {}
+  // A copy of shape_numel(s) floats at src (one pass: no zero-fill first).
+  Tensor(Shape s, const float* src) : shape(std::move(s)), data(src, src + shape_numel(shape)) {}
   int64_t numel() const { return static_cast<int64_t>(data.size()); }
   float* ptr() { return data.data(); }
   const float* ptr() const { return data.data(); }

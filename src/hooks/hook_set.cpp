@@ -1,7 +1,6 @@
 #include "hooks/hook_set.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/error.h"
 #include "hooks/glob.h"
@@ -41,8 +40,7 @@ void HookSet::on(const std::string& name, float* data, const Shape& shape) {
     wanted = true;
   }
   if (!wanted) return;
-  Tensor copy(shape);
-  if (copy.numel() > 0) std::memcpy(copy.ptr(), data, static_cast<size_t>(copy.numel()) * sizeof(float));
+  Tensor copy(shape, data);
   if (captured_.find(name) == captured_.end()) order_.push_back(name);
   captured_[name] = std::move(copy);
 }

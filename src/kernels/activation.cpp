@@ -1,16 +1,43 @@
 #include "kernels/activation.h"
 
-#include <cmath>
+#include "kernels/fast_math.h"
 
 namespace osc {
 namespace {
 
-inline float silu(float x) { return x / (1.0f + std::exp(-x)); }
-inline float gelu_erf(float x) { return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f)); }
+inline float silu(float x) { return x / (1.0f + fast_exp(-x)); }
+// 0.5·x·(1 + erf(x/√2)) written with erfc, which stays accurate where 1 + erf(x/√2) is tiny.
+inline float gelu_erf(float x) { return 0.5f * x * fast_erfc(-x * 0.70710678118654752f); }
+// PyTorch's approximate="tanh": 0.5·x·(1 + tanh(u)), u = √(2/π)·(x + 0.044715·x³), written as
+// x·σ(2u) = x / (1 + e^(-2u)), which avoids 1 + tanh(u) cancelling for negative u.
 inline float gelu_tanh(float x) {
-  // PyTorch's approximate="tanh": 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
   const float k = 0.79788456080286536f;
-  return 0.5f * x * (1.0f + std::tanh(k * (x + 0.044715f * x * x * x)));
+  return x / (1.0f + fast_exp(-2.0f * k * (x + 0.044715f * x * x * x)));
+}
+inline float relu(float x) { return x > 0.0f ? x : 0.0f; }
+
+// Above this many elements the pass is split across threads.
+constexpr int64_t kParallelElements = 65536;
+
+// x[i] = f(x[i]) · (other ? other[i] : 1). One loop per activation, so each vectorizes.
+template <typename F>
+void apply(F f, float* x, const float* other, int64_t n) {
+  if (other) {
+#pragma omp parallel for simd schedule(static) if (n > kParallelElements)
+    for (int64_t i = 0; i < n; ++i) x[i] = f(x[i]) * other[i];
+  } else {
+#pragma omp parallel for simd schedule(static) if (n > kParallelElements)
+    for (int64_t i = 0; i < n; ++i) x[i] = f(x[i]);
+  }
+}
+
+void dispatch(Activation act, float* x, const float* other, int64_t n) {
+  switch (act) {
+    case Activation::SiLU: return apply(silu, x, other, n);
+    case Activation::GELU: return apply(gelu_erf, x, other, n);
+    case Activation::GELUTanh: return apply(gelu_tanh, x, other, n);
+    case Activation::ReLU: return apply(relu, x, other, n);
+  }
 }
 
 }  // namespace
@@ -20,19 +47,13 @@ float activation_value(Activation act, float x) {
     case Activation::SiLU: return silu(x);
     case Activation::GELU: return gelu_erf(x);
     case Activation::GELUTanh: return gelu_tanh(x);
-    case Activation::ReLU: return x > 0.0f ? x : 0.0f;
+    case Activation::ReLU: return relu(x);
   }
   return x;
 }
 
-void apply_activation(Activation act, float* x, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) x[i] = activation_value(act, x[i]);
-}
+void apply_activation(Activation act, float* x, int64_t n) { dispatch(act, x, nullptr, n); }
 
-void apply_gated_activation(Activation act, float* x, const float* other, int64_t n) {
-#pragma omp parallel for schedule(static) if (n > 65536)
-  for (int64_t i = 0; i < n; ++i) x[i] = activation_value(act, x[i]) * other[i];
-}
+void apply_gated_activation(Activation act, float* x, const float* other, int64_t n) { dispatch(act, x, other, n); }
 
 }  // namespace osc

@@ -7,12 +7,14 @@
 #include <limits>
 #include <vector>
 
-#include "kernels/blas_threads.h"
+#include "kernels/fast_math.h"
 
 namespace osc {
 namespace {
 
 constexpr int64_t kQueryBlock = 128;
+// Below about 1M multiply-adds per head the heads run on one thread.
+constexpr int64_t kParallelWork = int64_t{1} << 20;
 
 struct HeadPtrs {
   const float* q;  // row stride heads · d_head
@@ -21,33 +23,35 @@ struct HeadPtrs {
   float* z;
 };
 
-// Masks, biases and softmaxes one row of logits [Tk] in place for the query at `position`.
-// Returns nothing; masked entries become -inf in `logits` and 0 in `probs`.
+// Masks, biases and softmaxes one row of logits [Tk] in place for the query at `position`:
+// masked entries become -inf in `logits` and 0 in `probs`.
 void finish_row(float* logits, float* probs, int64_t tk, int64_t position, const AttentionParams& p,
                 float slope) {
   const float neg_inf = -std::numeric_limits<float>::infinity();
-  const int64_t first_visible = p.sliding_window ? std::max<int64_t>(0, position - *p.sliding_window + 1) : 0;
+  const int64_t first = p.sliding_window ? std::max<int64_t>(0, position - *p.sliding_window + 1) : 0;
+  const int64_t end = std::min(tk, position + 1);  // visible keys: [first, end)
+  for (int64_t j = 0; j < tk; ++j) {
+    if (j >= first && j < end) continue;
+    logits[j] = neg_inf;
+    probs[j] = 0.0f;
+  }
+  if (p.alibi_slopes) {
+    const int64_t origin = p.alibi_origin == AlibiOrigin::Query ? position
+                           : p.alibi_origin == AlibiOrigin::LastKey ? tk - 1 : 0;
+    for (int64_t j = first; j < end; ++j) logits[j] += slope * static_cast<float>(j - origin);
+  }
   float max_logit = neg_inf;
-  for (int64_t j = 0; j < tk; ++j) {
-    if (j > position || j < first_visible) {
-      logits[j] = neg_inf;
-      continue;
-    }
-    if (p.alibi_slopes) {
-      const int64_t origin = p.alibi_origin == AlibiOrigin::Query ? position
-                             : p.alibi_origin == AlibiOrigin::LastKey ? tk - 1 : 0;
-      logits[j] += slope * static_cast<float>(j - origin);
-    }
-    max_logit = std::max(max_logit, logits[j]);
+#pragma omp simd reduction(max : max_logit)
+  for (int64_t j = first; j < end; ++j) max_logit = std::max(max_logit, logits[j]);
+  float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
+  for (int64_t j = first; j < end; ++j) {
+    probs[j] = fast_exp(logits[j] - max_logit);
+    sum += probs[j];
   }
-  double sum = 0.0;
-  for (int64_t j = 0; j < tk; ++j) {
-    const float e = logits[j] == neg_inf ? 0.0f : std::exp(logits[j] - max_logit);
-    probs[j] = e;
-    sum += e;
-  }
-  const float inv = static_cast<float>(1.0 / sum);
-  for (int64_t j = 0; j < tk; ++j) probs[j] *= inv;
+  const float inv = 1.0f / sum;
+#pragma omp simd
+  for (int64_t j = first; j < end; ++j) probs[j] *= inv;
 }
 
 void attend_head(const HeadPtrs& h, const AttentionShape& s, const AttentionParams& p, float slope,
@@ -62,17 +66,15 @@ void attend_head(const HeadPtrs& h, const AttentionShape& s, const AttentionPara
     float* logits = head_scores ? head_scores + first * tk : nullptr;
     float* probs = head_pattern ? head_pattern + first * tk : nullptr;
     const int64_t ld = (logits || probs) ? tk : visible;
-    if (!logits) { block_logits.assign(static_cast<size_t>(rows * ld), 0.0f); logits = block_logits.data(); }
-    if (!probs) { block_probs.assign(static_cast<size_t>(rows * ld), 0.0f); probs = block_probs.data(); }
+    if (!logits) { block_logits.resize(static_cast<size_t>(rows * ld)); logits = block_logits.data(); }
+    if (!probs) { block_probs.resize(static_cast<size_t>(rows * ld)); probs = block_probs.data(); }
     // logits[rows, visible] = scale · Q_block · K[:visible]ᵀ
-    blas_threads_for(rows, visible, s.d_head);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(visible),
                 static_cast<int>(s.d_head), p.scale, h.q + first * q_stride, q_stride, h.k, kv_stride, 0.0f,
                 logits, static_cast<int>(ld));
     for (int64_t r = 0; r < rows; ++r) {
       // Columns beyond `visible` were not computed; they are masked for this row anyway.
       float* lrow = logits + r * ld;
-      for (int64_t j = visible; j < ld; ++j) lrow[j] = 0.0f;
       finish_row(lrow, probs + r * ld, ld, offset + first + r, p, slope);
     }
     // z[rows, d_head] = P[rows, visible] · V[:visible]
@@ -88,6 +90,8 @@ void attention(const float* q, const float* k, const float* v, const AttentionSh
                const AttentionParams& p, float* z, float* scores, float* pattern) {
   const int64_t group = s.heads / s.kv_heads;
   const int64_t matrix = s.queries * s.keys;
+  // Heads are independent: one per thread, each with single-threaded GEMMs.
+#pragma omp parallel for schedule(dynamic, 1) if (s.heads > 1 && matrix * s.d_head > kParallelWork)
   for (int64_t h = 0; h < s.heads; ++h) {
     const int64_t kvh = h / group;
     HeadPtrs ptrs{q + h * s.d_head, k + kvh * s.d_head, v + kvh * s.d_head, z + h * s.d_head};
@@ -120,7 +124,7 @@ void softmax_rows(const float* scores, int64_t rows, int64_t cols, float* patter
 void pattern_times_values(const float* pattern, const float* v, const AttentionShape& s, float* z) {
   const int64_t group = s.heads / s.kv_heads;
   const int q_stride = static_cast<int>(s.heads * s.d_head), kv_stride = static_cast<int>(s.kv_heads * s.d_head);
-  blas_threads_for(s.queries, s.d_head, s.keys);
+#pragma omp parallel for schedule(static) if (s.heads > 1 && s.queries * s.keys * s.d_head > kParallelWork)
   for (int64_t h = 0; h < s.heads; ++h)
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(s.queries), static_cast<int>(s.d_head),
                 static_cast<int>(s.keys), 1.0f, pattern + h * s.queries * s.keys, static_cast<int>(s.keys),
