@@ -16,7 +16,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 PY=/usr/bin/python3
-export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
+# Both sides on 2 threads. The peer gets its best setting, OMP_WAIT_POLICY=PASSIVE (its two pools,
+# OpenMP and OpenBLAS's, otherwise spin against each other); the engine has one pool and runs
+# with OpenMP's default wait policy, as a user runs it.
+export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2
+PEER_ENV=(env OMP_WAIT_POLICY=PASSIVE)
 MODEL="$BUILD/bench-data/gpt2-124m-f32"
 [ -x "$BUILD/bench/forward_bench" ] || cmake --build "$BUILD" --target forward_bench -j2
 if [ ! -f "$MODEL/model.safetensors" ]; then
@@ -31,8 +35,8 @@ echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 OSC_BENCH_MODEL="$MODEL" "$BUILD/bench/forward_bench" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true \
   --benchmark_format=json > "$OUT/engine.json"
 KERNELS=$($PY -c 'import json,sys; print(json.load(open(sys.argv[1]))["context"].get("blas_kernels", ""))' "$OUT/engine.json")
-$PY bench/peers/forward_peer.py time --model "$MODEL" --tokens 64,256,1024 > "$OUT/peer.jsonl"
-OPENBLAS_CORETYPE=$KERNELS $PY bench/peers/forward_peer.py time --model "$MODEL" --tokens 64,256,1024 > "$OUT/peer_tuned.jsonl"
+"${PEER_ENV[@]}" $PY bench/peers/forward_peer.py time --model "$MODEL" --tokens 64,256,1024 > "$OUT/peer.jsonl"
+"${PEER_ENV[@]}" OPENBLAS_CORETYPE="$KERNELS" $PY bench/peers/forward_peer.py time --model "$MODEL" --tokens 64,256,1024 > "$OUT/peer_tuned.jsonl"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY - "$OUT/engine.json" "$OUT/peer.jsonl" "$OUT/peer_tuned.jsonl" "$PEAK" "$KERNELS" <<'PYEOF'
 import json, sys

@@ -1,6 +1,7 @@
 #include "model/arch_fused.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <vector>
@@ -88,22 +89,35 @@ void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder o
   w.set(p + "v.bias", bias_rows_f32(*bias, r.v));
 }
 
+namespace {
+
+// dst [cols, rows] = srcᵀ for src [rows, cols] of trivially copyable elements. Blocks of 64 x 64
+// keep both the source rows and the destination rows in cache.
+template <typename Element>
+void transpose_elements(const void* src_bytes, int64_t rows, int64_t cols, void* dst_bytes) {
+  const auto* src = static_cast<const Element*>(src_bytes);
+  auto* dst = static_cast<Element*>(dst_bytes);
+  constexpr int64_t kBlock = 64;
+  for (int64_t r0 = 0; r0 < rows; r0 += kBlock)
+    for (int64_t c0 = 0; c0 < cols; c0 += kBlock)
+      for (int64_t r = r0; r < std::min(rows, r0 + kBlock); ++r)
+        for (int64_t c = c0; c < std::min(cols, c0 + kBlock); ++c) dst[c * rows + r] = src[r * cols + c];
+}
+
+}  // namespace
+
 TensorView transpose_stored(const TensorView& v, const std::string& where) {
   OSC_CHECK_INPUT(v.rank() == 2, where, "expected a 2-D Conv1D weight, got shape " + shape_to_string(v.shape));
   OSC_CHECK_INPUT(!dtype_is_quantized(v.dtype), where,
                   "cannot transpose a " + std::string(dtype_name(v.dtype)) + " Conv1D weight");
   const int64_t in = v.shape[0], out_features = v.shape[1];
-  const size_t elem = static_cast<size_t>(dtype_block_bytes(v.dtype));
   auto buffer = std::make_shared<std::vector<uint8_t>>(v.nbytes);
-  const auto* src = static_cast<const uint8_t*>(v.data);
-  // Blocks of 64 x 64 keep both the source rows and the destination rows in cache.
-  constexpr int64_t kBlock = 64;
-  for (int64_t i0 = 0; i0 < in; i0 += kBlock)
-    for (int64_t o0 = 0; o0 < out_features; o0 += kBlock)
-      for (int64_t i = i0; i < std::min(in, i0 + kBlock); ++i)
-        for (int64_t o = o0; o < std::min(out_features, o0 + kBlock); ++o)
-          std::memcpy(buffer->data() + static_cast<size_t>(o * in + i) * elem,
-                      src + static_cast<size_t>(i * out_features + o) * elem, elem);
+  switch (dtype_block_bytes(v.dtype)) {
+    case 8: transpose_elements<uint64_t>(v.data, in, out_features, buffer->data()); break;
+    case 4: transpose_elements<uint32_t>(v.data, in, out_features, buffer->data()); break;
+    case 2: transpose_elements<uint16_t>(v.data, in, out_features, buffer->data()); break;
+    default: transpose_elements<uint8_t>(v.data, in, out_features, buffer->data()); break;
+  }
   TensorView t = v;
   t.shape = {out_features, in};
   t.data = buffer->data();
