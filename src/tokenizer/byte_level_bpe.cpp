@@ -4,6 +4,7 @@
 
 #include "tokenizer/bpe_merge.h"
 #include "tokenizer/byte_unicode.h"
+#include "tokenizer/unicode_normalize.h"
 #include "tokenizer/utf8.h"
 
 namespace osc {
@@ -15,6 +16,7 @@ ByteLevelBpe::ByteLevelBpe(Vocab vocab, TokenizerInfo info, ByteLevelOptions opt
 
 void ByteLevelBpe::encode_text(std::string_view text, bool at_start, std::vector<int32_t>& out) const {
   std::string valid = utf8_repair(text);
+  if (options_.nfc) valid = utf8_to_nfc(valid);
   const bool prefix = options_.prefix_space == PrefixSpace::Always ||
                       (options_.prefix_space == PrefixSpace::First && at_start);
   if (prefix && !valid.empty() && valid[0] != ' ') valid.insert(valid.begin(), ' ');

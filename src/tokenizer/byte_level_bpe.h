@@ -1,6 +1,7 @@
 // Byte-level BPE (GPT-2, LLaMA-3, Qwen2, Falcon, MPT, GPT-NeoX, StarCoder, DeepSeek, ...): the
 // family's regexes cut the text into pieces, each piece's bytes are written in GPT-2's byte
-// alphabet and merged by rank. Invalid UTF-8 input is replaced by U+FFFD first, as the references do.
+// alphabet and merged by rank. Invalid UTF-8 input is replaced by U+FFFD first, as the references do;
+// then the NFC normalizer applies where the tokenizer has one.
 #pragma once
 #include "tokenizer/merge_ranks.h"
 #include "tokenizer/regex_split.h"
@@ -13,6 +14,7 @@ struct ByteLevelOptions {
   MergeRanks merges;
   bool ignore_merges = false;                // a piece that is a token is emitted whole (LLaMA-3)
   PrefixSpace prefix_space = PrefixSpace::Never;  // HF ByteLevel add_prefix_space
+  bool nfc = false;                               // HF NFC normalizer (Qwen2/3)
 };
 
 class ByteLevelBpe : public Tokenizer {

@@ -86,27 +86,39 @@ std::vector<std::pair<std::string, std::string>> read_merges(const json& model, 
   return merges;
 }
 
+void read_bpe_settings(const json& model, HfModelParts& parts, const std::string& where) {
+  for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"})
+    OSC_CHECK_INPUT(json_string(model, affix, where).value_or("").empty(), where,
+                    std::string("model.") + affix + " is not supported");
+  parts.byte_fallback = json_bool(model, "byte_fallback", false, where);
+  parts.ignore_merges = json_bool(model, "ignore_merges", false, where);
+}
+
+void read_wordpiece_settings(const json& model, HfModelParts& parts, const std::string& where) {
+  parts.continuing_prefix = json_string(model, "continuing_subword_prefix", where).value_or("##");
+  auto max_chars = model.find("max_input_chars_per_word");
+  if (max_chars == model.end() || max_chars->is_null()) return;
+  OSC_CHECK_INPUT(max_chars->is_number_unsigned(), where, "model.max_input_chars_per_word is not a non-negative integer");
+  parts.max_input_chars_per_word = max_chars->get<size_t>();
+}
+
 }  // namespace
 
 HfModelParts read_hf_model(const json& root, const std::string& where) {
   OSC_CHECK_INPUT(root.is_object(), where, "the top level is not a JSON object");
   auto model = root.find("model");
   OSC_CHECK_INPUT(model != root.end() && model->is_object(), where, "no \"model\" object");
-  const std::string type = json_string(*model, "type", where).value_or(model->contains("merges") ? "BPE" : "");
-  if (type != "BPE")
-    throw_bad_input(where, "model type \"" + type + "\" is not supported (only BPE: SentencePiece-style or byte-level)");
   HfModelParts parts;
-  for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"})
-    OSC_CHECK_INPUT(json_string(*model, affix, where).value_or("").empty(), where,
-                    std::string("model.") + affix + " is not supported");
-  parts.byte_fallback = json_bool(*model, "byte_fallback", false, where);
-  parts.ignore_merges = json_bool(*model, "ignore_merges", false, where);
+  parts.type = json_string(*model, "type", where).value_or(model->contains("merges") ? "BPE" : "");
+  if (parts.type == "BPE") read_bpe_settings(*model, parts, where);
+  else if (parts.type == "WordPiece") read_wordpiece_settings(*model, parts, where);
+  else throw_bad_input(where, "model type \"" + parts.type + "\" is not supported (only BPE and WordPiece)");
   parts.unk_token = json_string(*model, "unk_token", where);
   const auto vocab = model->find("vocab");
   const size_t entries = (vocab != model->end() && vocab->is_object() ? vocab->size() : 0) + added_count(root);
   read_vocab(*model, parts.byte_fallback, entries, parts.tokens, where);
   read_added_tokens(root, entries, parts.tokens, where);
-  parts.merges = read_merges(*model, where);
+  if (parts.type == "BPE") parts.merges = read_merges(*model, where);
   return parts;
 }
 

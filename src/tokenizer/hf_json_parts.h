@@ -1,5 +1,5 @@
-// The parts of an HF tokenizer.json that outlierscope interprets: the BPE model (vocab, merges,
-// added tokens), the normalizer and pre-tokenizer chain, and the post-processor's BOS.
+// The parts of an HF tokenizer.json that outlierscope interprets: the BPE or WordPiece model
+// (vocab, merges, added tokens), the normalizer and pre-tokenizer chain, and the post-processor's BOS.
 #pragma once
 #include <optional>
 #include <string>
@@ -8,15 +8,19 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tokenizer/bert_text.h"
 #include "tokenizer/tokenizer.h"
 
 namespace osc {
 
 struct HfModelParts {
+  std::string type;           // "BPE" or "WordPiece"
   std::vector<Token> tokens;  // model.vocab plus added_tokens, by id
-  std::vector<std::pair<std::string, std::string>> merges;
+  std::vector<std::pair<std::string, std::string>> merges;  // BPE
   std::optional<std::string> unk_token;
-  bool byte_fallback = false, ignore_merges = false;
+  bool byte_fallback = false, ignore_merges = false;         // BPE
+  std::string continuing_prefix = "##";                      // WordPiece
+  size_t max_input_chars_per_word = 100;                     // WordPiece
 };
 HfModelParts read_hf_model(const nlohmann::json& root, const std::string& where);
 
@@ -28,6 +32,9 @@ struct HfPipeline {
   bool byte_level = false;
   PrefixSpace byte_level_prefix = PrefixSpace::Never;
   std::vector<std::pair<std::string, bool>> regexes;  // pattern, drop matches; applied in turn
+  bool nfc = false;                                    // NFC normalizer
+  std::optional<BertNormalizerOptions> bert_normalizer;
+  bool bert_pre_tokenizer = false;
 };
 HfPipeline read_hf_pipeline(const nlohmann::json& root, const std::string& where);
 

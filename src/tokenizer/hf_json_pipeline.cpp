@@ -24,6 +24,16 @@ std::string replace_pattern(const json& node, const std::string& where) {
   return json_string(*pattern, "String", where).value_or("");
 }
 
+// HF defaults; strip_accents null means "as lowercase".
+BertNormalizerOptions read_bert_normalizer(const json& node, const std::string& where) {
+  BertNormalizerOptions options;
+  options.clean_text = json_bool(node, "clean_text", true, where);
+  options.handle_chinese_chars = json_bool(node, "handle_chinese_chars", true, where);
+  options.lowercase = json_bool(node, "lowercase", true, where);
+  options.strip_accents = json_bool(node, "strip_accents", options.lowercase, where);
+  return options;
+}
+
 void read_normalizer(const json& node, HfPipeline& p, const std::string& where) {
   if (node.is_null()) return;
   const std::string type = type_of(node, where, "normalizer");
@@ -37,8 +47,9 @@ void read_normalizer(const json& node, HfPipeline& p, const std::string& where) 
              json_string(node, "content", where) == kSpaceMark) {
     p.sentencepiece_spaces = true;
   } else if (type == "NFC") {
-    // Accepted but not applied (Qwen2/3): it changes only text that is not already NFC, which
-    // docs/tokenizers.md lists as a known difference.
+    p.nfc = true;
+  } else if (type == "BertNormalizer") {
+    p.bert_normalizer = read_bert_normalizer(node, where);
   } else {
     throw_bad_input(where, "normalizer \"" + type + "\" is not supported");
   }
@@ -89,6 +100,8 @@ void read_pre_tokenizer(const json& node, HfPipeline& p, const std::string& wher
     p.byte_level = true;
     p.byte_level_prefix = json_bool(node, "add_prefix_space", true, where) ? PrefixSpace::Always : PrefixSpace::Never;
     if (json_bool(node, "use_regex", true, where)) p.regexes.emplace_back(gpt2_regex(), false);
+  } else if (type == "BertPreTokenizer") {
+    p.bert_pre_tokenizer = true;
   } else if (type == "Metaspace") {
     OSC_CHECK_INPUT(json_string(node, "replacement", where).value_or(kSpaceMark) == kSpaceMark, where,
                     "Metaspace with a replacement other than U+2581 is not supported");

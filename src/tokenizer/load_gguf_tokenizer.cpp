@@ -6,6 +6,7 @@
 #include "tokenizer/merge_ranks.h"
 #include "tokenizer/pre_regexes.h"
 #include "tokenizer/sentencepiece_bpe.h"
+#include "tokenizer/wordpiece.h"
 
 namespace osc {
 namespace {
@@ -91,6 +92,21 @@ std::unique_ptr<Tokenizer> build_byte_level(const GgufFile& gguf) {
   return std::make_unique<ByteLevelBpe>(std::move(vocab), std::move(info), std::move(options));
 }
 
+// llama.cpp's WPM vocabulary: word-start entries carry a "▁" prefix, continuing ones none ("##"
+// removed). The normalizer settings are BERT's uncased defaults, which llama.cpp always applies.
+std::unique_ptr<Tokenizer> build_wordpiece(const GgufFile& gguf) {
+  Vocab vocab(read_tokens(gguf), gguf.path());
+  TokenizerInfo info = read_info(gguf, false, true);
+  if (info.unk_id < 0) info.unk_id = vocab.find("[UNK]");
+  if (!gguf.has("tokenizer.ggml.bos_token_id")) info.bos_id = vocab.find("[CLS]");
+  if (!gguf.has("tokenizer.ggml.eos_token_id")) info.eos_id = vocab.find("[SEP]");
+  info.pre_tokenizer = gguf.get_string("tokenizer.ggml.pre", "default");
+  WordPieceOptions options;
+  options.word_start_prefix = "\xE2\x96\x81";
+  options.continuing_prefix.clear();
+  return std::make_unique<WordPiece>(std::move(vocab), std::move(info), std::move(options));
+}
+
 }  // namespace
 
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
@@ -98,10 +114,9 @@ std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path) {
   const std::string model = gguf.get_string("tokenizer.ggml.model", "");
   if (model == "llama") return build_sentencepiece(gguf);
   if (model == "gpt2") return build_byte_level(gguf);
-  if (model == "bert")
-    throw_bad_input(path, "tokenizer.ggml.model \"bert\" (WordPiece) is not supported; only \"llama\" and \"gpt2\"");
+  if (model == "bert") return build_wordpiece(gguf);
   if (model.empty()) throw_bad_input(path, "no tokenizer.ggml.model: the file has no tokenizer");
-  throw_bad_input(path, "tokenizer.ggml.model \"" + model + "\" is not supported; only \"llama\" and \"gpt2\"");
+  throw_bad_input(path, "tokenizer.ggml.model \"" + model + "\" is not supported; only \"llama\", \"gpt2\" and \"bert\"");
 }
 
 }  // namespace osc

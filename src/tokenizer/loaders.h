@@ -11,7 +11,8 @@ namespace osc {
 std::unique_ptr<Tokenizer> load_hf_tokenizer_json(const std::string& path);
 // tokenizer.model: a SentencePiece ModelProto (BPE models only).
 std::unique_ptr<Tokenizer> load_sentencepiece_model(const std::string& path);
-// GGUF metadata: tokenizer.ggml.model "llama" (SentencePiece) or "gpt2" (byte-level BPE).
+// GGUF metadata: tokenizer.ggml.model "llama" (SentencePiece), "gpt2" (byte-level BPE) or "bert"
+// (WordPiece).
 std::unique_ptr<Tokenizer> load_gguf_tokenizer(const std::string& path);
 // A vocabulary JSON object ({"text": id}: vocab.json / GPT-2's encoder.json) plus a merges file
 // (merges.txt / vocab.bpe), with GPT-2's pre-tokenizer.

@@ -3,6 +3,8 @@
 #include <cstdio>
 
 #include "tokenizer/bpe_merge.h"
+#include "tokenizer/unicode_normalize.h"
+#include "tokenizer/utf8.h"
 
 namespace osc {
 namespace {
@@ -57,6 +59,7 @@ SentencePieceBpe::SentencePieceBpe(Vocab vocab, TokenizerInfo info, SentencePiec
 
 std::string SentencePieceBpe::normalize(std::string_view text, bool at_start) const {
   std::string s = options_.remove_extra_whitespaces ? squeeze_spaces(text) : std::string(text);
+  if (options_.nfc && utf8_is_valid(s)) s = utf8_to_nfc(s);
   const bool prefix = options_.dummy_prefix == PrefixSpace::Always ||
                       (options_.dummy_prefix == PrefixSpace::First && at_start);
   if (prefix && !s.empty()) s.insert(s.begin(), ' ');

@@ -16,6 +16,7 @@ struct SentencePieceOptions {
   bool remove_extra_whitespaces = false;  // SentencePiece normalizer: strip and squeeze spaces
   bool byte_fallback = true;
   bool split_on_space = false;            // HF Metaspace(split=true): each "▁word" merges alone
+  bool nfc = false;                       // HF NFC normalizer; invalid UTF-8 input is left as it is
   std::optional<MergeRanks> merges;       // rank pairs by merges instead of scores
 };
 

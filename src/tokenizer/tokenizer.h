@@ -21,7 +21,7 @@ enum class PrefixSpace {
 
 struct TokenizerInfo {
   std::string source;        // the file it was read from (for messages)
-  std::string kind;          // "sentencepiece-bpe", "byte-level-bpe"
+  std::string kind;          // "sentencepiece-bpe", "byte-level-bpe", "wordpiece"
   std::string pre_tokenizer;  // byte-level: family name ("llama-bpe", "qwen2", ...) or "tokenizer.json"
   int32_t bos_id = -1, eos_id = -1, unk_id = -1;
   bool add_bos = false;       // the model's own default for encode

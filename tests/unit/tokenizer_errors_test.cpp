@@ -68,7 +68,10 @@ TEST_F(TokenizerErrors, HugeOrNegativeIds) {
 
 TEST_F(TokenizerErrors, UnsupportedModelsAndPipelines) {
   expect_refused(write_file(dir, "tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {"a": 0}}})"),
-                 "\"WordPiece\" is not supported");
+                 "WordPiece without the BertPreTokenizer is not supported");
+  expect_refused(write_file(dir, "tokenizer.json", R"({"model": {"type": "WordPiece", "vocab": {"a": 0}},
+                 "pre_tokenizer": {"type": "BertPreTokenizer"}})"),
+                 "without an unknown token");
   expect_refused(write_file(dir, "tokenizer.json", R"({"model": {"type": "Unigram", "vocab": [["a", 0.0]]}})"),
                  "\"Unigram\" is not supported");
   const std::string lowercase = R"({"normalizer": {"type": "Lowercase"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []})";
