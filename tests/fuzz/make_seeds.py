@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""Writes the small valid seed files under seeds/ (hand-assembled, independent of the C++ writers)."""
+"""Writes the small valid seed files into OUT_DIR/{gguf,safetensors,hf_config}/ (hand-assembled,
+independent of the C++ writers): make_seeds.py OUT_DIR. run_all.sh calls it before each fuzz run,
+so no binary seed is committed."""
 import json
 import os
 import struct
+import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def gguf_string(s, v1=False):
@@ -79,7 +81,10 @@ CONFIGS = {
 
 
 def main():
-    write = lambda rel, data: open(os.path.join(HERE, "seeds", rel), "wb").write(data)
+    out = sys.argv[1]
+    for folder in ("gguf", "safetensors", "hf_config"):
+        os.makedirs(os.path.join(out, folder), exist_ok=True)
+    write = lambda rel, data: open(os.path.join(out, rel), "wb").write(data)
     write("gguf/v3.gguf", gguf(3))
     write("gguf/v2.gguf", gguf(2))
     write("gguf/v1.gguf", gguf(1))
