@@ -149,7 +149,8 @@ std::string summary_text(const nlohmann::json& report) {
         << ", written by down-proj column(s) " << cell(s["down_columns"]) << "\n";
     out << "  tokens:";
     for (const auto& t : s["outlier_tokens"]) out << " " << t["position"] << ":" << t["piece"].dump() << "(" << t["class"].get<std::string>() << ")";
-    out << "\n  max |x| " << s.value("max_magnitude", 0.0) << ", median |x| at that layer " << s.value("median_magnitude", nlohmann::json()).dump() << "\n";
+    out << "\n  max |x| over all layers " << s.value("max_magnitude", 0.0) << "; median |x| at layer " << s["emergence_layer"]
+        << ": " << s.value("median_magnitude", nlohmann::json()).dump() << "\n";
     out << "  disappear at layer " << (s["disappearance_layer"].is_null() ? std::string("- (persist)") : s["disappearance_layer"].dump()) << "\n";
   }
   if (report.contains("attention"))
