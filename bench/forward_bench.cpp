@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "core/large_buffers.h"
 #include "hooks/hook_set.h"
 #include "kernels/blas_kernels.h"
 #include "model/model.h"
@@ -58,6 +59,7 @@ BENCHMARK(BM_ForwardAllHooks)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMi
 }  // namespace
 
 int main(int argc, char** argv) {
+  osc::keep_freed_memory_for_reuse();  // as the CLI does
   benchmark::Initialize(&argc, argv);
   benchmark::AddCustomContext("blas_kernels", osc_blas_kernel_name());
   benchmark::RunSpecifiedBenchmarks();

@@ -8,6 +8,7 @@
 
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/large_buffers.h"
 #include "core/progress.h"
 
 namespace osc::cli {
@@ -33,6 +34,7 @@ CommandRegistration::CommandRegistration(std::string name, std::string descripti
 
 int main(int argc, char** argv) {
   using namespace osc::cli;
+  osc::keep_freed_memory_for_reuse();
   CLI::App app{"outlierscope: find, locate, explain and remove systematic outliers in transformer LMs"};
   app.set_version_flag("--version", std::string("outlierscope ") + OUTLIERSCOPE_VERSION);
   bool quiet = false;

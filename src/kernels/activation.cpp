@@ -19,7 +19,8 @@ inline float relu(float x) { return x > 0.0f ? x : 0.0f; }
 // Above this many elements the pass is split across threads.
 constexpr int64_t kParallelElements = 65536;
 
-// x[i] = f(x[i]) · (other ? other[i] : 1). One loop per activation, so each vectorizes.
+// x[i] = f(x[i]) · (other ? other[i] : 1). One loop per activation, so each vectorizes (f is a
+// lambda, never a function pointer, so that it is inlined).
 template <typename F>
 void apply(F f, float* x, const float* other, int64_t n) {
   if (other) {
@@ -33,10 +34,10 @@ void apply(F f, float* x, const float* other, int64_t n) {
 
 void dispatch(Activation act, float* x, const float* other, int64_t n) {
   switch (act) {
-    case Activation::SiLU: return apply(silu, x, other, n);
-    case Activation::GELU: return apply(gelu_erf, x, other, n);
-    case Activation::GELUTanh: return apply(gelu_tanh, x, other, n);
-    case Activation::ReLU: return apply(relu, x, other, n);
+    case Activation::SiLU: return apply([](float v) { return silu(v); }, x, other, n);
+    case Activation::GELU: return apply([](float v) { return gelu_erf(v); }, x, other, n);
+    case Activation::GELUTanh: return apply([](float v) { return gelu_tanh(v); }, x, other, n);
+    case Activation::ReLU: return apply([](float v) { return relu(v); }, x, other, n);
   }
 }
 

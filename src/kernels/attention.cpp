@@ -40,9 +40,7 @@ void finish_row(float* logits, float* probs, int64_t tk, int64_t position, const
                            : p.alibi_origin == AlibiOrigin::LastKey ? tk - 1 : 0;
     for (int64_t j = first; j < end; ++j) logits[j] += slope * static_cast<float>(j - origin);
   }
-  float max_logit = neg_inf;
-#pragma omp simd reduction(max : max_logit)
-  for (int64_t j = first; j < end; ++j) max_logit = std::max(max_logit, logits[j]);
+  const float max_logit = row_max(logits + first, end - first);
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
   for (int64_t j = first; j < end; ++j) {

@@ -34,6 +34,7 @@ __attribute__((constructor)) void configure_openblas() {
   setenv("OPENBLAS_CORETYPE", kernels, 0);
   gotoblas_dynamic_quit();
   gotoblas_dynamic_init();
+  unsetenv("OPENBLAS_CORETYPE");  // the environment of child processes stays as the user gave it
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // Branch-free exp, tanh and erfc that GCC vectorizes (std::exp / std::tanh stay scalar calls without
-// -ffast-math). exp: Cephes' expf polynomial after range reduction x = n ln2 + r, |error| about
+// -ffast-math), and a row max that it vectorizes too. exp: Cephes' expf polynomial after range reduction x = n ln2 + r, |error| about
 // 1 ulp for x in [-87, 88]; results outside that range are clamped to exp(-87) / exp(88).
 #pragma once
 #include <algorithm>
@@ -27,6 +27,21 @@ inline float fast_exp(float x) {
 }
 
 inline float fast_tanh(float x) { return 1.0f - 2.0f / (1.0f + fast_exp(2.0f * x)); }
+
+// Max of x[0..n), n >= 1, over 16 independent lanes: a plain max reduction (also under
+// `omp simd reduction(max)`) stays scalar in GCC 12 without -ffast-math. Exact, like std::max.
+inline float row_max(const float* x, int64_t n) {
+  constexpr int64_t kLanes = 16;
+  float lanes[kLanes];
+  std::fill(lanes, lanes + kLanes, x[0]);
+  int64_t c = 0;
+  for (; c + kLanes <= n; c += kLanes)
+    for (int64_t j = 0; j < kLanes; ++j) lanes[j] = x[c + j] > lanes[j] ? x[c + j] : lanes[j];
+  float m = x[0];
+  for (; c < n; ++c) m = std::max(m, x[c]);
+  for (float v : lanes) m = std::max(m, v);
+  return m;
+}
 
 // erfc by the Chebyshev fit of Numerical Recipes (erfcc): relative error below 1.2e-7 for every
 // x, so erf-GELU keeps f32 accuracy in the far negative tail, where 1 + erf(x) is tiny.

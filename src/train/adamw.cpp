@@ -1,6 +1,10 @@
 #include "train/adamw.h"
 
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace osc::train {
 
@@ -10,7 +14,7 @@ AdamW::AdamW(const ParamStore& params, AdamWSettings settings) : settings_(setti
   for (const auto& e : params.entries()) decays_.push_back(e.spec.shape.size() >= 2 ? 1 : 0);
 }
 
-void AdamW::update(ParamStore& params, double lr) {
+void AdamW::update(ParamStore& params, double lr, float grad_scale) {
   ++step_;
   const double bc1 = 1.0 - std::pow(settings_.beta1, static_cast<double>(step_));
   const double bc2 = 1.0 - std::pow(settings_.beta2, static_cast<double>(step_));
@@ -18,30 +22,55 @@ void AdamW::update(ParamStore& params, double lr) {
   const float bc2_sqrt = static_cast<float>(std::sqrt(bc2));
   const float b1 = static_cast<float>(settings_.beta1), b2 = static_cast<float>(settings_.beta2);
   const float eps = static_cast<float>(settings_.eps);
+  const float decayed = static_cast<float>(1.0 - lr * settings_.weight_decay);
   const auto& entries = params.entries();
+  float* p = params.values.data();
+  const float* grads = params.grads.data();
+  float* mv = m.data();
+  float* vv = v.data();
+  // One region; each tensor is split statically, `nowait` lets threads run on into the next one.
+#pragma omp parallel
   for (size_t k = 0; k < entries.size(); ++k) {
-    const float keep = decays_[k] ? static_cast<float>(1.0 - lr * settings_.weight_decay) : 1.0f;
+    const float keep = decays_[k] ? decayed : 1.0f;
     const int64_t begin = entries[k].offset, end = begin + entries[k].numel;
-    float* p = params.values.data();
-    const float* g = params.grads.data();
-#pragma omp parallel for schedule(static)
+#pragma omp for simd schedule(static) nowait
     for (int64_t i = begin; i < end; ++i) {
+      const float g = grads[i] * grad_scale;
       p[i] *= keep;
-      m[i] = m[i] * b1 + g[i] * (1.0f - b1);
-      v[i] = v[i] * b2 + g[i] * g[i] * (1.0f - b2);
-      p[i] -= step_size * m[i] / (std::sqrt(v[i]) / bc2_sqrt + eps);
+      mv[i] = mv[i] * b1 + g * (1.0f - b1);
+      vv[i] = vv[i] * b2 + g * g * (1.0f - b2);
+      p[i] -= step_size * mv[i] / (std::sqrt(vv[i]) / bc2_sqrt + eps);
     }
   }
 }
 
-double clip_grad_norm(ParamStore& params, double max_norm) {
-  double sum = 0.0;
-  for (float g : params.grads) sum += static_cast<double>(g) * g;
-  const double norm = std::sqrt(sum);
-  if (max_norm > 0.0 && norm > max_norm) {
-    const float coef = static_cast<float>(max_norm / (norm + 1e-6));
-    for (float& g : params.grads) g *= coef;
+double grad_norm(const ParamStore& params) {
+  const float* g = params.grads.data();
+  const int64_t n = params.total();
+  // Per-thread partial sums over a static split, added in thread order: reproducible per thread count.
+  std::vector<double> partial(static_cast<size_t>(omp_get_max_threads()), 0.0);
+#pragma omp parallel
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    double sum = 0.0;
+#pragma omp simd reduction(+ : sum)
+    for (int64_t i = n * t / nt; i < n * (t + 1) / nt; ++i) sum += static_cast<double>(g[i]) * g[i];
+    partial[static_cast<size_t>(t)] = sum;
   }
+  double total = 0.0;
+  for (double s : partial) total += s;
+  return std::sqrt(total);
+}
+
+float clip_scale(double norm, double max_norm) {
+  return max_norm > 0.0 && norm > max_norm ? static_cast<float>(max_norm / (norm + 1e-6)) : 1.0f;
+}
+
+double clip_grad_norm(ParamStore& params, double max_norm) {
+  const double norm = grad_norm(params);
+  const float scale = clip_scale(norm, max_norm);
+  if (scale != 1.0f)
+    for (float& g : params.grads) g *= scale;
   return norm;
 }
 

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "train/gemm.h"
+#include "train/causal_products.h"
 #include "train/ops.h"
 
 namespace osc::train {
@@ -73,7 +73,7 @@ void attention_forward(const AttentionVariant& variant, const AttentionDims& d, 
     const float* V = Q + 2 * D;
     float* A = saved.weights.data() + bh * T * T;  // [T, T]
     float* a_extra = saved.weights_extra.data() + bh * T;
-    gemm_serial(false, true, T, T, hd, scale, Q, ld, K, ld, 0.0f, A, T);
+    causal_scores(Q, ld, K, ld, T, hd, scale, A);
     for (int64_t t = 0; t < T; ++t) {
       const float s_extra = parts.extra_key ? scale * dot(Q + t * ld, p.k_extra + h * hd, hd) : 0.0f;
       variant.weights_forward(A + t * T, t + 1, s_extra, A + t * T, a_extra + t);
@@ -81,7 +81,7 @@ void attention_forward(const AttentionVariant& variant, const AttentionDims& d, 
     }
     const float* weights = effective_weights(variant, A, T, scratch);
     float* out = out_base + b * T * D + h * hd;  // [T, hd] with row stride D
-    gemm_serial(false, false, T, hd, T, 1.0f, weights, T, V, ld, 0.0f, out, D);
+    lower_times(weights, T, V, ld, hd, out, D);
     if (parts.extra_value)
       for (int64_t t = 0; t < T; ++t) axpy(a_extra[t], p.v_extra + h * hd, out + t * D, hd);
   }
@@ -155,8 +155,8 @@ void attention_backward(const AttentionVariant& variant, const AttentionDims& d,
       d_out = d_out_buf;
       ld_out = hd;
     }
-    gemm_serial(false, true, T, T, hd, 1.0f, d_out, ld_out, V, ld, 0.0f, dA, T);
-    gemm_serial(true, false, T, hd, T, 1.0f, effective_weights(variant, A, T, eff), T, d_out, ld_out, 0.0f, dV, ld);
+    causal_scores(d_out, ld_out, V, ld, T, hd, 1.0f, dA);
+    lower_transposed_times(effective_weights(variant, A, T, eff), T, d_out, ld_out, hd, dV, ld);
     for (int64_t t = 0; t < T; ++t) {
       const float* dot_row = d_out + t * ld_out;
       float d_extra = parts.extra_value ? dot(dot_row, p.v_extra + h * hd, hd) : 0.0f;
@@ -167,8 +167,8 @@ void attention_backward(const AttentionVariant& variant, const AttentionDims& d,
       std::fill(row + t + 1, row + T, 0.0f);
       ds_extra[t] = parts.extra_key ? d_extra * scale : 0.0f;
     }
-    gemm_serial(false, false, T, hd, T, 1.0f, dA, T, K, ld, 0.0f, dQ, ld);
-    gemm_serial(true, false, T, hd, T, 1.0f, dA, T, Q, ld, 0.0f, dK, ld);
+    lower_times(dA, T, K, ld, hd, dQ, ld);
+    lower_transposed_times(dA, T, Q, ld, hd, dK, ld);
     if (parts.extra_key)
       for (int64_t t = 0; t < T; ++t) {
         axpy(ds_extra[t], p.k_extra + h * hd, dQ + t * ld, hd);

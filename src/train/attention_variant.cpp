@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "train/fast_math.h"
+#include "kernels/fast_math.h"
 #include "train/variants/variants.h"
 
 namespace osc::train {
@@ -62,9 +62,7 @@ std::string attention_variant_names() {
 }
 
 float softmax_row(const float* s, int64_t n, bool use_extra, float s_extra, float* out) {
-  float m = use_extra ? s_extra : s[0];
-#pragma omp simd reduction(max : m)
-  for (int64_t j = 0; j < n; ++j) m = std::max(m, s[j]);
+  const float m = use_extra ? std::max(s_extra, row_max(s, n)) : row_max(s, n);
   float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
   for (int64_t j = 0; j < n; ++j) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "train/fast_math.h"
+#include "kernels/fast_math.h"
 #include "train/gemm.h"
 
 namespace osc::train {
@@ -42,9 +42,11 @@ void layernorm_forward(const float* x, const float* w, const float* b, int64_t r
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * width;
     float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
     for (int64_t c = 0; c < width; ++c) sum += xr[c];
     const float m = sum / static_cast<float>(width);
     float var = 0.0f;
+#pragma omp simd reduction(+ : var)
     for (int64_t c = 0; c < width; ++c) var += (xr[c] - m) * (xr[c] - m);
     const float s = 1.0f / std::sqrt(var / static_cast<float>(width) + kLayerNormEps);
     float* o = out + r * width;
@@ -64,6 +66,7 @@ void layernorm_backward(const float* x, const float* w, const float* mean, const
     float* pb = part + width;
     const float m = mean[r], s = rstd[r];
     float mean_dxhat = 0.0f, mean_dxhat_xhat = 0.0f;
+#pragma omp simd reduction(+ : mean_dxhat, mean_dxhat_xhat)
     for (int64_t c = 0; c < width; ++c) {
       const float xhat = (xr[c] - m) * s;
       const float dxhat = d[c] * w[c];
@@ -172,9 +175,7 @@ double cross_entropy(float* logits, const int32_t* targets, int64_t rows, int64_
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     float* l = logits + r * vocab;
-    float m = l[0];
-#pragma omp simd reduction(max : m)
-    for (int64_t c = 1; c < vocab; ++c) m = std::max(m, l[c]);
+    const float m = row_max(l, vocab);
     const float target_logit = l[targets[r]];
     float sum = 0.0f;
     if (dlogit_scale != 0.0f) {  // one exp per logit: keep exp(l - m), then scale to softmax

@@ -110,8 +110,8 @@ class Trainer {
       loss += model_.forward(tokens_.data(), targets_.data(), o_.batch, o_.context, weight) / static_cast<double>(o_.grad_accum);
       model_.backward();
     }
-    *grad_norm = clip_grad_norm(model_.params(), o_.grad_clip);
-    opt_.update(model_.params(), lr);
+    *grad_norm = train::grad_norm(model_.params());
+    opt_.update(model_.params(), lr, clip_scale(*grad_norm, o_.grad_clip));
     return loss;
   }
 

@@ -43,8 +43,9 @@ std::vector<double> our_losses(GptModel& model, const std::vector<int32_t>& toke
       loss += model.forward(tokens.data() + at, targets.data() + at, kBatch, kSeq, 1.0f / kAccum) / kAccum;
       model.backward();
     }
-    clip_grad_norm(model.params(), kClip);
-    opt.update(model.params(), learning_rate_at(step, kLr, kWarmup, kSteps));
+    // As the trainer does: clipping folded into the AdamW pass.
+    const double norm = grad_norm(model.params());
+    opt.update(model.params(), learning_rate_at(step, kLr, kWarmup, kSteps), clip_scale(norm, kClip));
     losses.push_back(loss);
   }
   return losses;
@@ -89,6 +90,23 @@ TEST_P(AdamWMatchesTorch, TenStepsLossCurve) {
   ASSERT_EQ(ref.size(), ours.size());
   for (size_t s = 0; s < ours.size(); ++s) EXPECT_NEAR(ours[s], ref[s], 1e-4 * std::abs(ref[s])) << "step " << s;
   EXPECT_LT(ours.back(), ours.front() - 0.1) << "the run should learn";
+}
+
+// Hand-computed: gradients (3, 4) and 12 entries of 0 have norm 5; clipping to 1 scales by
+// 1 / (5 + 1e-6) as torch.nn.utils.clip_grad_norm_ does, and a norm under the limit scales by exactly 1.
+TEST(GradClip, NormAndScaleByHand) {
+  configure_threads(2);
+  ParamStore params;
+  params.add({"a", {2}, Init::Zeros});
+  params.add({"b", {3, 4}, Init::Zeros});
+  params.allocate();
+  params.grads[0] = 3.0f, params.grads[1] = 4.0f;
+  EXPECT_DOUBLE_EQ(grad_norm(params), 5.0);
+  EXPECT_EQ(clip_scale(5.0, 1.0), static_cast<float>(1.0 / (5.0 + 1e-6)));
+  EXPECT_EQ(clip_scale(5.0, 6.0), 1.0f);
+  EXPECT_EQ(clip_scale(5.0, 0.0), 1.0f);
+  EXPECT_DOUBLE_EQ(clip_grad_norm(params, 1.0), 5.0);
+  EXPECT_FLOAT_EQ(params.grads[1], static_cast<float>(4.0 / (5.0 + 1e-6)));
 }
 
 INSTANTIATE_TEST_SUITE_P(Variants, AdamWMatchesTorch, ::testing::Values("softmax", "attn_bias", "ctx_scale", "clipped_softmax"));

@@ -1,0 +1,64 @@
+// The blocked causal products (train/causal_products.h) against the plain definitions, with
+// T = 70 (two full 32-row blocks and a partial one) and strided operands.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+#include "train/causal_products.h"
+#include "train/rng.h"
+
+namespace osc::train {
+namespace {
+
+constexpr int64_t kT = 70, kN = 5, kLd = 7;  // operands [kT, kN] stored with row stride kLd
+
+std::vector<float> random_values(int64_t n, Rng& rng) {
+  std::vector<float> v(static_cast<size_t>(n));
+  for (float& x : v) x = static_cast<float>(rng.normal());
+  return v;
+}
+
+// A lower-triangular [kT, kT] matrix with garbage (which must not be read) right of each row block.
+std::vector<float> lower_with_garbage(Rng& rng) {
+  std::vector<float> L = random_values(kT * kT, rng);
+  for (int64_t t = 0; t < kT; ++t) {
+    const int64_t block_end = std::min(kT, (t / kCausalBlock + 1) * kCausalBlock);
+    for (int64_t j = t + 1; j < kT; ++j) L[static_cast<size_t>(t * kT + j)] = j < block_end ? 0.0f : 1e30f;
+  }
+  return L;
+}
+
+TEST(CausalProducts, ScoresMatchDefinitionOnAndBelowTheDiagonal) {
+  Rng rng(3);
+  const auto X = random_values(kT * kLd, rng), Y = random_values(kT * kLd, rng);
+  std::vector<float> S(static_cast<size_t>(kT * kT), 0.0f);
+  causal_scores(X.data(), kLd, Y.data(), kLd, kT, kN, 0.5f, S.data());
+  for (int64_t t = 0; t < kT; ++t)
+    for (int64_t j = 0; j <= t; ++j) {
+      double ref = 0.0;
+      for (int64_t i = 0; i < kN; ++i) ref += static_cast<double>(X[t * kLd + i]) * Y[j * kLd + i];
+      EXPECT_NEAR(S[static_cast<size_t>(t * kT + j)], 0.5 * ref, 1e-5) << t << "," << j;
+    }
+}
+
+TEST(CausalProducts, LowerTimesAndTransposedMatchDefinition) {
+  Rng rng(4);
+  const auto L = lower_with_garbage(rng);
+  const auto B = random_values(kT * kLd, rng);
+  std::vector<float> C(static_cast<size_t>(kT * kLd), 0.0f), Ct(static_cast<size_t>(kT * kLd), 0.0f);
+  lower_times(L.data(), kT, B.data(), kLd, kN, C.data(), kLd);
+  lower_transposed_times(L.data(), kT, B.data(), kLd, kN, Ct.data(), kLd);
+  for (int64_t r = 0; r < kT; ++r)
+    for (int64_t i = 0; i < kN; ++i) {
+      double ref = 0.0, ref_t = 0.0;
+      for (int64_t j = 0; j <= r; ++j) ref += static_cast<double>(L[r * kT + j]) * B[j * kLd + i];
+      for (int64_t t = r; t < kT; ++t) ref_t += static_cast<double>(L[t * kT + r]) * B[t * kLd + i];
+      EXPECT_NEAR(C[static_cast<size_t>(r * kLd + i)], ref, 1e-4) << r << "," << i;
+      EXPECT_NEAR(Ct[static_cast<size_t>(r * kLd + i)], ref_t, 1e-4) << r << "," << i;
+    }
+}
+
+}  // namespace
+}  // namespace osc::train
