@@ -24,6 +24,8 @@ struct VectorCase {
   std::string tokenizer;  // path
   std::string vectors;    // path without .inp / .out
 };
+// gtest prints parameters of failing cases by name, not as a byte dump.
+void PrintTo(const VectorCase& c, std::ostream* os) { *os << c.name; }
 
 std::string vocab(const std::string& name) { return test::shared_path("testdata/tokenizer/ggml-vocab-" + name + ".gguf"); }
 std::string orphan(const std::string& name) {

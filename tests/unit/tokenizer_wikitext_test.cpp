@@ -25,6 +25,8 @@ struct JsReference {
   const char* reference;  // encode_lines.mjs's reference argument
   std::string tokenizer;  // the file our side loads
 };
+// gtest prints parameters of failing cases by name, not as a byte dump.
+void PrintTo(const JsReference& c, std::ostream* os) { *os << c.name; }
 
 std::string npm(const std::string& relative) { return test::source_path("node_modules/" + relative); }
 
