@@ -82,14 +82,6 @@ nlohmann::json perplexity_value(double ppl) {
 
 }  // namespace
 
-double next_token_nll(const float* row, int64_t vocab, int32_t target) {
-  double max_v = row[0];
-  for (int64_t v = 1; v < vocab; ++v) max_v = std::max(max_v, static_cast<double>(row[v]));
-  double sum = 0.0;
-  for (int64_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max_v);
-  return std::log(sum) + max_v - static_cast<double>(row[target]);
-}
-
 nlohmann::json run_ablation(const Model& model, const AblationTarget& target, const AblationOptions& options,
                             const ActivationThresholds& thresholds) {
   OSC_CHECK_INPUT(options.context >= 2, "ablation", "the context must be at least 2 tokens");

@@ -27,9 +27,6 @@ struct AblationOptions {
   bool quiet = false;
 };
 
-// -log softmax(row)[target] in f64.
-double next_token_nll(const float* row, int64_t vocab, int32_t target);
-
 // Runs three passes per window (original with capture, zeroed, mean) and returns the "ablation"
 // report section. BadInput when a file has fewer tokens than the context.
 nlohmann::json run_ablation(const Model& model, const AblationTarget& target, const AblationOptions& options,

@@ -39,4 +39,12 @@ std::vector<int64_t> top_k_indices(const std::vector<float>& values, int64_t k) 
   return top_k_indices(values.data(), static_cast<int64_t>(values.size()), k);
 }
 
+double next_token_nll(const float* row, int64_t vocab, int32_t target) {
+  double max_v = row[0];
+  for (int64_t v = 1; v < vocab; ++v) max_v = std::max(max_v, static_cast<double>(row[v]));
+  double sum = 0.0;
+  for (int64_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max_v);
+  return std::log(sum) + max_v - static_cast<double>(row[target]);
+}
+
 }  // namespace osc::analysis

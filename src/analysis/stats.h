@@ -13,4 +13,7 @@ double median_abs(const float* values, int64_t n);      // median of |values|
 std::vector<int64_t> top_k_indices(const float* values, int64_t n, int64_t k);
 std::vector<int64_t> top_k_indices(const std::vector<float>& values, int64_t k);
 
+// -log softmax(row)[target] over a [vocab] logit row, in f64 (perplexity and ablation scoring).
+double next_token_nll(const float* row, int64_t vocab, int32_t target);
+
 }  // namespace osc::analysis

@@ -1,5 +1,8 @@
 // `outlierscope generate MODEL --prompt "..." -n N [--temperature T --seed S]`: continues a prompt,
 // greedily by default (argmax at each step), stopping at EOS or the model's context length.
+// The prompt runs in one pass that fills a KV cache; each later step runs only the newest token.
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -9,6 +12,7 @@
 
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/progress.h"
 #include "model/model.h"
 
 namespace osc::cli {
@@ -19,6 +23,7 @@ struct GenerateArgs {
   int64_t steps = 32;
   double temperature = 0.0;
   uint64_t seed = 0;
+  bool no_cache = false;
 };
 
 int32_t pick(const float* logits, int64_t vocab, double temperature, std::mt19937_64& rng) {
@@ -42,15 +47,27 @@ int run_generate(const GenerateArgs& a) {
                       std::to_string(ctx) + " tokens");
   std::mt19937_64 rng(a.seed);
   const size_t prompt_len = ids.size();
+  const auto start = std::chrono::steady_clock::now();
+  KvCache cache(model.config());
+  std::vector<int32_t> pending = ids;  // tokens the cache has not seen yet
+  const int64_t room = ctx > 0 ? std::min(a.steps, ctx - static_cast<int64_t>(prompt_len)) : a.steps;
+  Progress progress("generate", room, "tok", false);
   for (int64_t step = 0; step < a.steps && (ctx <= 0 || static_cast<int64_t>(ids.size()) < ctx); ++step) {
-    const Tensor logits = model.forward(ids);  // [T, vocab]; no KV cache: the whole prefix each step
+    // [T_pending, vocab] with the cache; [T, vocab] for the whole prefix without it.
+    const Tensor logits = a.no_cache ? model.forward(ids) : model.forward(pending, cache);
     const int64_t V = model.config().vocab_size;
     const int32_t next = pick(logits.ptr() + (logits.shape[0] - 1) * V, V, a.temperature, rng);
     if (next == tok.eos_id()) break;
     ids.push_back(next);
+    pending.assign(1, next);
+    progress.update(step + 1);
   }
+  progress.finish();
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const size_t generated = ids.size() - prompt_len;
   std::printf("%s\n", tok.decode(ids).c_str());
-  std::fprintf(stderr, "%zu prompt tokens, %zu generated\n", prompt_len, ids.size() - prompt_len);
+  std::fprintf(stderr, "%zu prompt tokens, %zu generated in %.3f s (%.1f tokens/s)\n", prompt_len, generated, seconds,
+               seconds > 0 ? static_cast<double>(generated) / seconds : 0.0);
   return 0;
 }
 
@@ -61,6 +78,7 @@ const CommandRegistration registration("generate", "Continue a prompt (greedy by
   sub.add_option("-n,--tokens", a->steps, "Tokens to generate (default 32)");
   sub.add_option("--temperature", a->temperature, "Sample with this temperature (default 0: greedy)");
   sub.add_option("--seed", a->seed, "Random seed for sampling");
+  sub.add_flag("--no-cache", a->no_cache, "Rerun the whole prefix at every step instead of using the KV cache (slow)");
   return [a]() { return run_generate(*a); };
 });
 

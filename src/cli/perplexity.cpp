@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/stats.h"
 #include "cli/command.h"
 #include "core/atomic_write.h"
 #include "core/error.h"
@@ -28,15 +29,6 @@ struct PerplexityArgs {
   bool as_json = false;
 };
 
-// -log softmax(row)[target], in f64.
-double token_nll(const float* row, int64_t vocab, int32_t target) {
-  double max_v = row[0];
-  for (int64_t v = 1; v < vocab; ++v) max_v = std::max(max_v, static_cast<double>(row[v]));
-  double sum = 0.0;
-  for (int64_t v = 0; v < vocab; ++v) sum += std::exp(static_cast<double>(row[v]) - max_v);
-  return std::log(sum) + max_v - static_cast<double>(row[target]);
-}
-
 struct Totals {
   double nll = 0.0;
   int64_t scored = 0;
@@ -50,7 +42,7 @@ void score_window(const Model& model, std::vector<int32_t> window, bool llamacpp
   const int64_t n = static_cast<int64_t>(window.size());
   const int64_t first = llamacpp ? n / 2 : 0;  // position whose prediction is scored first
   for (int64_t pos = first; pos + 1 < n; ++pos) {
-    totals.nll += token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, targets[pos + 1]);
+    totals.nll += analysis::next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, targets[pos + 1]);
     ++totals.scored;
   }
 }

@@ -55,7 +55,8 @@ void add_norm_ratio_and_kurtosis(const float* x, int64_t T, int64_t D, LayerStat
   s.first_token_norm_ratio += others > 0.0 ? first_norm / others : 0.0;
 }
 
-// Attention of window b in layer l: weight on key 0 (queries >= 1) and on the extra slot.
+// Attention of window b in layer l: weight on key 0 (queries >= 1) and on the extra slot (v′ of
+// attn_bias/ctx_bias/fixed_bias, softmax1's implicit zero value; 0 for variants without one).
 void add_attention(const GptModel& m, int64_t l, int64_t b, int64_t T, LayerStats& s) {
   const int64_t H = m.config().heads;
   const train::AttentionSaved& a = m.layer(l).attn;
@@ -73,7 +74,7 @@ void add_attention(const GptModel& m, int64_t l, int64_t b, int64_t T, LayerStat
       extra += a.weights_extra[static_cast<size_t>((b * H + h) * T + q)];
     }
   s.first_token_attention += T > 1 ? first / static_cast<double>(H * (T - 1)) : 0.0;
-  s.extra_attention += m.variant().parts().extra_value ? extra / static_cast<double>(H * T) : 0.0;
+  s.extra_attention += extra / static_cast<double>(H * T);
 }
 
 void average(std::vector<LayerStats>& stats, int64_t windows) {

@@ -25,6 +25,11 @@ void check_weight(const TensorView& w) {
 // y[:, 0:count] = x · rowsᵀ, rows being [count, in] f32 and y's rows ldy apart. Single-threaded
 // OpenBLAS: the threads are ours (OpenMP), one pool for the whole forward pass.
 void gemm_rows(const float* x, int64_t tokens, int64_t in, const float* rows, int64_t count, float* y, int64_t ldy) {
+  if (tokens == 1) {  // one decoding step: sgemm would pack the whole weight slice for a single row
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(count), static_cast<int>(in), 1.0f, rows,
+                static_cast<int>(in), x, 1, 0.0f, y, 1);
+    return;
+  }
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(tokens), static_cast<int>(count),
               static_cast<int>(in), 1.0f, x, static_cast<int>(in), rows, static_cast<int>(in), 0.0f, y,
               static_cast<int>(ldy));

@@ -32,6 +32,21 @@ AttentionParams attention_params(const ModelConfig& c, const std::vector<float>&
   return p;
 }
 
+// The keys and values attention reads: this pass's own [T, KV, D], or with a cache every position
+// so far [first_position + T, KV, D] after this pass's rows were stored.
+struct KeysValues {
+  const float* k;
+  const float* v;
+  int64_t positions;
+};
+
+KeysValues keys_values(const ForwardContext& ctx, int64_t layer, const std::vector<float>& k,
+                       const std::vector<float>& v) {
+  if (!ctx.cache) return {k.data(), v.data(), ctx.tokens};
+  ctx.cache->store(layer, k.data(), v.data(), ctx.tokens);
+  return {ctx.cache->keys(layer), ctx.cache->values(layer), ctx.first_position + ctx.tokens};
+}
+
 }  // namespace
 
 void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
@@ -44,30 +59,32 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   ctx.hook(layer, "attn.hook_v", v.data(), {T, KV, D});
   if (c.positional == Positional::RoPE) {
     const RopeParams rope = rope_params_from_config(c);
-    apply_rope(q.data(), T, H, D, rope);
-    apply_rope(k.data(), T, KV, D, rope);
+    apply_rope(q.data(), T, H, D, rope, ctx.first_position);
+    apply_rope(k.data(), T, KV, D, rope, ctx.first_position);
     ctx.hook(layer, "attn.hook_rot_q", q.data(), {T, H, D});
     ctx.hook(layer, "attn.hook_rot_k", k.data(), {T, KV, D});
   }
+  const KeysValues kv = keys_values(ctx, layer, k, v);
+  const int64_t Tk = kv.positions;
   const bool want_scores = ctx.active(layer, "attn.hook_attn_scores");
   const bool want_pattern = want_scores || ctx.active(layer, "attn.hook_pattern");
-  std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * T) : 0);
-  std::vector<float> pattern(want_pattern ? static_cast<size_t>(H * T * T) : 0);
+  std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * Tk) : 0);
+  std::vector<float> pattern(want_pattern ? static_cast<size_t>(H * T * Tk) : 0);
   std::vector<float> z(static_cast<size_t>(T * H * D));
   const std::vector<float> slopes = c.positional == Positional::ALiBi ? alibi_slopes(H, c.alibi_bias_max.value_or(8.0))
                                                                       : std::vector<float>{};
-  const AttentionShape shape{T, T, H, KV, D};
-  attention(q.data(), k.data(), v.data(), shape, attention_params(c, slopes), z.data(),
+  const AttentionShape shape{T, Tk, H, KV, D};
+  attention(q.data(), kv.k, kv.v, shape, attention_params(c, slopes), z.data(),
             want_scores ? scores.data() : nullptr, want_pattern ? pattern.data() : nullptr);
   if (want_scores) {
-    ctx.hook(layer, "attn.hook_attn_scores", scores.data(), {H, T, T});
+    ctx.hook(layer, "attn.hook_attn_scores", scores.data(), {H, T, Tk});
     // An edited score matrix changes everything downstream of it.
-    if (ctx.hooks.intervenes(p + "hook_attn_scores")) softmax_rows(scores.data(), H * T, T, pattern.data());
+    if (ctx.hooks.intervenes(p + "hook_attn_scores")) softmax_rows(scores.data(), H * T, Tk, pattern.data());
   }
   if (want_pattern) {
-    ctx.hook(layer, "attn.hook_pattern", pattern.data(), {H, T, T});
+    ctx.hook(layer, "attn.hook_pattern", pattern.data(), {H, T, Tk});
     if (ctx.hooks.intervenes(p + "hook_attn_scores") || ctx.hooks.intervenes(p + "hook_pattern"))
-      pattern_times_values(pattern.data(), v.data(), shape, z.data());
+      pattern_times_values(pattern.data(), kv.v, shape, z.data());
   }
   ctx.hook(layer, "attn.hook_z", z.data(), {T, H, D});
   linear(z.data(), T, ctx.weights.get(p + "o"), ctx.weights.f32_or_null(p + "o.bias"), out);

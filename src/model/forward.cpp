@@ -9,18 +9,19 @@
 namespace osc {
 namespace {
 
-void check_tokens(const ModelConfig& c, const std::vector<int32_t>& tokens) {
+void check_tokens(const ModelConfig& c, const std::vector<int32_t>& tokens, int64_t cached) {
   const int64_t T = static_cast<int64_t>(tokens.size());
   OSC_CHECK_INPUT(T > 0, "forward", "no tokens to run");
-  OSC_CHECK_INPUT(c.max_positions <= 0 || T <= c.max_positions, "forward",
-                  "the input has " + std::to_string(T) + " tokens but the model's context is " +
-                      std::to_string(c.max_positions) + " tokens");
+  OSC_CHECK_INPUT(c.max_positions <= 0 || T <= c.max_positions - cached, "forward",
+                  "the input has " + std::to_string(cached + T) + " tokens" +
+                      (cached > 0 ? " (" + std::to_string(cached) + " of them cached)" : std::string()) +
+                      " but the model's context is " + std::to_string(c.max_positions) + " tokens");
   for (int32_t id : tokens)
     OSC_CHECK_INPUT(id >= 0 && id < c.vocab_size, "forward",
                     "token id " + std::to_string(id) + " is outside the vocabulary [0, " + std::to_string(c.vocab_size) + ")");
 }
 
-// x [T, d_model] = embed[tokens] (+ pos_embed[t + offset]).
+// x [T, d_model] = embed[tokens] (+ pos_embed[first_position + t + offset]).
 Tensor embed(const ForwardContext& ctx, const std::vector<int32_t>& tokens) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, d = c.d_model;
@@ -31,7 +32,7 @@ Tensor embed(const ForwardContext& ctx, const std::vector<int32_t>& tokens) {
   if (c.positional != Positional::Learned) return x;
   Tensor pos({T, d});
   const TensorView& pos_table = ctx.weights.get("pos_embed");
-  for (int64_t t = 0; t < T; ++t) pos_table.row_to_f32(t + c.position_offset, pos.ptr() + t * d);
+  for (int64_t t = 0; t < T; ++t) pos_table.row_to_f32(ctx.first_position + t + c.position_offset, pos.ptr() + t * d);
   ctx.hook("hook_pos_embed", pos.ptr(), pos.shape);
   for (int64_t i = 0; i < T * d; ++i) x.data[i] += pos.data[i];
   return x;
@@ -74,9 +75,13 @@ void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
 
 }  // namespace
 
-Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks) {
-  check_tokens(c, tokens);
-  ForwardContext ctx{c, w, hooks, static_cast<int64_t>(tokens.size())};
+Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+                   KvCache* cache) {
+  if (cache && !cache->fits(c))
+    throw_internal("forward", "the KV cache was made for a model with other layer or KV-head shapes");
+  const int64_t cached = cache ? cache->length() : 0;
+  check_tokens(c, tokens, cached);
+  ForwardContext ctx{c, w, hooks, static_cast<int64_t>(tokens.size()), cache, cached};
   Tensor x = embed(ctx, tokens);
   for (int64_t l = 0; l < c.n_layers; ++l) block(ctx, l, x);
   Tensor normed(x.shape);
@@ -86,6 +91,7 @@ Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector
   const TensorView* head = c.tied_embeddings ? &w.get("embed") : &w.get("lm_head");
   linear(normed.ptr(), ctx.tokens, *head, w.f32_or_null("lm_head.bias"), logits.ptr());
   ctx.hook("hook_logits", logits.ptr(), logits.shape);
+  if (cache) cache->commit(ctx.tokens);
   return logits;
 }
 

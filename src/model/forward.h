@@ -6,6 +6,7 @@
 
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/weight_store.h"
 
@@ -13,6 +14,11 @@ namespace osc {
 
 // tokens [T] → logits [T, vocab]. Throws BadInput when T exceeds the context or a token id lies
 // outside the vocabulary.
-Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks);
+// With a cache (kv_cache.h), tokens are the *new* tokens: they sit at positions
+// [cache->length(), cache->length() + T), attend to every cached position, and their keys and
+// values are appended to the cache; the logits and every hook cover the new tokens only
+// (attention matrices [heads, T, cache length + T]). The context check counts the cached tokens.
+Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+                   KvCache* cache = nullptr);
 
 }  // namespace osc

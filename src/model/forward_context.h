@@ -6,6 +6,7 @@
 
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/weight_store.h"
 
@@ -15,7 +16,9 @@ struct ForwardContext {
   const ModelConfig& config;
   const WeightStore& weights;
   HookSet& hooks;
-  int64_t tokens = 0;  // T
+  int64_t tokens = 0;  // T: the tokens of this pass (the new ones when a cache holds earlier ones)
+  KvCache* cache = nullptr;     // null: a whole-sequence pass
+  int64_t first_position = 0;   // position of this pass's first token (the cache length before it)
 
   // Runs hook point blocks.{layer}.{suffix} on data [shape] (no-op when nothing selects it).
   void hook(int64_t layer, const std::string& suffix, float* data, const Shape& shape) const;
@@ -27,6 +30,7 @@ struct ForwardContext {
 };
 
 // Attention sublayer: h [T, d_model] (the normalised input) → out [T, d_model]. Hooks attn.*.
+// With a cache it stores this pass's keys and values and attends over every cached position.
 void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);
 // MLP sublayer (dense or MoE): h [T, d_model] → out [T, d_model]. Hooks mlp.*.
 void mlp_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);

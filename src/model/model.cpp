@@ -53,6 +53,15 @@ Tensor Model::forward(const std::vector<int32_t>& tokens) const {
   return run_forward(config_, weights_, tokens, none);
 }
 
+Tensor Model::forward(const std::vector<int32_t>& new_tokens, KvCache& cache, HookSet& hooks) const {
+  return run_forward(config_, weights_, new_tokens, hooks, &cache);
+}
+
+Tensor Model::forward(const std::vector<int32_t>& new_tokens, KvCache& cache) const {
+  HookSet none;
+  return run_forward(config_, weights_, new_tokens, none, &cache);
+}
+
 std::vector<std::string> Model::hook_names(bool with_attention_matrices) const {
   return osc::hook_names(config_, with_attention_matrices);
 }

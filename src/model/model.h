@@ -3,6 +3,8 @@
 //   HookSet hooks; hooks.capture("blocks.*.hook_resid_post");
 //   Tensor logits = m.forward(m.encode("Once upon a time"), hooks);  // [T, vocab]
 //   const TensorView& w = m.weight("blocks.3.mlp.down");              // stored dtype
+//   KvCache cache(m.config());                                        // incremental decoding:
+//   m.forward(prompt_ids, cache); m.forward({next_id}, cache);        // logits of the new tokens
 #pragma once
 #include <memory>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/weight_store.h"
 #include "tokenizer/tokenizer.h"
@@ -30,6 +33,9 @@ class Model {
 
   Tensor forward(const std::vector<int32_t>& tokens, HookSet& hooks) const;  // logits [T, vocab]
   Tensor forward(const std::vector<int32_t>& tokens) const;
+  // Runs only new tokens after those in `cache` (see forward.h): logits [T_new, vocab].
+  Tensor forward(const std::vector<int32_t>& new_tokens, KvCache& cache, HookSet& hooks) const;
+  Tensor forward(const std::vector<int32_t>& new_tokens, KvCache& cache) const;
 
   const TensorView& weight(const std::string& internal_name) const { return weights_.get(internal_name); }
   const WeightStore& weights() const { return weights_; }
