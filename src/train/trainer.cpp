@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "train/checkpoint.h"
 #include "train/export_hf.h"
+#include "train/export_tokenizer.h"
 #include "train/gemm.h"
 #include "train/token_data.h"
 
@@ -94,6 +95,7 @@ class Trainer {
     }
     progress.finish(status_line(r.last_loss, r.last_val_loss, r.tokens_per_second));
     export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
+    export_byte_tokenizer(data_.meta(), o_.run_dir + "/export");
     r.steps_done = step_;
     return r;
   }
