@@ -1,5 +1,6 @@
 // `outlierscope train`: trains a GPT-2-style model with one of the attention variants on a token
 // dataset made by `outlierscope prepare` (see docs/training.md).
+#include <cmath>
 #include <cstdio>
 
 #include "cli/command.h"
@@ -47,9 +48,10 @@ CommandRegistration reg("train", "Train a GPT-2-style model with an attention va
   return [o]() {
     o->quiet = o->quiet || global_quiet();
     const train::TrainResult r = train::run_training(*o);
-    std::printf("trained %lld steps: loss %.4f, val loss %.4f, %.0f tokens/s; export in %s/export\n",
-                static_cast<long long>(r.steps_done), r.last_loss, r.last_val_loss, r.tokens_per_second,
-                o->run_dir.c_str());
+    char val[32] = "not evaluated";
+    if (!std::isnan(r.last_val_loss)) std::snprintf(val, sizeof val, "%.4f", r.last_val_loss);
+    std::printf("trained %lld steps: loss %.4f, val loss %s, %.0f tokens/s; export in %s/export\n",
+                static_cast<long long>(r.steps_done), r.last_loss, val, r.tokens_per_second, o->run_dir.c_str());
     return 0;
   };
 });

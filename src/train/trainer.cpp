@@ -142,7 +142,8 @@ class Trainer {
 
   static std::string status_line(double loss, double val, double tps) {
     char s[128];
-    std::snprintf(s, sizeof s, "loss %.4f val %.4f %.0f tok/s", loss, val, tps);
+    if (std::isnan(val)) std::snprintf(s, sizeof s, "loss %.4f %.0f tok/s", loss, tps);  // not yet evaluated
+    else std::snprintf(s, sizeof s, "loss %.4f val %.4f %.0f tok/s", loss, val, tps);
     return s;
   }
 
