@@ -67,7 +67,8 @@ std::vector<std::string> Model::hook_names(bool with_attention_matrices) const {
 }
 
 const Tokenizer& Model::require_tokenizer() const {
-  if (!tokenizer_) throw_bad_input(path_.empty() ? "model" : path_, "no tokenizer found (" + tokenizer_error_ + ")");
+  // The loader's message already names the file and the problem ("DIR: no tokenizer found (...)").
+  if (!tokenizer_) throw Error(ErrorKind::BadInput, tokenizer_error_);
   return *tokenizer_;
 }
 
