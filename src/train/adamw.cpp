@@ -1,10 +1,10 @@
 #include "train/adamw.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 #include <vector>
+
+#include "train/parallel.h"
 
 namespace osc::train {
 
@@ -28,35 +28,35 @@ void AdamW::update(ParamStore& params, double lr, float grad_scale) {
   const float* grads = params.grads.data();
   float* mv = m.data();
   float* vv = v.data();
-  // One region; each tensor is split statically, `nowait` lets threads run on into the next one.
-#pragma omp parallel
-  for (size_t k = 0; k < entries.size(); ++k) {
-    const float keep = decays_[k] ? decayed : 1.0f;
-    const int64_t begin = entries[k].offset, end = begin + entries[k].numel;
-#pragma omp for simd schedule(static) nowait
-    for (int64_t i = begin; i < end; ++i) {
-      const float g = grads[i] * grad_scale;
-      p[i] *= keep;
-      mv[i] = mv[i] * b1 + g * (1.0f - b1);
-      vv[i] = vv[i] * b2 + g * g * (1.0f - b2);
-      p[i] -= step_size * mv[i] / (std::sqrt(vv[i]) / bc2_sqrt + eps);
+  // One parallel region; each thread takes its share of every tensor and runs on into the next one.
+  parallel_run([&](int t, int nt) {
+    for (size_t k = 0; k < entries.size(); ++k) {
+      const float keep = decays_[k] ? decayed : 1.0f;
+      const int64_t offset = entries[k].offset, numel = entries[k].numel;
+      const int64_t begin = offset + share_begin(numel, t, nt), end = offset + share_end(numel, t, nt);
+#pragma omp simd
+      for (int64_t i = begin; i < end; ++i) {
+        const float g = grads[i] * grad_scale;
+        p[i] *= keep;
+        mv[i] = mv[i] * b1 + g * (1.0f - b1);
+        vv[i] = vv[i] * b2 + g * g * (1.0f - b2);
+        p[i] -= step_size * mv[i] / (std::sqrt(vv[i]) / bc2_sqrt + eps);
+      }
     }
-  }
+  });
 }
 
 double grad_norm(const ParamStore& params) {
   const float* g = params.grads.data();
   const int64_t n = params.total();
   // Per-thread partial sums over a static split, added in thread order: reproducible per thread count.
-  std::vector<double> partial(static_cast<size_t>(omp_get_max_threads()), 0.0);
-#pragma omp parallel
-  {
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+  std::vector<double> partial(static_cast<size_t>(parallel_threads()), 0.0);
+  parallel_run([&](int t, int nt) {
     double sum = 0.0;
 #pragma omp simd reduction(+ : sum)
-    for (int64_t i = n * t / nt; i < n * (t + 1) / nt; ++i) sum += static_cast<double>(g[i]) * g[i];
+    for (int64_t i = share_begin(n, t, nt); i < share_end(n, t, nt); ++i) sum += static_cast<double>(g[i]) * g[i];
     partial[static_cast<size_t>(t)] = sum;
-  }
+  });
   double total = 0.0;
   for (double s : partial) total += s;
   return std::sqrt(total);

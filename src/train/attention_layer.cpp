@@ -1,12 +1,11 @@
 #include "train/attention_layer.h"
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cmath>
 
 #include "train/causal_products.h"
 #include "train/ops.h"
+#include "train/parallel.h"
 
 namespace osc::train {
 namespace {
@@ -23,8 +22,16 @@ void axpy(float alpha, const float* x, float* y, int64_t n) {
 
 int64_t scratch_per_thread(const AttentionDims& d) { return 2 * d.seq * d.seq + d.seq * d.d_head + d.seq; }
 
+// fn(bh, thread) for every (sequence, head) pair bh, split statically across the threads.
+template <typename Fn>
+void for_each_head(const AttentionDims& d, Fn&& fn) {
+  parallel_run([&](int t, int nt) {
+    for (int64_t bh = share_begin(d.batch * d.heads, t, nt); bh < share_end(d.batch * d.heads, t, nt); ++bh) fn(bh, t);
+  });
+}
+
 void prepare_workspace(const AttentionDims& d, AttentionWorkspace& ws) {
-  const size_t need = static_cast<size_t>(omp_get_max_threads() * scratch_per_thread(d));
+  const size_t need = static_cast<size_t>(parallel_threads() * scratch_per_thread(d));
   if (ws.per_thread.size() < need) ws.per_thread.resize(need);
 }
 
@@ -64,10 +71,9 @@ void attention_forward(const AttentionVariant& variant, const AttentionDims& d, 
   prepare_workspace(d, ws);
   if (parts.gate) gate_forward(variant, d, x, p, saved);
   float* out_base = parts.gate ? saved.head_out.data() : y;
-#pragma omp parallel for schedule(static)
-  for (int64_t bh = 0; bh < d.batch * H; ++bh) {
+  for_each_head(d, [&](int64_t bh, int thread) {
     const int64_t b = bh / H, h = bh % H;
-    float* scratch = ws.per_thread.data() + omp_get_thread_num() * scratch_per_thread(d);
+    float* scratch = ws.per_thread.data() + thread * scratch_per_thread(d);
     const float* Q = qkv + b * T * ld + h * hd;
     const float* K = Q + D;
     const float* V = Q + 2 * D;
@@ -84,13 +90,15 @@ void attention_forward(const AttentionVariant& variant, const AttentionDims& d, 
     lower_times(weights, T, V, ld, hd, out, D);
     if (parts.extra_value)
       for (int64_t t = 0; t < T; ++t) axpy(a_extra[t], p.v_extra + h * hd, out + t * D, hd);
-  }
+  });
   if (!parts.gate) return;
-#pragma omp parallel for schedule(static)
-  for (int64_t r = 0; r < d.rows(); ++r)
-    for (int64_t h = 0; h < H; ++h)
-      for (int64_t i = 0; i < hd; ++i)
-        y[r * D + h * hd + i] = saved.gate[static_cast<size_t>(r * H + h)] * saved.head_out[static_cast<size_t>(r * D + h * hd + i)];
+  parallel_for(d.rows(), [&](int64_t begin, int64_t end) {
+    for (int64_t r = begin; r < end; ++r)
+      for (int64_t h = 0; h < H; ++h)
+        for (int64_t i = 0; i < hd; ++i)
+          y[r * D + h * hd + i] =
+              saved.gate[static_cast<size_t>(r * H + h)] * saved.head_out[static_cast<size_t>(r * D + h * hd + i)];
+  });
 }
 
 namespace {
@@ -131,10 +139,9 @@ void attention_backward(const AttentionVariant& variant, const AttentionDims& d,
   prepare_workspace(d, ws);
   ws.partials.assign(static_cast<size_t>(d.batch * H * 2 * hd), 0.0f);
   if (parts.gate) ws.gate_dz.assign(static_cast<size_t>(d.rows() * H), 0.0f);
-#pragma omp parallel for schedule(static)
-  for (int64_t bh = 0; bh < d.batch * H; ++bh) {
+  for_each_head(d, [&](int64_t bh, int thread) {
     const int64_t b = bh / H, h = bh % H;
-    float* dA = ws.per_thread.data() + omp_get_thread_num() * scratch_per_thread(d);  // [T, T]
+    float* dA = ws.per_thread.data() + thread * scratch_per_thread(d);  // [T, T]
     float* eff = dA + T * T;                                                          // [T, T]
     float* d_out_buf = eff + T * T;                                                   // [T, hd]
     float* ds_extra = d_out_buf + T * hd;                                             // [T]
@@ -174,7 +181,7 @@ void attention_backward(const AttentionVariant& variant, const AttentionDims& d,
         axpy(ds_extra[t], p.k_extra + h * hd, dQ + t * ld, hd);
         axpy(ds_extra[t], Q + t * ld, part_k, hd);
       }
-  }
+  });
   reduce_extra_partials(d, parts, ws.partials, g);
   if (parts.gate)
     linear_backward(x, p.gate_w, ws.gate_dz.data(), d.rows(), D, H, dx, false, g.gate_w, g.gate_b, ws.reduce);

@@ -15,16 +15,16 @@ void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, fl
               static_cast<blasint>(lda), B, static_cast<blasint>(ldb), beta, C, static_cast<blasint>(ldc));
 }
 
+int row_parts(int64_t M, int threads) {
+  return static_cast<int>(std::min<int64_t>(threads, std::max<int64_t>(1, M / 16)));
+}
+
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A, int64_t lda,
           const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  const int threads = static_cast<int>(std::min<int64_t>(omp_get_max_threads(), std::max<int64_t>(1, M / 16)));
-#pragma omp parallel num_threads(threads)
-  {
-    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
-    const int64_t begin = M * t / nt, end = M * (t + 1) / nt;
+  for_row_parts(M, [&](int64_t begin, int64_t end) {
     const float* a_rows = trans_a ? A + begin : A + begin * lda;
     gemm_serial(trans_a, trans_b, end - begin, N, K, alpha, a_rows, lda, B, ldb, beta, C + begin * ldc, ldc);
-  }
+  });
 }
 
 void configure_threads(int threads) {

@@ -1,6 +1,5 @@
 #include "train/gpt_model.h"
 
-#include <algorithm>
 #include <string>
 
 #include "core/error.h"
@@ -108,15 +107,13 @@ void GptModel::layer_forward(int64_t l, const AttentionDims& d) {
   layernorm_forward(x, value(o.ln1_w), value(o.ln1_b), N, D, a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data());
   linear_forward(a.ln1.data(), value(o.attn_w), value(o.attn_b), N, D, 3 * D, a.qkv.data(), false);
   attention_forward(*variant_, d, a.ln1.data(), a.qkv.data(), extras(o), a.attn, attn_ws_, a.attn_y.data());
-  std::copy(x, x + N * D, a.res_mid.begin());
-  linear_forward(a.attn_y.data(), value(o.proj_w), value(o.proj_b), N, D, D, a.res_mid.data(), true);
+  linear_forward_residual(a.attn_y.data(), value(o.proj_w), value(o.proj_b), x, N, D, D, a.res_mid.data());
   layernorm_forward(a.res_mid.data(), value(o.ln2_w), value(o.ln2_b), N, D, a.ln2.data(), a.ln2_mean.data(),
                     a.ln2_rstd.data());
   linear_forward(a.ln2.data(), value(o.fc_w), nullptr, N, D, F, a.fc_pre.data(), false);
   bias_gelu_forward(a.fc_pre.data(), value(o.fc_b), N, F, a.fc_act.data());
-  float* out = residual_[static_cast<size_t>(l + 1)].data();
-  std::copy(a.res_mid.begin(), a.res_mid.begin() + N * D, out);
-  linear_forward(a.fc_act.data(), value(o.fc2_w), value(o.fc2_b), N, F, D, out, true);
+  linear_forward_residual(a.fc_act.data(), value(o.fc2_w), value(o.fc2_b), a.res_mid.data(), N, F, D,
+                          residual_[static_cast<size_t>(l + 1)].data());
 }
 
 void GptModel::backward() {

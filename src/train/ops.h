@@ -21,6 +21,9 @@ void layernorm_backward(const float* x, const float* w, const float* mean, const
 // y = x W^T + b with W [out, in]; y [rows, out]. If `accumulate`, y += (residual add).
 void linear_forward(const float* x, const float* w, const float* b, int64_t rows, int64_t in, int64_t out, float* y,
                     bool accumulate);
+// y = residual + x W^T + b (b may be null); the residual copy runs in the same parallel region as the product.
+void linear_forward_residual(const float* x, const float* w, const float* b, const float* residual, int64_t rows,
+                             int64_t in, int64_t out, float* y);
 // dx (+)= dy W; dW += dy^T x; db += column sums of dy (db may be null).
 void linear_backward(const float* x, const float* w, const float* dy, int64_t rows, int64_t in, int64_t out,
                      float* dx, bool accumulate_dx, float* dw, float* db, std::vector<float>& scratch);
