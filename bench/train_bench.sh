@@ -12,12 +12,15 @@
 # than it (e.g. family 6 model 207); outlierscope switches to the AVX-512/AVX2 kernels itself
 # (kernels/blas_kernels.h), so the peer is run twice: as installed, and with OPENBLAS_CORETYPE set
 # to the same kernels. The ratio against the faster of the two is the one held to the target.
-#   usage: bench/train_bench.sh [BUILD_DIR] (default: build)
+# Tokens/s are medians over ROUNDS (default 3) alternating runs of ours and the tuned peer; the
+# ratio is the median of the rounds' ratios, with their range.
+#   usage: [ROUNDS=N] bench/train_bench.sh [BUILD_DIR] (default: build)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
 CLI="$BUILD/outlierscope"
 PY=/usr/bin/python3
+ROUNDS=${ROUNDS:-3}
 SHARED=${OUTLIERSCOPE_SHARED:-$ROOT/../shared}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
@@ -57,19 +60,25 @@ flops_per_token() {  # vocab layers dim ctx  (6N + 12 L D T, N counting the tied
 }
 
 report() {  # name vocab data layers dim heads ctx batch target
-  local o p q f load
+  local p f load os=() qs=()
   load=$(cut -d' ' -f1 /proc/loadavg)
-  o=$(ours "$3" "$4" "$5" "$6" "$7" "$8")
   p=$(peer - "$2" "$4" "$5" "$6" "$7" "$8")
-  q=$p
-  [ -n "$CORE" ] && q=$(peer "$CORE" "$2" "$4" "$5" "$6" "$7" "$8")
+  # Ours and the tuned peer alternate, ROUNDS times: the host's speed drifts by tens of percent
+  # over minutes, so each round's ratio pairs two runs made close together.
+  for _ in $(seq "$ROUNDS"); do
+    os+=("$(ours "$3" "$4" "$5" "$6" "$7" "$8")")
+    if [ -n "$CORE" ]; then qs+=("$(peer "$CORE" "$2" "$4" "$5" "$6" "$7" "$8")"); else qs+=("$p"); fi
+  done
   f=$(flops_per_token "$2" "$4" "$5" "$7")
   $PY -c "
-o,p,q,f,peak=$o,$p,$q,$f,$PEAK
-best=max(p,q)
+import statistics as st
+os_, qs, p, f, peak = [${os[*]/%/,}], [${qs[*]/%/,}], $p, $f, $PEAK
+o, q = st.median(os_), st.median(qs)
+ratios = sorted(a / max(b, p) for a, b in zip(os_, qs))
 print(f'$1: outlierscope {o:8.0f} tok/s ({o*f/1e9:6.1f} GFLOP/s, {100*o*f/1e9/peak:4.1f}% of peak) | '
       f'pytorch {p:7.0f} tok/s as installed, {q:7.0f} with OPENBLAS_CORETYPE=${CORE:-default} '
-      f'({best*f/1e9:5.1f} GFLOP/s) | ratio {o/best:.2f}x (target >= $9x; {o/p:.2f}x vs. as installed) | load $load')"
+      f'({max(p, q)*f/1e9:5.1f} GFLOP/s) | ratio {st.median(ratios):.2f}x, rounds {ratios[0]:.2f}-{ratios[-1]:.2f}x '
+      f'(target >= $9x; {o/p:.2f}x vs. as installed) | load $load')"
 }
 
 report "(i)  6L 384d ctx256 b8 V50304" 50304 "$WORK/gpt2" 6 384 6 256 8 1.5

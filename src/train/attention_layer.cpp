@@ -40,7 +40,7 @@ const float* effective_weights(const AttentionVariant& v, const float* saved, in
   if (v.saved_is_weights()) return saved;
   for (int64_t t = 0; t < T; ++t) {
     v.effective_weights(saved + t * T, t + 1, scratch + t * T);
-    std::fill(scratch + t * T + t + 1, scratch + (t + 1) * T, 0.0f);
+    zero_right_of_diagonal(scratch + t * T, t, T);
   }
   return scratch;
 }
@@ -83,7 +83,7 @@ void attention_forward(const AttentionVariant& variant, const AttentionDims& d, 
     for (int64_t t = 0; t < T; ++t) {
       const float s_extra = parts.extra_key ? scale * dot(Q + t * ld, p.k_extra + h * hd, hd) : 0.0f;
       variant.weights_forward(A + t * T, t + 1, s_extra, A + t * T, a_extra + t);
-      std::fill(A + t * T + t + 1, A + (t + 1) * T, 0.0f);
+      zero_right_of_diagonal(A + t * T, t, T);
     }
     const float* weights = effective_weights(variant, A, T, scratch);
     float* out = out_base + b * T * D + h * hd;  // [T, hd] with row stride D
@@ -171,7 +171,7 @@ void attention_backward(const AttentionVariant& variant, const AttentionDims& d,
       float* row = dA + t * T;
       variant.weights_backward(A + t * T, a_extra[t], t + 1, row, &d_extra);
       for (int64_t j = 0; j <= t; ++j) row[j] *= scale;
-      std::fill(row + t + 1, row + T, 0.0f);
+      zero_right_of_diagonal(row, t, T);
       ds_extra[t] = parts.extra_key ? d_extra * scale : 0.0f;
     }
     lower_times(dA, T, K, ld, hd, dQ, ld);

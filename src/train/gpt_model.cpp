@@ -12,13 +12,15 @@ std::vector<float> buffer(int64_t n) { return std::vector<float>(static_cast<siz
 
 }  // namespace
 
-GptModel::GptModel(const GptConfig& config, int64_t max_batch)
-    : config_(config), max_batch_(max_batch) {
+GptModel::GptModel(const GptConfig& config, int64_t max_batch, const GptModel* values_of)
+    : config_(config), max_batch_(max_batch), values_of_(values_of) {
   validate_gpt_config(config_, "model config");
   OSC_CHECK_INPUT(max_batch > 0 && max_batch <= 65536, "--batch", "batch must be in 1..65536");
   variant_ = make_attention_variant(config_.variant, VariantOptions{config_.context});
   register_parameters();
-  params_.allocate();
+  params_.allocate(values_of == nullptr);
+  if (values_of && values_of->params_.total() != params_.total())
+    throw_internal("GptModel", "a replica's parameter layout differs from the model it reads");
   const int64_t N = max_batch * config_.context, D = config_.dim;
   residual_.assign(static_cast<size_t>(config_.layers + 1), buffer(N * D));
   layers_.resize(static_cast<size_t>(config_.layers));

@@ -32,8 +32,10 @@ struct LayerActivations {
 
 class GptModel {
  public:
-  // Buffers are sized for up to max_batch sequences of config.context tokens.
-  GptModel(const GptConfig& config, int64_t max_batch);
+  // Buffers are sized for up to max_batch sequences of config.context tokens. A replica (data-
+  // parallel training) reads the parameter values of `values_of`, which must outlive it, and keeps
+  // its own gradients and activations; its params().values is empty.
+  GptModel(const GptConfig& config, int64_t max_batch, const GptModel* values_of = nullptr);
 
   const GptConfig& config() const { return config_; }
   ParamStore& params() { return params_; }
@@ -54,7 +56,9 @@ class GptModel {
   void register_parameters();
   AttentionExtras extras(const LayerOffsets& o) const;
   AttentionExtraGrads extra_grads(const LayerOffsets& o);
-  const float* value(int64_t offset) const { return offset < 0 ? nullptr : params_.values.data() + offset; }
+  const float* value(int64_t offset) const {
+    return offset < 0 ? nullptr : (values_of_ ? values_of_->params_ : params_).values.data() + offset;
+  }
   float* grad(int64_t offset) { return offset < 0 ? nullptr : params_.grads.data() + offset; }
   void layer_forward(int64_t l, const AttentionDims& d);
   void layer_backward(int64_t l, const AttentionDims& d);
@@ -62,6 +66,7 @@ class GptModel {
   GptConfig config_;
   int64_t max_batch_;
   std::unique_ptr<AttentionVariant> variant_;
+  const GptModel* values_of_;
   ParamStore params_;
   int64_t wte_ = -1, wpe_ = -1, lnf_w_ = -1, lnf_b_ = -1;
   std::vector<LayerOffsets> offsets_;

@@ -18,8 +18,8 @@ int64_t ParamStore::add(ParamSpec spec) {
   return entries_.back().offset;
 }
 
-void ParamStore::allocate() {
-  values.assign(static_cast<size_t>(total_), 0.0f);
+void ParamStore::allocate(bool with_values) {
+  values.assign(with_values ? static_cast<size_t>(total_) : 0, 0.0f);
   grads.assign(static_cast<size_t>(total_), 0.0f);
 }
 

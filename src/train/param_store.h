@@ -28,7 +28,8 @@ class ParamStore {
  public:
   // Registers a tensor and returns its offset (buffers are sized by allocate()).
   int64_t add(ParamSpec spec);
-  void allocate();
+  // Sizes grads, and values unless `with_values` is false (a replica that reads another store's values).
+  void allocate(bool with_values = true);
   // nanoGPT initialisation: N(0, 0.02), residual projections N(0, 0.02/sqrt(2*layers)).
   void initialize(uint64_t seed, int64_t layers);
   void zero_grads();

@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "train/checkpoint.h"
+#include "train/data_parallel.h"
 #include "train/export_hf.h"
 #include "train/export_tokenizer.h"
 #include "train/gemm.h"
@@ -50,7 +51,7 @@ class Trainer {
  public:
   explicit Trainer(TrainOptions o)
       : o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), o_.batch),
-        opt_(model_.params(), o_.adamw), rng_(o_.seed) {
+        opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, o_.batch, parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
   }
@@ -104,14 +105,15 @@ class Trainer {
   std::string log_path() const { return o_.run_dir + "/log.csv"; }
 
   double train_step(double lr, double* grad_norm) {
-    model_.params().zero_grads();
+    step_runner_.zero_grads();
     double loss = 0.0;
     const float weight = 1.0f / static_cast<float>(o_.grad_accum);
     for (int64_t micro = 0; micro < o_.grad_accum; ++micro) {
       data_.sample(Split::Train, rng_, o_.batch, o_.context, tokens_.data(), targets_.data());
-      loss += model_.forward(tokens_.data(), targets_.data(), o_.batch, o_.context, weight) / static_cast<double>(o_.grad_accum);
-      model_.backward();
+      loss += step_runner_.forward_backward(tokens_.data(), targets_.data(), o_.context, weight) /
+              static_cast<double>(o_.grad_accum);
     }
+    step_runner_.sum_gradients();
     *grad_norm = train::grad_norm(model_.params());
     opt_.update(model_.params(), lr, clip_scale(*grad_norm, o_.grad_clip));
     return loss;
@@ -152,6 +154,7 @@ class Trainer {
   GptModel model_;
   AdamW opt_;
   Rng rng_;
+  DataParallelStep step_runner_;  // after model_, whose parameters its replicas read
   int64_t step_ = 0;
   std::vector<int32_t> tokens_, targets_;
 };

@@ -1,4 +1,4 @@
-// Ten optimizer steps (gradient accumulation, global-norm clipping, warm-up + cosine schedule,
+// Ten optimizer steps (data-parallel shards, gradient accumulation, global-norm clipping, warm-up + cosine schedule,
 // AdamW with decay on 2-D tensors only) reproduce torch.optim.AdamW's loss curve on the same
 // weights and batches (tests/reference/train_ref.py adamw).
 #include <gtest/gtest.h>
@@ -15,6 +15,7 @@
 #include "formats/safetensors.h"
 #include "support/shared_data.h"
 #include "train/adamw.h"
+#include "train/data_parallel.h"
 #include "train/gemm.h"
 #include "train/gpt_model.h"
 #include "train/rng.h"
@@ -34,15 +35,17 @@ TensorView view_of(DType dtype, const Shape& shape, const void* data, uint64_t e
 
 std::vector<double> our_losses(GptModel& model, const std::vector<int32_t>& tokens, const std::vector<int32_t>& targets) {
   AdamW opt(model.params(), AdamWSettings{0.9, 0.95, 1e-8, 0.1});
+  DataParallelStep runner(model, kBatch, parallel_threads());  // as the trainer does: one sequence per thread
+  EXPECT_EQ(runner.shards(), 2);
   std::vector<double> losses;
   for (int64_t step = 0; step < kSteps; ++step) {
-    model.params().zero_grads();
+    runner.zero_grads();
     double loss = 0.0;
     for (int64_t micro = 0; micro < kAccum; ++micro) {
       const size_t at = static_cast<size_t>((step * kAccum + micro) * kBatch * kSeq);
-      loss += model.forward(tokens.data() + at, targets.data() + at, kBatch, kSeq, 1.0f / kAccum) / kAccum;
-      model.backward();
+      loss += runner.forward_backward(tokens.data() + at, targets.data() + at, kSeq, 1.0f / kAccum) / kAccum;
     }
+    runner.sum_gradients();
     // As the trainer does: clipping folded into the AdamW pass.
     const double norm = grad_norm(model.params());
     opt.update(model.params(), learning_rate_at(step, kLr, kWarmup, kSteps), clip_scale(norm, kClip));

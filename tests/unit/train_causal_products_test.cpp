@@ -1,8 +1,9 @@
-// The blocked causal products (train/causal_products.h) against the plain definitions, with
-// T = 70 (two full 32-row blocks and a partial one) and strided operands.
+// The causal products (train/causal_products.h) against the plain definitions, with T = 70 (two
+// full 32-row blocks and a partial one; five full 12-row tiles of the AVX-512 kernel and a partial
+// one) and strided operands. Whether the kernel or OpenBLAS runs depends on the CPU; the
+// kernel itself is also tested in kernels_sgemm_avx512_test.
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -20,13 +21,12 @@ std::vector<float> random_values(int64_t n, Rng& rng) {
   return v;
 }
 
-// A lower-triangular [kT, kT] matrix with garbage (which must not be read) right of each row block.
+// A lower-triangular [kT, kT] matrix: zero for the kCausalBlock - 1 entries right of the
+// diagonal, garbage (which must not be read) further right.
 std::vector<float> lower_with_garbage(Rng& rng) {
   std::vector<float> L = random_values(kT * kT, rng);
-  for (int64_t t = 0; t < kT; ++t) {
-    const int64_t block_end = std::min(kT, (t / kCausalBlock + 1) * kCausalBlock);
-    for (int64_t j = t + 1; j < kT; ++j) L[static_cast<size_t>(t * kT + j)] = j < block_end ? 0.0f : 1e30f;
-  }
+  for (int64_t t = 0; t < kT; ++t)
+    for (int64_t j = t + 1; j < kT; ++j) L[static_cast<size_t>(t * kT + j)] = j < t + kCausalBlock ? 0.0f : 1e30f;
   return L;
 }
 
