@@ -43,15 +43,16 @@ ojson byte_tokenizer_json(const std::string& special, bool is_bos) {
 
 }  // namespace
 
-bool export_byte_tokenizer(const TokenDataMeta& meta, const std::string& dir) {
+bool export_byte_tokenizer(const TokenDataMeta& meta, int64_t context, const std::string& dir) {
   if (meta.vocab_size != kSpecialId + 1) return false;
   const bool byte_text = meta.tokenizer == "byte" && meta.eot_token == kSpecialId;
   const bool byte_task = meta.tokenizer == "bigram-backcopy" && meta.bos_token == kSpecialId;
   if (!byte_text && !byte_task) return false;
   const std::string special = byte_text ? "<|endoftext|>" : "<s>";
   write_text_atomically(dir + "/tokenizer.json", byte_tokenizer_json(special, byte_task).dump(1) + "\n");
-  const ojson config = byte_text ? ojson{{"eos_token", special}, {"add_bos_token", false}}
-                                 : ojson{{"bos_token", special}, {"add_bos_token", true}};
+  const ojson config = byte_text
+                           ? ojson{{"eos_token", special}, {"add_bos_token", false}, {"model_max_length", context}}
+                           : ojson{{"bos_token", special}, {"add_bos_token", true}, {"model_max_length", context}};
   write_text_atomically(dir + "/tokenizer_config.json", config.dump(1) + "\n");
   return true;
 }

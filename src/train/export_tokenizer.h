@@ -4,14 +4,15 @@
 // byte-level tokenizer.json without merges (byte b -> id b) and `scan`, `run --text` and
 // `perplexity` read text with it. Runs on other tokenizers get no tokenizer file.
 #pragma once
+#include <cstdint>
 #include <string>
 
 #include "train/token_data.h"
 
 namespace osc::train {
 
-// Writes dir/tokenizer.json (+ tokenizer_config.json) when the data is byte-valued; returns
-// whether it did.
-bool export_byte_tokenizer(const TokenDataMeta& meta, const std::string& dir);
+// Writes dir/tokenizer.json (+ tokenizer_config.json, whose model_max_length is the model's
+// context) when the data is byte-valued; returns whether it did.
+bool export_byte_tokenizer(const TokenDataMeta& meta, int64_t context, const std::string& dir);
 
 }  // namespace osc::train

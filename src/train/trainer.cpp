@@ -96,7 +96,7 @@ class Trainer {
     }
     progress.finish(status_line(r.last_loss, r.last_val_loss, r.tokens_per_second));
     export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
-    export_byte_tokenizer(data_.meta(), o_.run_dir + "/export");
+    export_byte_tokenizer(data_.meta(), o_.context, o_.run_dir + "/export");
     r.steps_done = step_;
     return r;
   }

@@ -43,6 +43,10 @@ TEST(TrainExportTokenizer, BigramBackcopyRunsPrependBos) {
   const std::string dir = test::scratch_dir("train_export_tokenizer_bb");
   EXPECT_EQ(exported_ids(dir, "--bigram-backcopy --vocab 256 --triggers 3 --seq-len 16 --train-tokens 2000", "ab"),
             (std::vector<int32_t>{256, 97, 98}));
+  std::ifstream config(dir + "/run/export/tokenizer_config.json");
+  const auto json = nlohmann::json::parse(config);
+  EXPECT_EQ(json.at("bos_token"), "<s>");
+  EXPECT_EQ(json.at("model_max_length"), 16) << "the model's --ctx";
 }
 
 TEST(TrainExportTokenizer, OtherVocabulariesGetNoTokenizerFile) {
