@@ -1,17 +1,14 @@
-// An inference pass of a trained GptModel that can transform the input of every linear layer
-// before its product: the hook the W8A8 experiment needs (per-token int8 activations), which the
-// trainer's forward does not offer. It reuses the trainer's kernels and parameters, so with no
-// transform it reproduces GptModel::forward exactly.
+// Evaluation of a trained GptModel with a hook on the input of every linear layer: the W8A8
+// experiment quantizes activations per token through it. The pass is the trainer's own forward
+// (GptModel::set_linear_input_transform), run in a replica that reads the model's parameters.
 #pragma once
 #include <cstdint>
-#include <functional>
 
 #include "train/gpt_model.h"
 
 namespace osc::experiment {
 
-// Edits one linear layer's input [rows, width] in place just before the product.
-using LinearInputTransform = std::function<void(float* data, int64_t rows, int64_t width)>;
+using LinearInputTransform = train::LinearInputTransform;
 
 // Mean cross-entropy of `model` on tokens / targets [batch, seq] (seq <= context). The transform
 // (may be empty) sees the inputs of c_attn, attn.c_proj, mlp.c_fc and mlp.c_proj of every block

@@ -83,6 +83,8 @@ double GptModel::forward(const int32_t* tokens, const int32_t* targets, int64_t 
                          float loss_weight) {
   OSC_CHECK_INPUT(batch > 0 && batch <= max_batch_ && seq > 0 && seq <= config_.context, "model forward",
                   "batch " + std::to_string(batch) + " x seq " + std::to_string(seq) + " exceeds the model's buffers");
+  if (transform_ && loss_weight != 0.0f)
+    throw_internal("GptModel::forward", "a linear-input transform is for evaluation, not training");
   const int64_t N = batch * seq, D = config_.dim, V = config_.vocab_size;
   for (int64_t i = 0; i < N; ++i)
     OSC_CHECK_INPUT(tokens[i] >= 0 && tokens[i] < V && targets[i] >= 0 && targets[i] < V, "model forward",
@@ -107,13 +109,17 @@ void GptModel::layer_forward(int64_t l, const AttentionDims& d) {
   const int64_t N = d.rows(), D = config_.dim, F = config_.d_ff();
   const float* x = residual_[static_cast<size_t>(l)].data();
   layernorm_forward(x, value(o.ln1_w), value(o.ln1_b), N, D, a.ln1.data(), a.ln1_mean.data(), a.ln1_rstd.data());
+  transform_input(a.ln1, N, D);
   linear_forward(a.ln1.data(), value(o.attn_w), value(o.attn_b), N, D, 3 * D, a.qkv.data(), false);
   attention_forward(*variant_, d, a.ln1.data(), a.qkv.data(), extras(o), a.attn, attn_ws_, a.attn_y.data());
+  transform_input(a.attn_y, N, D);
   linear_forward_residual(a.attn_y.data(), value(o.proj_w), value(o.proj_b), x, N, D, D, a.res_mid.data());
   layernorm_forward(a.res_mid.data(), value(o.ln2_w), value(o.ln2_b), N, D, a.ln2.data(), a.ln2_mean.data(),
                     a.ln2_rstd.data());
+  transform_input(a.ln2, N, D);
   linear_forward(a.ln2.data(), value(o.fc_w), nullptr, N, D, F, a.fc_pre.data(), false);
   bias_gelu_forward(a.fc_pre.data(), value(o.fc_b), N, F, a.fc_act.data());
+  transform_input(a.fc_act, N, F);
   linear_forward_residual(a.fc_act.data(), value(o.fc2_w), value(o.fc2_b), a.res_mid.data(), N, F, D,
                           residual_[static_cast<size_t>(l + 1)].data());
 }

@@ -4,6 +4,7 @@
 // the variant's extra-slot weights and gates).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct LayerActivations {
   AttentionSaved attn;
 };
 
+// Edits one linear layer's input [rows, width] in place just before the product (the W8A8
+// experiment quantizes activations per token with it).
+using LinearInputTransform = std::function<void(float* data, int64_t rows, int64_t width)>;
+
 class GptModel {
  public:
   // Buffers are sized for up to max_batch sequences of config.context tokens. A replica (data-
@@ -47,6 +52,10 @@ class GptModel {
   // gradient of loss_weight * mean loss.
   double forward(const int32_t* tokens, const int32_t* targets, int64_t batch, int64_t seq, float loss_weight);
   void backward();
+  // Inference only (forward with loss_weight 0): `transform` sees the inputs of c_attn,
+  // attn.c_proj, mlp.c_fc and mlp.c_proj of every block, in that order (a gated variant's gate
+  // reads the transformed c_attn input); the tied head's input is left as is. Empty: none.
+  void set_linear_input_transform(LinearInputTransform transform) { transform_ = std::move(transform); }
 
   const std::vector<float>& residual(int64_t l) const { return residual_[static_cast<size_t>(l)]; }  // input of layer l; l = layers: final
   const LayerActivations& layer(int64_t l) const { return layers_[static_cast<size_t>(l)]; }
@@ -62,6 +71,9 @@ class GptModel {
   float* grad(int64_t offset) { return offset < 0 ? nullptr : params_.grads.data() + offset; }
   void layer_forward(int64_t l, const AttentionDims& d);
   void layer_backward(int64_t l, const AttentionDims& d);
+  void transform_input(std::vector<float>& data, int64_t rows, int64_t width) const {
+    if (transform_) transform_(data.data(), rows, width);
+  }
 
   GptConfig config_;
   int64_t max_batch_;
@@ -77,6 +89,7 @@ class GptModel {
   std::vector<int32_t> tokens_;
   AttentionDims dims_;  // of the last forward
   bool ready_for_backward_ = false;
+  LinearInputTransform transform_;
 
   // Backward buffers.
   std::vector<float> d_res_, d_ln_, d_attn_y_, d_qkv_, d_fc_;

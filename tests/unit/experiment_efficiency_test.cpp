@@ -1,5 +1,6 @@
-// The efficiency experiment's evaluation pass and compressions on tiny random models: the pass
-// reproduces the trainer's forward (itself checked against torch), and planted outliers make the
+// The efficiency experiment's evaluation pass and compressions on tiny random models: the pass is
+// the trainer's forward (itself checked against torch) and its transform equals the same edit made
+// in the weights, and planted outliers make the
 // compressions cost what the outlier literature predicts (per-channel < per-tensor for a weight
 // outlier; per-token activation quantization hurts with an activation outlier).
 #include <gtest/gtest.h>
@@ -43,7 +44,7 @@ double relative_cost(const train::GptModel& m, const TokenWindows& w, Compressio
   return perplexity(m, w, c) / perplexity(m, w, Compression::Original) - 1.0;
 }
 
-TEST(ExperimentEvalForward, MatchesTrainerForwardForEveryVariant) {
+TEST(ExperimentEvalForward, WithoutTransformIsTheTrainerForwardForEveryVariant) {
   for (const std::string variant : {"softmax", "fixed_bias", "ctx_bias", "attn_bias", "ctx_scale", "sigmoid",
                                     "softmax1", "clipped_softmax", "gated"}) {
     train::GptModel m(tiny_config(variant), 3);
@@ -51,8 +52,41 @@ TEST(ExperimentEvalForward, MatchesTrainerForwardForEveryVariant) {
     const TokenWindows w = random_windows(3, 12, 24, 11);
     const double want = m.forward(w.tokens.data(), w.targets.data(), 3, 12, 0.0f);
     const double got = evaluate_loss(m, w.tokens.data(), w.targets.data(), 3, 12, nullptr);
-    EXPECT_NEAR(got, want, 1e-6 * want) << variant;
+    EXPECT_EQ(got, want) << variant;
   }
+}
+
+// Doubling the input of every c_attn (the first transform call of each block) is the same model
+// as doubling ln_1's weight and bias, and halving mlp.c_proj's input is halving its weight: the
+// transform acts on the right tensors and its result is what the products use.
+TEST(ExperimentEvalForward, TransformEqualsTheSameEditInTheWeights) {
+  train::GptModel m(tiny_config("softmax"), 2), edited(tiny_config("softmax"), 2);
+  m.params().initialize(5, 2);
+  edited.params().values = m.params().values;
+  for (const std::string block : {"h.0.", "h.1."}) {
+    for (const std::string name : {"ln_1.weight", "ln_1.bias"})
+      for (int64_t i = 0; i < 16; ++i) tensor(edited, block + name)[i] *= 2.0f;
+    for (int64_t i = 0; i < 16 * 64; ++i) tensor(edited, block + "mlp.c_proj.weight")[i] *= 0.5f;
+  }
+  const TokenWindows w = random_windows(2, 12, 24, 13);
+  int call = 0;
+  const double got = evaluate_loss(m, w.tokens.data(), w.targets.data(), 2, 12, [&](float* x, int64_t rows, int64_t width) {
+    const float factor = call % 4 == 0 ? 2.0f : call % 4 == 3 ? 0.5f : 1.0f;
+    for (int64_t i = 0; i < rows * width; ++i) x[i] *= factor;
+    ++call;
+  });
+  const double want = edited.forward(w.tokens.data(), w.targets.data(), 2, 12, 0.0f);
+  EXPECT_EQ(call, 8);
+  EXPECT_NEAR(got, want, 1e-6 * want);
+  EXPECT_GT(std::abs(got - m.forward(w.tokens.data(), w.targets.data(), 2, 12, 0.0f)), 1e-4) << "the edit matters";
+}
+
+TEST(ExperimentEvalForward, TrainingWithATransformIsRefused) {
+  train::GptModel m(tiny_config("softmax"), 1);
+  m.params().initialize(5, 2);
+  m.set_linear_input_transform([](float*, int64_t, int64_t) {});
+  const TokenWindows w = random_windows(1, 4, 24, 3);
+  EXPECT_THROW(m.forward(w.tokens.data(), w.targets.data(), 1, 4, 1.0f), Error);
 }
 
 TEST(ExperimentEvalForward, TransformSeesEveryBlockLinearInput) {
