@@ -6,7 +6,8 @@
 
 namespace osc {
 
-// Large allocations come from the heap and freed memory stays mapped (RSS stays at its peak).
+// Large allocations come from the heap and freed memory stays mapped (RSS stays at its peak:
+// the process keeps what its largest pass needed until it exits).
 void keep_freed_memory_for_reuse();
 
 }  // namespace osc
