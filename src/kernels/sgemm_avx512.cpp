@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/error.h"
+
 #if defined(__AVX512F__)
 #include <immintrin.h>
 #endif
@@ -98,9 +100,8 @@ bool sgemm_avx512_available() {
   return available;
 }
 
-void sgemm_avx512_triangular(Triangle triangle, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
-                             float alpha, const float* A, int64_t lda, const float* B, int64_t ldb, float beta,
-                             float* C, int64_t ldc) {
+void sgemm_avx512(Triangle triangle, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                  const float* A, int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
   if (M <= 0 || N <= 0) return;
   const int64_t row_stride = trans_a ? 1 : lda, depth_stride = trans_a ? lda : 1;
   const int64_t panels = (N + kPanel - 1) / kPanel;
@@ -132,20 +133,14 @@ void sgemm_avx512_triangular(Triangle triangle, bool trans_a, bool trans_b, int6
   }
 }
 
-void sgemm_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
-                  int64_t lda, const float* B, int64_t ldb, float beta, float* C, int64_t ldc) {
-  sgemm_avx512_triangular(Triangle::none, trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
-}
-
 #else
 
 bool sgemm_avx512_available() { return false; }
 
-void sgemm_avx512(bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t, float,
-                  float*, int64_t) {}
-
-void sgemm_avx512_triangular(Triangle, bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t,
-                             const float*, int64_t, float, float*, int64_t) {}
+void sgemm_avx512(Triangle, bool, bool, int64_t, int64_t, int64_t, float, const float*, int64_t, const float*, int64_t,
+                  float, float*, int64_t) {
+  throw_internal("sgemm_avx512", "this build has no AVX-512F kernel (check sgemm_avx512_available())");
+}
 
 #endif
 

@@ -20,6 +20,15 @@ void lower_times(const float* L, int64_t T, const float* B, int64_t ldb, int64_t
 // C[T, n] = L^T B for the same L.
 void lower_transposed_times(const float* L, int64_t T, const float* B, int64_t ldb, int64_t n, float* C, int64_t ldc);
 
+// The OpenBLAS implementations, used when the AVX-512 kernel is not available (exposed so that
+// tests check both on any machine).
+namespace blas {
+void causal_scores(const float* X, int64_t ldx, const float* Y, int64_t ldy, int64_t T, int64_t n, float alpha,
+                   float* S);
+void lower_times(const float* L, int64_t T, const float* B, int64_t ldb, int64_t n, float* C, int64_t ldc);
+void lower_transposed_times(const float* L, int64_t T, const float* B, int64_t ldb, int64_t n, float* C, int64_t ldc);
+}  // namespace blas
+
 // Zeros the entries of row t of a [T, T] matrix that the products above may read right of the
 // diagonal (the rest of the row is never read, so it is not written either).
 inline void zero_right_of_diagonal(float* row, int64_t t, int64_t T) {

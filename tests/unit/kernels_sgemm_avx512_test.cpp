@@ -56,7 +56,8 @@ double product(const Operands& o, int64_t i, int64_t j, int64_t k_begin, int64_t
 void check_general(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, float beta) {
   const float c0 = beta == 0.0f ? std::numeric_limits<float>::quiet_NaN() : 0.75f;  // beta 0: C is not read
   Operands o = random_operands(trans_a, trans_b, M, N, K, c0, static_cast<uint64_t>(M * 7 + N * 3 + K));
-  sgemm_avx512(trans_a, trans_b, M, N, K, alpha, o.A.data(), o.lda, o.B.data(), o.ldb, beta, o.C.data(), o.ldc);
+  sgemm_avx512(Triangle::none, trans_a, trans_b, M, N, K, alpha, o.A.data(), o.lda, o.B.data(), o.ldb, beta,
+               o.C.data(), o.ldc);
   for (int64_t i = 0; i < M; ++i) {
     for (int64_t j = 0; j < N; ++j) {
       const double ref = product(o, i, j, 0, K, alpha) + (beta == 0.0f ? 0.0 : beta * 0.75);
@@ -101,7 +102,7 @@ constexpr int64_t kT = 70, kDepthOfScores = 9;
 
 TEST_F(SgemmAvx512, LowerCWritesEveryEntryOnAndBelowTheDiagonal) {
   Operands o = random_operands(false, true, kT, kT, kDepthOfScores, std::numeric_limits<float>::quiet_NaN(), 11);
-  sgemm_avx512_triangular(Triangle::lower_c, false, true, kT, kT, kDepthOfScores, 0.5f, o.A.data(), o.lda,
+  sgemm_avx512(Triangle::lower_c, false, true, kT, kT, kDepthOfScores, 0.5f, o.A.data(), o.lda,
                           o.B.data(), o.ldb, 0.0f, o.C.data(), o.ldc);
   for (int64_t i = 0; i < kT; ++i) {
     for (int64_t j = 0; j < kT; ++j) {
@@ -125,7 +126,7 @@ void check_triangular_a(Triangle triangle, bool trans_a) {
       float& a = o.A[static_cast<size_t>(trans_a ? k * o.lda + i : i * o.lda + k)];
       a = std::abs(k - i) < 32 ? 0.0f : 1e30f;
     }
-  sgemm_avx512_triangular(triangle, trans_a, false, kT, n, kT, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f,
+  sgemm_avx512(triangle, trans_a, false, kT, n, kT, 1.0f, o.A.data(), o.lda, o.B.data(), o.ldb, 0.0f,
                           o.C.data(), o.ldc);
   for (int64_t i = 0; i < kT; ++i) {
     const int64_t k_begin = triangle == Triangle::lower_a ? 0 : i;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "train/causal_products.h"
@@ -30,11 +31,21 @@ std::vector<float> lower_with_garbage(Rng& rng) {
   return L;
 }
 
-TEST(CausalProducts, ScoresMatchDefinitionOnAndBelowTheDiagonal) {
+// The products this machine uses (the AVX-512 kernel where available) and the OpenBLAS ones.
+struct Products {
+  const char* name;
+  void (*scores)(const float*, int64_t, const float*, int64_t, int64_t, int64_t, float, float*);
+  void (*lower)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t);
+  void (*lower_transposed)(const float*, int64_t, const float*, int64_t, int64_t, float*, int64_t);
+};
+
+class CausalProducts : public ::testing::TestWithParam<Products> {};
+
+TEST_P(CausalProducts, ScoresMatchDefinitionOnAndBelowTheDiagonal) {
   Rng rng(3);
   const auto X = random_values(kT * kLd, rng), Y = random_values(kT * kLd, rng);
   std::vector<float> S(static_cast<size_t>(kT * kT), 0.0f);
-  causal_scores(X.data(), kLd, Y.data(), kLd, kT, kN, 0.5f, S.data());
+  GetParam().scores(X.data(), kLd, Y.data(), kLd, kT, kN, 0.5f, S.data());
   for (int64_t t = 0; t < kT; ++t)
     for (int64_t j = 0; j <= t; ++j) {
       double ref = 0.0;
@@ -43,13 +54,13 @@ TEST(CausalProducts, ScoresMatchDefinitionOnAndBelowTheDiagonal) {
     }
 }
 
-TEST(CausalProducts, LowerTimesAndTransposedMatchDefinition) {
+TEST_P(CausalProducts, LowerTimesAndTransposedMatchDefinition) {
   Rng rng(4);
   const auto L = lower_with_garbage(rng);
   const auto B = random_values(kT * kLd, rng);
   std::vector<float> C(static_cast<size_t>(kT * kLd), 0.0f), Ct(static_cast<size_t>(kT * kLd), 0.0f);
-  lower_times(L.data(), kT, B.data(), kLd, kN, C.data(), kLd);
-  lower_transposed_times(L.data(), kT, B.data(), kLd, kN, Ct.data(), kLd);
+  GetParam().lower(L.data(), kT, B.data(), kLd, kN, C.data(), kLd);
+  GetParam().lower_transposed(L.data(), kT, B.data(), kLd, kN, Ct.data(), kLd);
   for (int64_t r = 0; r < kT; ++r)
     for (int64_t i = 0; i < kN; ++i) {
       double ref = 0.0, ref_t = 0.0;
@@ -59,6 +70,12 @@ TEST(CausalProducts, LowerTimesAndTransposedMatchDefinition) {
       EXPECT_NEAR(Ct[static_cast<size_t>(r * kLd + i)], ref_t, 1e-4) << r << "," << i;
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Implementations, CausalProducts,
+                         ::testing::Values(Products{"dispatched", causal_scores, lower_times, lower_transposed_times},
+                                           Products{"openblas", blas::causal_scores, blas::lower_times,
+                                                    blas::lower_transposed_times}),
+                         [](const auto& info) { return std::string(info.param.name); });
 
 }  // namespace
 }  // namespace osc::train
