@@ -8,9 +8,11 @@ import csv
 import sys
 
 dirs = {int(arg.split("=", 1)[0]): arg.split("=", 1)[1] for arg in sys.argv[1:]}
-order = ["softmax", "fixed_bias", "ctx_bias", "attn_bias", "ctx_scale", "sigmoid", "softmax1"]
+order = ["softmax", "fixed_bias", "ctx_bias", "attn_bias", "ctx_scale", "sigmoid", "softmax1", "clipped_softmax",
+         "gated"]
 label = {"softmax": "(a) softmax", "fixed_bias": "(b) fixed_bias", "ctx_bias": "(c) ctx_bias", "attn_bias": "(d) attn_bias",
-         "ctx_scale": "(e) ctx_scale", "sigmoid": "(f) sigmoid", "softmax1": "softmax1"}
+         "ctx_scale": "(e) ctx_scale", "sigmoid": "(f) sigmoid", "softmax1": "softmax1",
+         "clipped_softmax": "clipped_softmax", "gated": "gated"}
 rows = {}
 for seed, d in dirs.items():
     summ = {r["variant"]: r for r in csv.DictReader(open(d + "/summary.csv"))}
