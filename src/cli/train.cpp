@@ -48,6 +48,11 @@ CommandRegistration reg("train", "Train a GPT-2-style model with an attention va
   return [o]() {
     o->quiet = o->quiet || global_quiet();
     const train::TrainResult r = train::run_training(*o);
+    if (r.tokens_per_second == 0.0) {  // a finished run, resumed: no step ran, the export was rewritten
+      std::printf("nothing to train: the run is at step %lld; export in %s/export\n",
+                  static_cast<long long>(r.steps_done), o->run_dir.c_str());
+      return 0;
+    }
     char val[32] = "not evaluated";
     if (!std::isnan(r.last_val_loss)) std::snprintf(val, sizeof val, "%.4f", r.last_val_loss);
     std::printf("trained %lld steps: loss %.4f, val loss %s, %.0f tokens/s; export in %s/export\n",

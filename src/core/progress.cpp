@@ -1,5 +1,6 @@
 #include "core/progress.h"
 
+#include <algorithm>
 #include <cstdio>
 
 namespace osc {
@@ -27,6 +28,7 @@ Progress::~Progress() {
 }
 
 void Progress::update(int64_t done, const std::string& extra) {
+  if (first_done_ < 0) first_done_ = done;
   done_ = done;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(200)) return;
@@ -43,7 +45,8 @@ void Progress::finish(const std::string& extra) {
 void Progress::draw(bool final_line, const std::string& extra) {
   if (quiet_) return;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  double rate = elapsed > 0 ? static_cast<double>(done_) / elapsed : 0.0;
+  const int64_t done_here = done_ - std::max<int64_t>(first_done_, 0);
+  double rate = elapsed > 0 ? static_cast<double>(done_here) / elapsed : 0.0;
   std::string eta = (rate > 0 && total_ > done_) ? format_seconds(static_cast<double>(total_ - done_) / rate) : "0s";
   double pct = total_ > 0 ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 100.0;
   std::fprintf(stderr, "\r%s %lld/%lld (%.0f%%) %.1f %s/s %s %s%s\033[K", label_.c_str(),

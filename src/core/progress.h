@@ -18,6 +18,7 @@ class Progress {
   void draw(bool final_line, const std::string& extra);
   std::string label_, unit_;
   int64_t total_, done_ = 0;
+  int64_t first_done_ = -1;  // the first update's count: a resumed job's rate counts only this run's work
   bool quiet_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };

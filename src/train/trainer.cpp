@@ -8,6 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <string>
 
 #include "core/atomic_write.h"
 #include "core/error.h"
@@ -94,7 +95,9 @@ class Trainer {
       const bool stopping_early = done == end && end < o_.steps;
       if ((o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early) checkpoint(done);
     }
-    progress.finish(status_line(r.last_loss, r.last_val_loss, r.tokens_per_second));
+    const bool trained = r.tokens_per_second > 0.0;  // a finished run that is resumed trains no step
+    progress.finish(trained ? status_line(r.last_loss, r.last_val_loss, r.tokens_per_second)
+                            : "nothing to train: the run is at step " + std::to_string(step_));
     export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
     export_byte_tokenizer(data_.meta(), o_.context, o_.run_dir + "/export");
     r.steps_done = step_;

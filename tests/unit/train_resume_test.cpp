@@ -117,5 +117,17 @@ TEST(TrainResume, RefusesToOverwriteARunWithoutResume) {
   EXPECT_NE(out.find("--resume"), std::string::npos) << out;
 }
 
+TEST(TrainResume, ResumingAFinishedRunTrainsNothingAndSaysSo) {
+  const std::string data = make_dataset();
+  const std::string run = test::scratch_dir("train_resume_finished") + "/run";
+  std::string out;
+  ASSERT_EQ(test::run_command(train_command(data, run), &out), 0) << out;
+  const auto curve = loss_curve(run);
+  ASSERT_EQ(test::run_command(train_command(data, run, " --resume"), &out), 0) << out;
+  EXPECT_NE(out.find("nothing to train: the run is at step 40"), std::string::npos) << out;
+  EXPECT_EQ(out.find("tokens/s"), std::string::npos) << out;
+  EXPECT_EQ(loss_curve(run), curve);
+}
+
 }  // namespace
 }  // namespace osc::train
