@@ -1,6 +1,5 @@
 #include "core/progress.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace osc {
@@ -27,8 +26,9 @@ Progress::~Progress() {
   if (!finished_ && done_ > 0) finish();
 }
 
+void Progress::start_from(int64_t done) { first_done_ = done_ = done; }
+
 void Progress::update(int64_t done, const std::string& extra) {
-  if (first_done_ < 0) first_done_ = done;
   done_ = done;
   auto now = std::chrono::steady_clock::now();
   if (now - last_draw_ < std::chrono::milliseconds(200)) return;
@@ -45,7 +45,7 @@ void Progress::finish(const std::string& extra) {
 void Progress::draw(bool final_line, const std::string& extra) {
   if (quiet_) return;
   double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  const int64_t done_here = done_ - std::max<int64_t>(first_done_, 0);
+  const int64_t done_here = done_ - first_done_;
   double rate = elapsed > 0 ? static_cast<double>(done_here) / elapsed : 0.0;
   std::string eta = (rate > 0 && total_ > done_) ? format_seconds(static_cast<double>(total_ - done_) / rate) : "0s";
   double pct = total_ > 0 ? 100.0 * static_cast<double>(done_) / static_cast<double>(total_) : 100.0;

@@ -11,6 +11,8 @@ class Progress {
  public:
   Progress(std::string label, int64_t total, std::string unit, bool quiet);
   ~Progress();
+  // A resumed job: `done` units were done before this run; rate and ETA count only what follows.
+  void start_from(int64_t done);
   void update(int64_t done, const std::string& extra = "");  // extra: e.g. "loss 3.21"
   void finish(const std::string& extra = "");
 
@@ -18,7 +20,7 @@ class Progress {
   void draw(bool final_line, const std::string& extra);
   std::string label_, unit_;
   int64_t total_, done_ = 0;
-  int64_t first_done_ = -1;  // the first update's count: a resumed job's rate counts only this run's work
+  int64_t first_done_ = 0;  // work done before this run (start_from): rates count only this run's work
   bool quiet_, finished_ = false;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };

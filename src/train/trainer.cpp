@@ -74,7 +74,7 @@ class Trainer {
     TrainResult r;
     std::ofstream log(log_path(), std::ios::app);
     Progress progress("train", o_.steps, "step", o_.quiet);
-    progress.update(step_);
+    progress.start_from(step_);
     const double tokens_per_step = static_cast<double>(o_.batch * o_.context * o_.grad_accum);
     double val = std::numeric_limits<double>::quiet_NaN();
     const int64_t end = o_.stop_at > 0 ? std::min(o_.stop_at, o_.steps) : o_.steps;
