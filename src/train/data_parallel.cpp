@@ -9,8 +9,10 @@ namespace osc::train {
 
 DataParallelStep::DataParallelStep(GptModel& main, int64_t batch, int threads)
     : main_(main), batch_(batch), shards_(static_cast<int>(std::clamp<int64_t>(threads, 1, batch))) {
-  for (int s = 1; s < shards_; ++s)
-    replicas_.push_back(std::make_unique<GptModel>(main.config(), share_end(batch, s, shards_) - share_begin(batch, s, shards_), &main));
+  for (int s = 1; s < shards_; ++s) {
+    const int64_t sequences = share_end(batch, s, shards_) - share_begin(batch, s, shards_);
+    replicas_.push_back(std::make_unique<GptModel>(main.config(), sequences, &main));
+  }
 }
 
 void DataParallelStep::zero_grads() {
@@ -33,8 +35,9 @@ double DataParallelStep::forward_backward(const int32_t* tokens, const int32_t* 
         const int64_t first = share_begin(batch_, s, shards_), n = share_end(batch_, s, shards_) - first;
         const double share = static_cast<double>(n) / static_cast<double>(batch_);
         GptModel& m = shard_model(s);
+        const float shard_weight = loss_weight * static_cast<float>(share);
         losses[static_cast<size_t>(s)] =
-            share * m.forward(tokens + first * seq, targets + first * seq, n, seq, loss_weight * static_cast<float>(share));
+            share * m.forward(tokens + first * seq, targets + first * seq, n, seq, shard_weight);
         m.backward();
       } catch (...) {
         errors[static_cast<size_t>(s)] = std::current_exception();

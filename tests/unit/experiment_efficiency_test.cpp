@@ -70,11 +70,13 @@ TEST(ExperimentEvalForward, TransformEqualsTheSameEditInTheWeights) {
   }
   const TokenWindows w = random_windows(2, 12, 24, 13);
   int call = 0;
-  const double got = evaluate_loss(m, w.tokens.data(), w.targets.data(), 2, 12, [&](float* x, int64_t rows, int64_t width) {
+  // Per block: c_attn input doubled, mlp.c_proj input halved, the other two left alone.
+  const auto transform = [&](float* x, int64_t rows, int64_t width) {
     const float factor = call % 4 == 0 ? 2.0f : call % 4 == 3 ? 0.5f : 1.0f;
     for (int64_t i = 0; i < rows * width; ++i) x[i] *= factor;
     ++call;
-  });
+  };
+  const double got = evaluate_loss(m, w.tokens.data(), w.targets.data(), 2, 12, transform);
   const double want = edited.forward(w.tokens.data(), w.targets.data(), 2, 12, 0.0f);
   EXPECT_EQ(call, 8);
   EXPECT_NEAR(got, want, 1e-6 * want);
