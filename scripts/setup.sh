@@ -22,7 +22,7 @@ if [ "$install" = 1 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -q
   $sudo_cmd apt-get install -y -q --no-install-recommends \
-    build-essential cmake pkg-config git ca-certificates time \
+    build-essential cmake pkg-config git ca-certificates time ccache \
     libopenblas-dev libpcre2-dev libicu-dev nlohmann-json3-dev libcli11-dev \
     libgtest-dev libgmock-dev googletest libbenchmark-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
