@@ -8,6 +8,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
@@ -65,6 +66,19 @@ RunLog read_run_log(const train::TrainOptions& t) {
   return r;
 }
 
+// A variant's run folder from an earlier invocation is continued only if it was trained with the
+// same options, --steps included: variants trained differently are not comparable.
+void require_same_run(train::TrainOptions& t) {
+  const train::TrainOptions saved = train::read_checkpoint_state(t.run_dir, {}).options;
+  t.given = train::all_train_option_fields();
+  std::vector<std::string> differences = train::run_option_differences(saved, t, t.given);
+  if (differences.empty()) return;
+  std::string list;
+  for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+  throw_bad_input(t.run_dir, "was trained with other options (" + list +
+                                 "); rerun with the same options or choose another --out");
+}
+
 VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
                                 const train::TokenDataset& data, const TokenWindows& windows,
                                 const std::vector<std::string>& pieces) {
@@ -72,7 +86,8 @@ VariantResult train_and_measure(const VariantExperimentOptions& o, const std::st
   t.variant = variant;
   t.run_dir = o.out_dir + "/runs/" + variant;
   t.ckpt_every = t.steps;  // the final checkpoint is what gets measured
-  t.resume = true;
+  t.resume = train::checkpoint_exists(t.run_dir);
+  if (t.resume) require_same_run(t);
   if (!t.quiet) std::fprintf(stderr, "experiment: training %s\n", variant.c_str());
   const train::TrainResult trained = train::run_training(t);
   VariantResult r = measure_variant(load_trained(t, data.meta().vocab_size), windows, o, pieces);
@@ -125,6 +140,7 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
 
 std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions& o) {
   validate_variant_experiment(o);
+  OutputFolder folder(o.out_dir, "experiment", {o.train.data_dir}, OutputFolder::Mode::Update);
   const train::TokenDataset data(o.train.data_dir);
   const TokenWindows windows = sample_validation_windows(data, o.eval_windows, o.train.context, o.eval_seed);
   const std::vector<std::string> pieces = token_pieces(data.meta());
@@ -138,6 +154,7 @@ std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions
     fig.source = o.out_dir + "/comparison.json";
     plot::draw_comparison_figures(comparison_json(results, title, settings_json(o, data.meta())),
                                   o.out_dir + "/figures", fig);
+    mark_output_folder(o.out_dir + "/figures", "plot");  // `outlierscope plot comparison.json` redraws them
   }
   return results;
 }
