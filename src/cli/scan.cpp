@@ -123,14 +123,14 @@ int64_t pattern_layer(const SiteAnalysis& resid) {
   return e >= 0 && e + 1 < resid.n_layers ? e + 1 : resid.n_layers - 1;
 }
 
-// Draws into `dir` (the staging folder); messages name `shown_dir`, where the figures end up.
-void draw_figures(const nlohmann::json& report, const std::string& dir, const std::string& shown_dir) {
+// Draws DIR/figures and DIR/report.html; returns the number of figure files.
+size_t draw_figures(const nlohmann::json& report, const std::string& dir) {
   plot::FigureOptions options;
   options.quiet = global_quiet();
   const auto written = plot::draw_report_figures(report, dir + "/figures", options);
   mark_output_folder(dir + "/figures", "plot");  // `outlierscope plot` may redraw them in place
   report::write_html_report(report, dir + "/report.html");
-  std::cout << "wrote " << written.size() << " figures to " << shown_dir << "/figures and " << shown_dir << "/report.html\n";
+  return written.size();
 }
 
 // Every file the scan reads: a rerun may not write over any of them.
@@ -191,9 +191,10 @@ int run_scan(ScanArgs a, ScanPart part) {
   }
   const nlohmann::json report = build_report(parts);
   write_report_files(report, out.path());
-  if (a.figures) draw_figures(report, out.path(), a.out);
+  const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
   out.commit();
   std::cout << summary_text(report) << "wrote " << a.out << "/report.json\n";
+  if (a.figures) std::cout << "wrote " << figures << " figures to " << a.out << "/figures and " << a.out << "/report.html\n";
   return 0;
 }
 

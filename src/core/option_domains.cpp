@@ -28,7 +28,7 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
       {"--seed", integers(0, kInf)},
       {"--threads", integers(0, 1024)},
       // generate
-      {"generate --tokens", integers(0, kMaxTokens)},
+      {"generate --tokens", integers(1, kMaxTokens)},
       {"generate --temperature", closed(0, 100)},  // 0: greedy
       // perplexity
       {"perplexity --ctx", integers(2, kMaxTokens)},

@@ -71,7 +71,7 @@ RunLog read_run_log(const train::TrainOptions& t) {
 void require_same_run(train::TrainOptions& t) {
   const train::TrainOptions saved = train::read_checkpoint_state(t.run_dir, {}).options;
   t.given = train::all_train_option_fields();
-  std::vector<std::string> differences = train::run_option_differences(saved, t, t.given);
+  const std::vector<std::string> differences = train::run_option_differences(saved, t, t.given);
   if (differences.empty()) return;
   std::string list;
   for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
