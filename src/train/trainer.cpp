@@ -56,6 +56,9 @@ class Trainer {
         opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, o_.batch, parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
+    // An empty or too short split fails now, before the run folder holds anything of this run.
+    data_.require_windows(Split::Train, o_.context);
+    if (o_.eval_every > 0) data_.require_windows(Split::Val, o_.context);
   }
 
   void start_fresh() {

@@ -113,6 +113,16 @@ TINY = ["--layers", "1", "--heads", "1", "--dim", "8", "--ctx", "64", "--batch",
         "--eval-every", "0", "--seed", "3", "--threads", "1"]
 
 
+def with_option(args, option, value):
+    """args with `option` set to `value` (replaced if present: options may not repeat)."""
+    given = list(args)
+    if option in given:
+        given[given.index(option) + 1] = value
+    else:
+        given.append(f"{option}={value}")
+    return given
+
+
 def make_fixtures(root):
     fx = {"root": root}
     # report.html embeds plotly.js; a stand-in keeps the suite independent of `npm ci`.
@@ -218,12 +228,7 @@ def test_numeric_options(fx):
         check(command == "run" or options, f"{command} --help lists numeric options with domains")
         for option, kind, domain in options:
             for value in values_outside(domain, kind):
-                given = list(args)
-                if option in given:  # replace a required option's value instead of repeating it
-                    given[given.index(option) + 1] = value
-                else:
-                    given.append(f"{option}={value}")
-                cases.append((command.split() + given, option))
+                cases.append((command.split() + with_option(args, option, value), option))
     check(len({(c[0][0], c[1]) for c in cases}) >= 45, "numeric options found in --help", f"only {len(cases)} cases")
     before = snapshot(fx["root"])
     with concurrent.futures.ThreadPoolExecutor(4) as pool:
@@ -354,6 +359,9 @@ def test_bad_inputs(fx):
     write(os.path.join(bad, "data", "meta.json"), "{\"vocab_size\": 10, \"dtype\": \"uint16\"}")
     write(os.path.join(bad, "data", "train.bin"), b"abc")
     write(os.path.join(bad, "data", "val.bin"), b"ab")
+    write(os.path.join(bad, "tiny.txt"), "ab")  # datasets too short to train on / without a validation split
+    expect_ok(["prepare", os.path.join(bad, "tiny.txt"), "--out", os.path.join(bad, "short")])
+    expect_ok(["prepare", fx["text"], "--out", os.path.join(bad, "no_val"), "--val-fraction", "0"])
     write(os.path.join(bad, "report.json"), "{\"schema\": \"outlierscope.report\", \"sche")
     for name in os.listdir(fx["run"]):  # a run whose checkpoint.json is cut short
         if os.path.isfile(os.path.join(fx["run"], name)):
@@ -368,6 +376,8 @@ def test_bad_inputs(fx):
         (["scan", os.path.join(bad, "config"), "--out", new], "config.json"),
         (["perplexity", os.path.join(bad, "config"), "--file", fx["text"], "--ctx", "8"], "config.json"),
         (["train", "--data", os.path.join(bad, "data"), "--out", new] + TINY, "train.bin"),
+        (["train", "--data", os.path.join(bad, "short"), "--out", new] + TINY, "train.bin"),
+        (["train", "--data", os.path.join(bad, "no_val"), "--out", new] + with_option(TINY, "--eval-every", "1"), "val.bin"),
         (["plot", os.path.join(bad, "report.json"), "--out", new], "report.json"),
         (["train", "--data", fx["data"], "--out", os.path.join(bad, "run"), "--resume"], "checkpoint.json"),
         # empty inputs and folders given as files
