@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <string_view>
 
 #include "core/atomic_write.h"
 #include "core/error.h"
@@ -17,6 +18,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
+constexpr std::string_view kMarkerPrefix = ".outlierscope-";
 constexpr const char* kStagingPrefix = ".outlierscope-staging.";
 
 struct FileIdentity {
@@ -84,15 +86,16 @@ std::vector<std::string> entries_except(const std::string& dir, const std::vecto
   return names;
 }
 
+// The command whose marker the folder holds ("" if none).
 std::string marker_owner(const std::string& dir) {
   for (const std::string& name : entries_except(dir, {}))
-    if (name.rfind(".outlierscope-", 0) == 0 && name.rfind(kStagingPrefix, 0) != 0) return name.substr(14);
+    if (name.rfind(kMarkerPrefix, 0) == 0 && name.rfind(kStagingPrefix, 0) != 0) return name.substr(kMarkerPrefix.size());
   return "";
 }
 
 }  // namespace
 
-std::string output_marker_name(const std::string& command) { return ".outlierscope-" + command; }
+std::string output_marker_name(const std::string& command) { return std::string(kMarkerPrefix) + command; }
 
 void check_output_file(const std::string& path, const std::vector<std::string>& inputs, const std::string& option) {
   const std::string where = option + " " + path;
@@ -109,6 +112,42 @@ void mark_output_folder(const std::string& dir, const std::string& command) {
   write_text_atomically((fs::path(dir) / output_marker_name(command)).string(), "outlierscope " + command + "\n");
 }
 
+namespace {
+
+void refuse_inputs_inside(const std::string& dir, const std::vector<std::string>& inputs, const std::string& where) {
+  const fs::path canonical_dir = canonical_or_as_given(dir);
+  for (const std::string& input : inputs) {
+    if (input.empty() || !fs::exists(input)) continue;
+    OSC_CHECK_INPUT(!is_inside(canonical_or_as_given(input), canonical_dir), where,
+                    "holds " + input + ", an input of this command, and a rerun replaces the folder's contents; "
+                    "choose another output folder");
+  }
+}
+
+// An existing folder is reused only if it is empty or marked by the same command.
+void refuse_foreign_contents(const std::string& dir, const std::string& command, const std::string& where) {
+  if (fs::exists(fs::path(dir) / output_marker_name(command)) || entries_except(dir, {}).empty()) return;
+  const std::string owner = marker_owner(dir);
+  throw_bad_input(where, "is not empty and is not an output of `outlierscope " + command + "`" +
+                             (owner.empty() ? "" : " (it holds the output of `outlierscope " + owner + "`)") +
+                             "; choose a new or empty folder");
+}
+
+// Opens (creating) and locks the marker; BadInput naming the holder if another process has it.
+int lock_marker(const std::string& marker_path, const std::string& command, const std::string& where) {
+  const int fd = ::open(marker_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) throw_bad_input(where, std::string("cannot create the marker file: ") + std::strerror(errno));
+  struct flock lock = whole_file_lock();
+  if (::fcntl(fd, F_SETLK, &lock) != 0) {
+    const std::string holder = holder_of(fd, command);
+    ::close(fd);
+    throw_bad_input(where, "is being written by " + holder + "; wait for it to finish or choose another folder");
+  }
+  return fd;
+}
+
+}  // namespace
+
 OutputFolder::OutputFolder(std::string dir, std::string command, const std::vector<std::string>& inputs, Mode mode,
                            const std::string& option)
     : dir_(std::move(dir)), command_(std::move(command)), mode_(mode) {
@@ -117,39 +156,14 @@ OutputFolder::OutputFolder(std::string dir, std::string command, const std::vect
   struct stat st = {};
   const bool exists = ::stat(dir_.c_str(), &st) == 0;
   OSC_CHECK_INPUT(!exists || S_ISDIR(st.st_mode), where, "exists and is not a folder");
-  const fs::path canonical_dir = canonical_or_as_given(dir_);
-  for (const std::string& input : inputs) {
-    if (input.empty() || !fs::exists(input)) continue;
-    OSC_CHECK_INPUT(!is_inside(canonical_or_as_given(input), canonical_dir), where,
-                    "holds " + input + ", an input of this command, and a rerun replaces the folder's contents; "
-                    "choose another output folder");
-  }
-  const std::string marker = output_marker_name(command_);
-  if (exists) {
-    const bool ours = fs::exists(fs::path(dir_) / marker);
-    if (!ours && !entries_except(dir_, {}).empty()) {
-      const std::string owner = marker_owner(dir_);
-      throw_bad_input(where, "is not empty and is not an output of `outlierscope " + command_ + "`" +
-                                 (owner.empty() ? "" : " (it holds the output of `outlierscope " + owner + "`)") +
-                                 "; choose a new or empty folder");
-    }
-  } else {
-    std::error_code ec;
-    fs::create_directories(dir_, ec);
-    if (ec) throw_bad_input(where, "cannot create the folder: " + ec.message());
-    created_ = true;
-  }
-  const std::string marker_path = (fs::path(dir_) / marker).string();
+  refuse_inputs_inside(dir_, inputs, where);
+  if (exists) refuse_foreign_contents(dir_, command_, where);
+  std::error_code ec;
+  created_ = !exists && fs::create_directories(dir_, ec);
+  if (ec) throw_bad_input(where, "cannot create the folder: " + ec.message());
+  const std::string marker_path = (fs::path(dir_) / output_marker_name(command_)).string();
   marker_created_ = !fs::exists(marker_path);
-  lock_fd_ = ::open(marker_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd_ < 0) throw_bad_input(where, std::string("cannot create the marker file: ") + std::strerror(errno));
-  struct flock lock = whole_file_lock();
-  if (::fcntl(lock_fd_, F_SETLK, &lock) != 0) {
-    const std::string holder = holder_of(lock_fd_, command_);
-    ::close(lock_fd_);
-    lock_fd_ = -1;
-    throw_bad_input(where, "is being written by " + holder + "; wait for it to finish or choose another folder");
-  }
+  lock_fd_ = lock_marker(marker_path, command_, where);
   const std::string content = "outlierscope " + command_ + "\n";
   if (marker_created_ && ::pwrite(lock_fd_, content.data(), content.size(), 0) < 0)
     throw_internal(marker_path, "cannot write the marker file");
