@@ -32,7 +32,11 @@ CHECKS = 0
 
 
 def run(args, **kw):
-    return subprocess.run([CLI, "-q"] + args, capture_output=True, text=True, errors="replace", **kw)
+    """Runs the CLI quietly; a command that hangs counts as exit status 124."""
+    try:
+        return subprocess.run([CLI, "-q"] + args, capture_output=True, text=True, errors="replace", timeout=60, **kw)
+    except subprocess.TimeoutExpired as e:
+        return subprocess.CompletedProcess(e.cmd, 124, "", "timed out after 60 s")
 
 
 def snapshot(root):
@@ -514,7 +518,7 @@ def main():
             except Exception as e:  # a hung or crashed case is a failure of its test, not of the suite
                 fail(test.__name__, f"{type(e).__name__}: {e}")
             print(f"{test.__name__}: {'ok' if len(FAILURES) == n else f'{len(FAILURES) - n} failures'} "
-                  f"({time.time() - t0:.1f} s)")
+                  f"({time.time() - t0:.1f} s)", flush=True)
     print(f"{CHECKS} checks, {len(FAILURES)} failures, {time.time() - start:.1f} s")
     for f in FAILURES:
         print("FAIL: " + f)
