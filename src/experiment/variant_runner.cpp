@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
@@ -64,6 +65,17 @@ RunLog read_run_log(const train::TrainOptions& t) {
     if (tokens_per_second > 0.0) r.train_seconds += tokens_per_step / tokens_per_second;
   }
   return r;
+}
+
+// Variants may be trained separately with `outlierscope train --out OUT/runs/<variant>` and combined
+// by one experiment call (docs/experiments.md): a folder holding nothing but runs/ is then adopted
+// as this experiment's output folder.
+void adopt_separately_trained_runs(const std::string& out_dir) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir, ec)) names.push_back(entry.path().filename().string());
+  if (names == std::vector<std::string>{"runs"} && std::filesystem::is_directory(out_dir + "/runs"))
+    mark_output_folder(out_dir, "experiment");
 }
 
 // A variant's run folder from an earlier invocation is continued only if it was trained with the
@@ -140,6 +152,7 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
 
 std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions& o) {
   validate_variant_experiment(o);
+  adopt_separately_trained_runs(o.out_dir);
   OutputFolder folder(o.out_dir, "experiment", {o.train.data_dir}, OutputFolder::Mode::Update);
   const train::TokenDataset data(o.train.data_dir);
   const TokenWindows windows = sample_validation_windows(data, o.eval_windows, o.train.context, o.eval_seed);
