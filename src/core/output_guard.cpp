@@ -99,6 +99,10 @@ std::string output_marker_name(const std::string& command) { return std::string(
 
 void check_output_file(const std::string& path, const std::vector<std::string>& inputs, const std::string& option) {
   const std::string where = option + " " + path;
+  const fs::path parent = fs::path(path).parent_path();
+  std::error_code ec;
+  OSC_CHECK_INPUT(parent.empty() || fs::is_directory(parent, ec), where,
+                  "the folder " + parent.string() + " does not exist");
   struct stat st = {};
   if (::stat(path.c_str(), &st) != 0) return;  // a new file
   OSC_CHECK_INPUT(S_ISREG(st.st_mode), where,

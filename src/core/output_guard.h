@@ -17,7 +17,7 @@
 
 namespace osc {
 
-// BadInput naming `option` when writing `path` would harm a file (see above).
+// BadInput naming `option` when writing `path` would harm a file (see above), or its folder is missing.
 void check_output_file(const std::string& path, const std::vector<std::string>& inputs, const std::string& option);
 
 class OutputFolder {

@@ -257,6 +257,7 @@ def test_outputs(fx):
         (["run", m, "--text", "x", "--out", fx["fifo"]], "not a regular file"),
         (["run", m, "--text", "x", "--out", fx["device"]], "not a regular file"),
         (["run", m, "--text", "x", "--out", fx["folder"]], "not a regular file"),
+        (["run", m, "--text", "x", "--out", os.path.join(root, "missing", "acts.safetensors")], "does not exist"),
         (["run", m, "--text", "x", "--npy-dir", m], "input of this command"),
         (["run", m, "--text", "x", "--npy-dir", fx["foreign"]], "not empty"),
         (["run", m, "--text", "x", "--npy-dir", fx["fifo"]], "not a folder"),
