@@ -26,7 +26,9 @@ TRAIN_OPTS=(--batch 16 --steps 3000 --warmup 100 --lr 3e-3 --eval-every 500 --se
 
 mkdir -p "$work"
 [ -f "$work/data/meta.json" ] || "$osc" prepare "${DATA_OPTS[@]}" --out "$work/data"
-"$osc" train --data "$work/data" --out "$work/run" --variant softmax "${MODEL_OPTS[@]}" "${TRAIN_OPTS[@]}" --resume
+resume=()  # --resume needs a checkpoint: continue an interrupted run, else start one
+[ -f "$work/run/checkpoint.json" ] && resume=(--resume)
+"$osc" train --data "$work/data" --out "$work/run" --variant softmax "${MODEL_OPTS[@]}" "${TRAIN_OPTS[@]}" "${resume[@]}"
 
 mkdir -p "$out"
 cp "$work/run/export/config.json" "$work/run/export/model.safetensors" "$out/"

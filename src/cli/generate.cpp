@@ -37,7 +37,6 @@ int32_t pick(const float* logits, int64_t vocab, double temperature, std::mt1993
 }
 
 int run_generate(const GenerateArgs& a) {
-  OSC_CHECK_INPUT(a.steps >= 0, "generate", "-n must not be negative");
   const Model model = Model::load(a.model);
   const Tokenizer& tok = model.require_tokenizer();
   std::vector<int32_t> ids = model.encode(a.prompt);

@@ -7,9 +7,11 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/option_validation.h"
 #include "core/error.h"
 #include "core/large_buffers.h"
 #include "core/progress.h"
+#include "core/temp_files.h"
 
 namespace osc::cli {
 namespace {
@@ -35,6 +37,7 @@ CommandRegistration::CommandRegistration(std::string name, std::string descripti
 int main(int argc, char** argv) {
   using namespace osc::cli;
   osc::keep_freed_memory_for_reuse();
+  osc::install_interrupt_cleanup();
   CLI::App app{"outlierscope: find, locate, explain and remove systematic outliers in transformer LMs"};
   app.set_version_flag("--version", std::string("outlierscope ") + OUTLIERSCOPE_VERSION);
   bool quiet = false;
@@ -46,6 +49,13 @@ int main(int argc, char** argv) {
     CLI::App* sub = app.add_subcommand(e.name, e.description);
     runners.emplace_back(sub, e.setup(*sub));
   }
+  for (const std::string& unchecked : attach_option_domains(app)) {
+    std::fprintf(stderr, "outlierscope: internal error: option %s has no domain in src/core/option_domains.cpp\n",
+                 unchecked.c_str());
+    return 1;
+  }
+  // One line per usage error, like every other error.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) { return "outlierscope: error: " + std::string(e.what()) + "\n"; });
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

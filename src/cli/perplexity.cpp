@@ -34,13 +34,16 @@ struct Totals {
   int64_t scored = 0;
 };
 
+// The position whose next-token prediction a window of n tokens scores first.
+int64_t first_scored(int64_t n, bool llamacpp) { return llamacpp ? n / 2 : 0; }
+
 void score_window(const Model& model, std::vector<int32_t> window, bool llamacpp, Totals& totals) {
   const ModelConfig& c = model.config();
   const std::vector<int32_t> targets = window;
   if (llamacpp && c.add_bos && c.bos_token_id >= 0) window[0] = static_cast<int32_t>(c.bos_token_id);
   const Tensor logits = model.forward(window);  // [ctx, vocab]
   const int64_t n = static_cast<int64_t>(window.size());
-  const int64_t first = llamacpp ? n / 2 : 0;  // position whose prediction is scored first
+  const int64_t first = first_scored(n, llamacpp);
   for (int64_t pos = first; pos + 1 < n; ++pos) {
     totals.nll += analysis::next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, targets[pos + 1]);
     ++totals.scored;
@@ -50,7 +53,10 @@ void score_window(const Model& model, std::vector<int32_t> window, bool llamacpp
 int run_perplexity(const PerplexityArgs& a) {
   OSC_CHECK_INPUT(a.convention == "paper" || a.convention == "llamacpp", "perplexity",
                   "--convention must be paper or llamacpp, got '" + a.convention + "'");
-  OSC_CHECK_INPUT(a.ctx >= 2, "perplexity", "--ctx must be at least 2");
+  const bool llamacpp = a.convention == "llamacpp";
+  OSC_CHECK_INPUT(a.ctx - 1 - first_scored(a.ctx, llamacpp) > 0, "--ctx",
+                  std::to_string(a.ctx) + " scores no prediction under the " + a.convention +
+                      " convention (it scores the second half of each window); use --ctx 3 or more");
   const Model model = Model::load(a.model);
   const int64_t max_ctx = model.config().max_positions;
   OSC_CHECK_INPUT(max_ctx <= 0 || a.ctx <= max_ctx, "perplexity",
@@ -62,12 +68,13 @@ int run_perplexity(const PerplexityArgs& a) {
   Progress progress("perplexity", windows, "windows", false);
   for (int64_t w = 0; w < windows; ++w) {
     score_window(model, std::vector<int32_t>(tokens.begin() + w * a.ctx, tokens.begin() + (w + 1) * a.ctx),
-                 a.convention == "llamacpp", totals);
+                 llamacpp, totals);
     char extra[64];
     std::snprintf(extra, sizeof extra, "ppl %.4f", std::exp(totals.nll / static_cast<double>(totals.scored)));
     progress.update(w + 1, extra);
   }
   progress.finish();
+  OSC_CHECK_INPUT(totals.scored > 0, a.file, "no prediction was scored");
   const double ppl = std::exp(totals.nll / static_cast<double>(totals.scored));
   if (a.as_json) {
     nlohmann::json j = {{"perplexity", ppl},        {"mean_nll", totals.nll / static_cast<double>(totals.scored)},

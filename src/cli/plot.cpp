@@ -10,6 +10,7 @@
 #include "cli/command.h"
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "plot/figures.h"
 #include "report/html_report.h"
@@ -19,7 +20,8 @@ namespace osc::cli {
 namespace {
 
 struct PlotArgs {
-  std::string input, out_dir, formats = "png", width = "1600", height = "1200";
+  std::string input, out_dir, formats = "png";
+  int width = 1600, height = 1200;  // domains: core/option_domains.cpp
   bool no_html = false;
 };
 
@@ -31,36 +33,26 @@ std::vector<std::string> split_formats(const std::string& list) {
   return out;
 }
 
-int parse_pixels(const std::string& text, const char* option) {
-  try {
-    size_t used = 0;
-    const int v = std::stoi(text, &used);
-    if (used == text.size() && v >= 200 && v <= 10000) return v;
-  } catch (const std::exception&) {
-  }
-  throw_bad_input(option, "'" + text + "' is not a pixel count between 200 and 10000");
-}
-
 int run_plot(const PlotArgs& args) {
   const nlohmann::json doc = report::parse_json_text(read_text_file(args.input), args.input);
   const std::string kind = report::document_kind(doc, args.input);
   const std::string out_dir = args.out_dir.empty()
                                   ? (std::filesystem::path(args.input).parent_path() / "figures").string()
                                   : args.out_dir;
+  OutputFolder out(out_dir, "plot", {args.input}, OutputFolder::Mode::Replace);
   plot::FigureOptions options;
   options.formats = split_formats(args.formats);
-  options.width_px = parse_pixels(args.width, "--width");
-  options.height_px = parse_pixels(args.height, "--height");
+  options.width_px = args.width;
+  options.height_px = args.height;
   options.quiet = global_quiet();
   options.source = args.input;
-  const auto written = kind == "report" ? plot::draw_report_figures(doc, out_dir, options)
-                                        : plot::draw_comparison_figures(doc, out_dir, options);
+  const auto written = kind == "report" ? plot::draw_report_figures(doc, out.path(), options)
+                                        : plot::draw_comparison_figures(doc, out.path(), options);
+  const bool html = kind == "report" && !args.no_html;
+  if (html) report::write_html_report(doc, (std::filesystem::path(out.path()) / "report.html").string(), args.input);
+  out.commit();
   std::printf("wrote %zu figure files to %s\n", written.size(), out_dir.c_str());
-  if (kind == "report" && !args.no_html) {
-    const std::string html = (std::filesystem::path(out_dir) / "report.html").string();
-    report::write_html_report(doc, html, args.input);
-    std::printf("wrote %s\n", html.c_str());
-  }
+  if (html) std::printf("wrote %s\n", (std::filesystem::path(out_dir) / "report.html").string().c_str());
   return 0;
 }
 

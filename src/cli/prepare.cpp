@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "train/prepare_data.h"
 
 namespace osc::cli {
@@ -33,6 +34,11 @@ CommandRegistration reg("prepare", "Make a token dataset (train.bin, val.bin, me
   sub.add_option("--seed", a->bigram.seed, "Bigram-Backcopy: seed")->capture_default_str();
   return [a]() {
     train::TokenDataMeta m;
+    std::vector<std::string> inputs = a->text.files;
+    inputs.push_back(a->text.tokenizer);
+    OutputFolder out(a->text.out_dir, "prepare", inputs, OutputFolder::Mode::Replace);
+    const std::string out_dir = a->text.out_dir;
+    a->text.out_dir = out.path();
     if (a->bigram_backcopy) {
       OSC_CHECK_INPUT(a->text.files.empty(), "prepare", "--bigram-backcopy takes no input files");
       a->bigram.out_dir = a->text.out_dir;
@@ -42,7 +48,8 @@ CommandRegistration reg("prepare", "Make a token dataset (train.bin, val.bin, me
       a->text.gpt2_dir = gpt2_tokenizer_dir();
       m = train::prepare_text_dataset(a->text);
     }
-    std::printf("%s: vocab %lld, %lld train + %lld val tokens (%s)\n", a->text.out_dir.c_str(),
+    out.commit();
+    std::printf("%s: vocab %lld, %lld train + %lld val tokens (%s)\n", out_dir.c_str(),
                 static_cast<long long>(m.vocab_size), static_cast<long long>(m.train_tokens),
                 static_cast<long long>(m.val_tokens), m.bytes_per_token == 2 ? "uint16" : "uint32");
     return 0;

@@ -4,12 +4,14 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/command.h"
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "hooks/hook_set.h"
 #include "model/capture_export.h"
 #include "model/model.h"
@@ -55,16 +57,25 @@ std::map<std::string, std::string> metadata(const RunArgs& a) {
 
 int run_run(const RunArgs& a) {
   OSC_CHECK_INPUT(a.text.empty() != a.file.empty(), "run", "give exactly one of --text or --file");
+  const std::vector<std::string> inputs = {a.model, a.file};
+  if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
+  std::optional<OutputFolder> npy_dir;
+  if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
   const Model model = Model::load(a.model);
   HookSet hooks;
   for (const std::string& g : a.hooks) hooks.capture(g);
   if (a.hooks.empty()) hooks.capture("hook_logits");
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
-  const std::vector<int32_t> tokens = model.encode(a.file.empty() ? a.text : read_text_file(a.file));
+  const std::string text = a.file.empty() ? a.text : read_text_file(a.file);
+  OSC_CHECK_INPUT(!text.empty(), a.file, "is empty: there is no text to run");
+  const std::vector<int32_t> tokens = model.encode(text);
   model.forward(tokens, hooks);
   check_patterns_matched(hooks);
   if (!a.out.empty()) write_captures_safetensors(a.out, hooks, tokens, metadata(a));
-  if (!a.npy_dir.empty()) write_captures_npy(a.npy_dir, hooks, tokens);
+  if (npy_dir) {
+    write_captures_npy(npy_dir->path(), hooks, tokens);
+    npy_dir->commit();
+  }
   if (a.out.empty() && a.npy_dir.empty()) print_summary(hooks);
   std::fprintf(stderr, "%zu tokens, %zu hook tensors captured\n", tokens.size(), hooks.captured().size());
   return 0;

@@ -16,6 +16,7 @@
 #include "analysis/report.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "plot/figures.h"
 #include "report/html_report.h"
@@ -122,12 +123,22 @@ int64_t pattern_layer(const SiteAnalysis& resid) {
   return e >= 0 && e + 1 < resid.n_layers ? e + 1 : resid.n_layers - 1;
 }
 
-void draw_figures(const nlohmann::json& report, const std::string& dir) {
+// Draws DIR/figures and DIR/report.html; returns the number of figure files.
+size_t draw_figures(const nlohmann::json& report, const std::string& dir) {
   plot::FigureOptions options;
   options.quiet = global_quiet();
   const auto written = plot::draw_report_figures(report, dir + "/figures", options);
+  mark_output_folder(dir + "/figures", "plot");  // `outlierscope plot` may redraw them in place
   report::write_html_report(report, dir + "/report.html");
-  std::cout << "wrote " << written.size() << " figures to " << dir << "/figures and " << dir << "/report.html\n";
+  return written.size();
+}
+
+// Every file the scan reads: a rerun may not write over any of them.
+std::vector<std::string> scan_inputs(const std::string& model, const ScanArgs& a) {
+  std::vector<std::string> inputs = {model};
+  inputs.insert(inputs.end(), a.files.begin(), a.files.end());
+  inputs.insert(inputs.end(), a.ablate_files.begin(), a.ablate_files.end());
+  return inputs;
 }
 
 int run_scan(ScanArgs a, ScanPart part) {
@@ -135,7 +146,9 @@ int run_scan(ScanArgs a, ScanPart part) {
   a.t.activation.rule = rule_from_name(a.act_rule);
   a.t.weight.rule = rule_from_name(a.weight_rule);
   const bool quiet = global_quiet();
-  const Model model = Model::load(model_path(a.model));
+  const std::string path = model_path(a.model);
+  OutputFolder out(a.out, "scan", scan_inputs(path, a), OutputFolder::Mode::Replace);
+  const Model model = Model::load(path);
   const LayerWeights weights = model_linear_weights(model);
   ReportParts parts;
   parts.command = part_command(part);
@@ -177,9 +190,11 @@ int run_scan(ScanArgs a, ScanPart part) {
     throw_bad_input("scan ablate", "needs a text file: --ablate-file F (or --file F)");
   }
   const nlohmann::json report = build_report(parts);
-  write_report_files(report, a.out);
+  write_report_files(report, out.path());
+  const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
+  out.commit();
   std::cout << summary_text(report) << "wrote " << a.out << "/report.json\n";
-  if (a.figures) draw_figures(report, a.out);
+  if (a.figures) std::cout << "wrote " << figures << " figures to " << a.out << "/figures and " << a.out << "/report.html\n";
   return 0;
 }
 

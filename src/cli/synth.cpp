@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "model/synth.h"
 
@@ -26,12 +27,16 @@ const CommandRegistration kSynth{
       sub.add_option("--out", options->out_dir, "Output directory")->required();
       sub.add_option("--seed", options->seed, "Random seed (same seed, same bytes)")->capture_default_str();
       sub.add_option("--max-shard-gb", *shard_gb, "Split into shards of at most this many GB (10^9 bytes)")
-          ->capture_default_str()
-          ->check(CLI::PositiveNumber);
+          ->capture_default_str();
       return [options, shard_gb]() {
         options->max_shard_bytes = static_cast<uint64_t>(*shard_gb * 1e9);
         options->quiet = global_quiet();
-        const SynthPlan plan = write_synth_model(*options);
+        // A rerun replaces the whole folder: no shard of an earlier, larger synth survives.
+        OutputFolder out(options->out_dir, "synth", {}, OutputFolder::Mode::Replace);
+        SynthOptions staged = *options;
+        staged.out_dir = out.path();
+        const SynthPlan plan = write_synth_model(staged);
+        out.commit();
         std::printf("%s: %s %s %s, %zu tensors, %.2f GB of weights\n", options->out_dir.c_str(),
                     options->arch.c_str(), options->preset.c_str(), options->dtype.c_str(), plan.tensors.size(),
                     static_cast<double>(plan.tensor_bytes) / 1e9);

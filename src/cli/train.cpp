@@ -32,6 +32,23 @@ void add_optimizer_options(CLI::App& sub, train::TrainOptions& o) {
   sub.add_option("--grad-clip", o.grad_clip, "Clip the global gradient norm (0: off)")->capture_default_str();
 }
 
+// The train_options_to_json name of a command-line option ("--grad-accum" -> "grad_accum").
+std::string option_field(std::string name) {
+  if (name == "ctx") return "context";
+  if (name == "no-bias") return "bias";
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name;
+}
+
+// What the user set explicitly, so that --resume can compare it with the run's saved options.
+std::vector<std::string> given_fields(const CLI::App& sub) {
+  std::vector<std::string> fields;
+  for (const CLI::Option* option : sub.get_options())
+    if (option->count() > 0 && !option->get_lnames().empty()) fields.push_back(option_field(option->get_lnames()[0]));
+  return fields;
+}
+
 CommandRegistration reg("train", "Train a GPT-2-style model with an attention variant on CPU", [](CLI::App& sub) {
   auto o = std::make_shared<train::TrainOptions>();
   sub.add_option("--data", o->data_dir, "Dataset folder from `outlierscope prepare`")->required();
@@ -44,9 +61,12 @@ CommandRegistration reg("train", "Train a GPT-2-style model with an attention va
   sub.add_option("--seed", o->seed, "Seed of initialisation and data order")->capture_default_str();
   sub.add_option("--threads", o->threads, "Threads (0: OpenMP default); results are bit-exact per thread count");
   sub.add_option("--stop-at", o->stop_at, "Stop after this step with a checkpoint (resume later); 0: run to --steps");
-  sub.add_flag("--resume", o->resume, "Continue from the run folder's last checkpoint");
-  return [o]() {
+  sub.add_flag("--resume", o->resume,
+               "Continue from the run folder's last checkpoint (options given again must match the run's; "
+               "--steps may extend it, see docs/training.md)");
+  return [o, &sub]() {
     o->quiet = o->quiet || global_quiet();
+    o->given = given_fields(sub);
     const train::TrainResult r = train::run_training(*o);
     if (r.tokens_per_second == 0.0) {  // a finished run, resumed: no step ran, the export was rewritten
       std::printf("nothing to train: the run is at step %lld; export in %s/export\n",

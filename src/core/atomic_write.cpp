@@ -9,11 +9,13 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/temp_files.h"
 
 namespace osc {
 
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const ScopedTemporary registered(temporary_path_for(path));  // removed if the run is interrupted
+  const std::string& tmp = registered.path();
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw_internal(path, "cannot create temporary file " + tmp);
@@ -48,6 +50,8 @@ void write_text_atomically(const std::string& path, std::string_view text) {
 }
 
 std::string read_text_file(const std::string& path) {
+  std::error_code ec;
+  OSC_CHECK_INPUT(!std::filesystem::is_directory(path, ec), path, "is a folder, not a file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw_bad_input(path, "cannot open");
   std::ostringstream ss;

@@ -1,5 +1,6 @@
 // Atomic file writes: data goes to "<path>.tmp.<pid>", is flushed, then renamed over <path>, so an
-// interrupted run leaves either the old file or the new one, never half of one.
+// interrupted run leaves either the old file or the new one, never half of one (and, through
+// core/temp_files.h, no temporary file either).
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -3,11 +3,13 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstdio>
+#include <filesystem>
 #include <set>
 #include <sstream>
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
@@ -65,6 +67,30 @@ RunLog read_run_log(const train::TrainOptions& t) {
   return r;
 }
 
+// Variants may be trained separately with `outlierscope train --out OUT/runs/<variant>` and combined
+// by one experiment call (docs/experiments.md): a folder holding nothing but runs/ is then adopted
+// as this experiment's output folder.
+void adopt_separately_trained_runs(const std::string& out_dir) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(out_dir, ec)) names.push_back(entry.path().filename().string());
+  if (names == std::vector<std::string>{"runs"} && std::filesystem::is_directory(out_dir + "/runs"))
+    mark_output_folder(out_dir, "experiment");
+}
+
+// A variant's run folder from an earlier invocation is continued only if it was trained with the
+// same options, --steps included: variants trained differently are not comparable.
+void require_same_run(train::TrainOptions& t) {
+  const train::TrainOptions saved = train::read_checkpoint_state(t.run_dir, {}).options;
+  t.given = train::all_train_option_fields();
+  const std::vector<std::string> differences = train::run_option_differences(saved, t, t.given);
+  if (differences.empty()) return;
+  std::string list;
+  for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+  throw_bad_input(t.run_dir, "was trained with other options (" + list +
+                                 "); rerun with the same options or choose another --out");
+}
+
 VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
                                 const train::TokenDataset& data, const TokenWindows& windows,
                                 const std::vector<std::string>& pieces) {
@@ -72,7 +98,8 @@ VariantResult train_and_measure(const VariantExperimentOptions& o, const std::st
   t.variant = variant;
   t.run_dir = o.out_dir + "/runs/" + variant;
   t.ckpt_every = t.steps;  // the final checkpoint is what gets measured
-  t.resume = true;
+  t.resume = train::checkpoint_exists(t.run_dir);
+  if (t.resume) require_same_run(t);
   if (!t.quiet) std::fprintf(stderr, "experiment: training %s\n", variant.c_str());
   const train::TrainResult trained = train::run_training(t);
   VariantResult r = measure_variant(load_trained(t, data.meta().vocab_size), windows, o, pieces);
@@ -125,6 +152,8 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
 
 std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions& o) {
   validate_variant_experiment(o);
+  adopt_separately_trained_runs(o.out_dir);
+  OutputFolder folder(o.out_dir, "experiment", {o.train.data_dir}, OutputFolder::Mode::Update);
   const train::TokenDataset data(o.train.data_dir);
   const TokenWindows windows = sample_validation_windows(data, o.eval_windows, o.train.context, o.eval_seed);
   const std::vector<std::string> pieces = token_pieces(data.meta());
@@ -138,6 +167,7 @@ std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions
     fig.source = o.out_dir + "/comparison.json";
     plot::draw_comparison_figures(comparison_json(results, title, settings_json(o, data.meta())),
                                   o.out_dir + "/figures", fig);
+    mark_output_folder(o.out_dir + "/figures", "plot");  // `outlierscope plot comparison.json` redraws them
   }
   return results;
 }

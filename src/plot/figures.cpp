@@ -6,10 +6,10 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <type_traits>
-#include <unistd.h>
 
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/temp_files.h"
 #include "plot/chart_drawers.h"
 #include "plot/plot_stream.h"
 #include "plot/style.h"
@@ -64,7 +64,8 @@ void draw_page(const report::Figure& figure) {
 // interrupted run never leaves half an image under the final name.
 void draw_file_atomically(const report::Figure& figure, const std::string& path, const std::string& format,
                           PixelSize size) {
-  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  const ScopedTemporary registered(temporary_path_for(path));  // removed if the run is interrupted
+  const std::string& tmp = registered.path();
   try {
     {
       PlotStream stream(tmp, format, size.width, size.height);

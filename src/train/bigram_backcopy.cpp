@@ -4,6 +4,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "train/prepare_data.h"
 #include "train/rng.h"
 
@@ -58,11 +59,11 @@ void append_sequence(const BigramBackcopyOptions& o, const BigramChain& chain, R
 }  // namespace
 
 TokenDataMeta prepare_bigram_backcopy(const BigramBackcopyOptions& o) {
-  OSC_CHECK_INPUT(o.vocab >= 4 && o.vocab <= 65535, "--vocab", "must be in 4..65535");
+  check_option_value("prepare", "--vocab", static_cast<double>(o.vocab));
   OSC_CHECK_INPUT(o.triggers >= 1 && o.triggers < o.vocab, "--triggers", "must be in 1..vocab-1");
-  OSC_CHECK_INPUT(o.seq_len >= 2 && o.seq_len <= 65536, "--seq-len", "must be in 2..65536");
-  OSC_CHECK_INPUT(o.train_tokens >= 1 && o.train_tokens <= (int64_t{1} << 32), "--train-tokens", "must be in 1..2^32");
-  OSC_CHECK_INPUT(o.val_fraction >= 0.0 && o.val_fraction < 1.0, "--val-fraction", "must be in [0, 1)");
+  check_option_value("prepare", "--seq-len", static_cast<double>(o.seq_len));
+  check_option_value("prepare", "--train-tokens", static_cast<double>(o.train_tokens));
+  check_option_value("prepare", "--val-fraction", o.val_fraction);
   OSC_CHECK_INPUT(o.successors >= 1 && o.successors <= o.vocab, "successors", "must be in 1..vocab");
   Rng rng(o.seed);
   const BigramChain chain = random_chain(o, rng);

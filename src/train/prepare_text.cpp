@@ -3,6 +3,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "tokenizer/load_tokenizer.h"
 #include "train/prepare_data.h"
 
@@ -44,10 +45,14 @@ class DocumentEncoder {
 
 TokenDataMeta prepare_text_dataset(const TextPrepareOptions& o) {
   OSC_CHECK_INPUT(!o.files.empty(), "prepare", "no input files");
-  OSC_CHECK_INPUT(o.val_fraction >= 0.0 && o.val_fraction < 1.0, "--val-fraction", "must be in [0, 1)");
+  check_option_value("prepare", "--val-fraction", o.val_fraction);
   const DocumentEncoder encoder(o);
   std::vector<int32_t> ids;
-  for (const auto& f : o.files) encoder.append(read_text_file(f), ids);
+  for (const auto& f : o.files) {
+    const std::string text = read_text_file(f);
+    OSC_CHECK_INPUT(!text.empty(), f, "is empty: it holds no text to prepare");
+    encoder.append(text, ids);
+  }
   const auto n = static_cast<int64_t>(ids.size());
   const int64_t n_val = static_cast<int64_t>(static_cast<double>(n) * o.val_fraction);
   TokenDataMeta m;

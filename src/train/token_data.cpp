@@ -85,7 +85,7 @@ int32_t TokenDataset::at(Split s, int64_t i) const {
   return static_cast<int32_t>(v);
 }
 
-void TokenDataset::sample(Split s, Rng& rng, int64_t batch, int64_t seq, int32_t* tokens, int32_t* targets) const {
+void TokenDataset::require_windows(Split s, int64_t seq) const {
   const int64_t n = size(s);
   const std::string where = dir_ + (s == Split::Train ? "/train.bin" : "/val.bin");
   const int64_t aligned = meta_.aligned_sequence;
@@ -95,6 +95,12 @@ void TokenDataset::sample(Split s, Rng& rng, int64_t batch, int64_t seq, int32_t
   } else {
     OSC_CHECK_INPUT(n >= seq + 1, where, "holds " + std::to_string(n) + " tokens, fewer than context + 1 = " + std::to_string(seq + 1));
   }
+}
+
+void TokenDataset::sample(Split s, Rng& rng, int64_t batch, int64_t seq, int32_t* tokens, int32_t* targets) const {
+  require_windows(s, seq);
+  const int64_t n = size(s);
+  const int64_t aligned = meta_.aligned_sequence;
   for (int64_t b = 0; b < batch; ++b) {
     const int64_t start = aligned > 0 ? static_cast<int64_t>(rng.below(static_cast<uint64_t>(n / aligned))) * aligned
                                       : static_cast<int64_t>(rng.below(static_cast<uint64_t>(n - seq)));

@@ -41,8 +41,10 @@ class TokenDataset {
   explicit TokenDataset(const std::string& dir);
   const TokenDataMeta& meta() const { return meta_; }
   int64_t size(Split s) const;
-  // tokens/targets [batch, seq]: targets are the next tokens. BadInput if the split holds fewer
-  // than seq + 1 tokens (or, aligned, sequences shorter than seq + 1).
+  // BadInput naming the split's file if it holds fewer than seq + 1 tokens (or, aligned,
+  // sequences shorter than seq + 1): it cannot fill one window and its targets.
+  void require_windows(Split s, int64_t seq) const;
+  // tokens/targets [batch, seq]: targets are the next tokens (require_windows first).
   void sample(Split s, Rng& rng, int64_t batch, int64_t seq, int32_t* tokens, int32_t* targets) const;
 
  private:

@@ -1,6 +1,7 @@
 #include "train/train_options.h"
 
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "train/attention_variant.h"
 
 namespace osc::train {
@@ -42,16 +43,76 @@ void train_options_from_json(const nlohmann::json& j, TrainOptions& o, const std
 void validate_train_options(const TrainOptions& o) {
   OSC_CHECK_INPUT(find_attention_variant(o.variant) != nullptr, "--variant",
                   "unknown attention variant '" + o.variant + "' (known: " + attention_variant_names() + ")");
-  OSC_CHECK_INPUT(o.batch >= 1 && o.batch <= 4096, "--batch", "must be in 1..4096");
-  OSC_CHECK_INPUT(o.grad_accum >= 1 && o.grad_accum <= 4096, "--grad-accum", "must be in 1..4096");
-  OSC_CHECK_INPUT(o.steps >= 1 && o.steps <= (int64_t{1} << 40), "--steps", "must be >= 1");
-  OSC_CHECK_INPUT(o.warmup >= 0, "--warmup", "must be >= 0");
-  OSC_CHECK_INPUT(o.lr > 0.0 && o.lr < 10.0, "--lr", "must be in (0, 10)");
-  OSC_CHECK_INPUT(o.grad_clip >= 0.0, "--grad-clip", "must be >= 0 (0 disables clipping)");
-  OSC_CHECK_INPUT(o.eval_every >= 0 && o.ckpt_every >= 0, "--eval-every/--ckpt-every", "must be >= 0 (0 disables)");
-  OSC_CHECK_INPUT(o.eval_batches >= 1 && o.eval_batches <= 100000, "--eval-batches", "must be >= 1");
-  OSC_CHECK_INPUT(o.stop_at >= 0, "--stop-at", "must be >= 0 (0: run to --steps)");
-  OSC_CHECK_INPUT(o.threads >= 0 && o.threads <= 1024, "--threads", "must be in 0..1024");
+  const std::pair<const char*, double> values[] = {
+      {"--layers", static_cast<double>(o.layers)},   {"--heads", static_cast<double>(o.heads)},
+      {"--dim", static_cast<double>(o.dim)},         {"--ctx", static_cast<double>(o.context)},
+      {"--batch", static_cast<double>(o.batch)},     {"--grad-accum", static_cast<double>(o.grad_accum)},
+      {"--steps", static_cast<double>(o.steps)},     {"--warmup", static_cast<double>(o.warmup)},
+      {"--lr", o.lr},                                {"--grad-clip", o.grad_clip},
+      {"--beta1", o.adamw.beta1},                    {"--beta2", o.adamw.beta2},
+      {"--eps", o.adamw.eps},                        {"--weight-decay", o.adamw.weight_decay},
+      {"--eval-every", static_cast<double>(o.eval_every)}, {"--eval-batches", static_cast<double>(o.eval_batches)},
+      {"--ckpt-every", static_cast<double>(o.ckpt_every)}, {"--stop-at", static_cast<double>(o.stop_at)},
+      {"--threads", static_cast<double>(o.threads)}};
+  for (const auto& [option, value] : values) check_option_value("train", option, value);
+}
+
+namespace {
+
+// Options a resumed run may change: they decide when to log, evaluate and save, not what is trained.
+bool adjustable_on_resume(const std::string& field) {
+  return field == "eval_every" || field == "eval_batches" || field == "ckpt_every" || field == "threads";
+}
+
+}  // namespace
+
+std::vector<std::string> all_train_option_fields() {
+  std::vector<std::string> fields;
+  const nlohmann::json defaults = train_options_to_json(TrainOptions{});
+  for (const auto& [key, value] : defaults.items()) fields.push_back(key);
+  return fields;
+}
+
+std::vector<std::string> run_option_differences(const TrainOptions& saved, const TrainOptions& requested,
+                                                const std::vector<std::string>& fields) {
+  const nlohmann::json a = train_options_to_json(saved), b = train_options_to_json(requested);
+  std::vector<std::string> differences;
+  for (const std::string& field : fields)
+    if (!adjustable_on_resume(field) && a.contains(field) && a[field] != b[field])
+      differences.push_back(field + ": the run has " + a[field].dump() + ", given " + b[field].dump());
+  return differences;
+}
+
+TrainOptions resumed_options(const TrainOptions& saved, const TrainOptions& requested, int64_t done) {
+  std::vector<std::string> compared;
+  bool steps_given = false;
+  for (const std::string& field : requested.given) {
+    if (field == "steps") steps_given = true;
+    else compared.push_back(field);
+  }
+  const std::vector<std::string> differences = run_option_differences(saved, requested, compared);
+  if (!differences.empty()) {
+    std::string list;
+    for (const auto& d : differences) list += (list.empty() ? "" : "; ") + d;
+    throw_bad_input("--resume", "the run in " + requested.run_dir + " was started with other options (" + list +
+                                    "); drop them to continue it, or start a new run with another --out");
+  }
+  TrainOptions o = saved;
+  if (steps_given) {
+    OSC_CHECK_INPUT(requested.steps >= done, "--steps",
+                    std::to_string(requested.steps) + " is below the " + std::to_string(done) +
+                        " steps the run has already taken");
+    o.steps = requested.steps;
+  }
+  for (const std::string& field : requested.given) {
+    if (field == "eval_every") o.eval_every = requested.eval_every;
+    if (field == "eval_batches") o.eval_batches = requested.eval_batches;
+    if (field == "ckpt_every") o.ckpt_every = requested.ckpt_every;
+    if (field == "threads") o.threads = requested.threads;
+  }
+  o.data_dir = requested.data_dir, o.run_dir = requested.run_dir;
+  o.resume = requested.resume, o.quiet = requested.quiet, o.stop_at = requested.stop_at, o.given = requested.given;
+  return o;
 }
 
 }  // namespace osc::train

@@ -12,6 +12,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/output_guard.h"
 #include "core/progress.h"
 #include "train/checkpoint.h"
 #include "train/data_parallel.h"
@@ -55,6 +56,9 @@ class Trainer {
         opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, o_.batch, parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
+    // An empty or too short split fails now, before the run folder holds anything of this run.
+    data_.require_windows(Split::Train, o_.context);
+    if (o_.eval_every > 0) data_.require_windows(Split::Val, o_.context);
   }
 
   void start_fresh() {
@@ -83,6 +87,7 @@ class Trainer {
       const double lr = learning_rate_at(step_, o_.lr, o_.warmup, o_.steps);
       double grad_norm = 0.0;
       const double loss = train_step(lr, &grad_norm);
+      check_finite_loss(loss, step_ + 1);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const int64_t done = step_ + 1;
       const bool eval_now = o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
@@ -106,6 +111,15 @@ class Trainer {
 
  private:
   std::string log_path() const { return o_.run_dir + "/log.csv"; }
+
+  // A NaN or infinite loss poisons every later step and the export: stop at the step it appears.
+  void check_finite_loss(double loss, int64_t step) const {
+    if (std::isfinite(loss)) return;
+    throw_bad_input("train", "the training loss became " + std::string(std::isnan(loss) ? "NaN" : "infinite") +
+                                 " at step " + std::to_string(step) + " (learning rate " +
+                                 std::to_string(learning_rate_at(step - 1, o_.lr, o_.warmup, o_.steps)) +
+                                 "); lower --lr or raise --warmup");
+  }
 
   double train_step(double lr, double* grad_norm) {
     step_runner_.zero_grads();
@@ -165,22 +179,25 @@ class Trainer {
 }  // namespace
 
 TrainResult run_training(TrainOptions options) {
-  OSC_CHECK_INPUT(!options.run_dir.empty(), "--out", "a run folder is required");
-  std::filesystem::create_directories(options.run_dir);
-  const bool resuming = options.resume && checkpoint_exists(options.run_dir);
-  OSC_CHECK_INPUT(options.resume || !checkpoint_exists(options.run_dir), options.run_dir,
-                  "holds a checkpoint; pass --resume to continue it or choose another --out");
-  CheckpointState state;
-  if (resuming) {
-    CheckpointState given;
-    given.options = options;
-    state = read_checkpoint_state(options.run_dir, given);
-    options = state.options;
-  }
   validate_train_options(options);
+  OutputFolder folder(options.run_dir, "train", {options.data_dir}, OutputFolder::Mode::Update);
+  CheckpointState state;
+  if (options.resume) {
+    OSC_CHECK_INPUT(checkpoint_exists(options.run_dir), "--resume",
+                    options.run_dir + " holds no checkpoint to continue; drop --resume to start a new run");
+    CheckpointState saved;
+    saved.options = options;
+    state = read_checkpoint_state(options.run_dir, saved);
+    options = resumed_options(state.options, options, state.step);
+    validate_train_options(options);
+  } else {
+    OSC_CHECK_INPUT(!checkpoint_exists(options.run_dir), options.run_dir,
+                    "holds a checkpoint; pass --resume to continue it or choose another --out");
+    folder.clear();  // a fresh run: no log rows or export of an earlier one
+  }
   configure_threads(options.threads);
   Trainer trainer(options);
-  if (resuming) trainer.resume(state);
+  if (options.resume) trainer.resume(state);
   else trainer.start_fresh();
   return trainer.run();
 }
