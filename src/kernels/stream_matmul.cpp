@@ -18,7 +18,7 @@ namespace osc::kernels {
 namespace {
 
 constexpr int kLanes = 16;           // f32 lanes of a 512-bit register
-constexpr int kMaxTileTokens = 8;    // tokens whose accumulators share the registers with one row group
+constexpr int kMaxTileTokens = 6;    // tokens per tile: 6 x 4 rows fill the accumulators (7 or 8 would leave room for 2 or 3 rows)
 constexpr int kAccumulators = 24;    // of the 32 vector registers; the rest hold weights and activations
 
 // One register of 16 stored values widened to f32: w[k .. k + 16) of a row, or the first n < 16 of
@@ -72,7 +72,12 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
                                                            int64_t in, const float* x, int64_t k, __mmask16 m) {
   __m512 xv[TT];
 #pragma GCC unroll 8
-  for (int t = 0; t < TT; ++t) xv[t] = Tail ? _mm512_maskz_loadu_ps(m, x + t * in + k) : _mm512_loadu_ps(x + t * in + k);
+  for (int t = 0; t < TT; ++t) {
+    xv[t] = Tail ? _mm512_maskz_loadu_ps(m, x + t * in + k) : _mm512_loadu_ps(x + t * in + k);
+    // Keeps x in a register: GCC would otherwise fold the load into each of the R FMAs as a memory
+    // operand, R x TT loads a step instead of R + TT, and the kernel would run at the load ports' pace.
+    asm("" : "+v"(xv[t]));
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     const __m512 wv = Tail ? Values::load_tail(w + r * row_bytes, k, m) : Values::load(w + r * row_bytes, k);
@@ -100,8 +105,9 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int t = 0; t < TT; ++t) y[t * ldy + r] = lane_sum(acc[r][t]);
 }
 
-// Rows per group for a tile of TT tokens: as many as the accumulator registers allow, at most 8.
-constexpr int rows_for(int tile_tokens) { return std::min(8, kAccumulators / tile_tokens); }
+// Rows per group for a tile of TT tokens: as many as the accumulator registers allow (R x TT
+// accumulators plus TT activations and one weight register within the 32), at most 8.
+constexpr int rows_for(int tile_tokens) { return std::min(8, std::min(kAccumulators, 31 - tile_tokens) / tile_tokens); }
 
 // y[:TT, first:end] for one token tile: full groups of rows_for(TT) rows, then single rows.
 template <class Values, int TT>
@@ -123,13 +129,11 @@ OSC_AVX512 void token_tile(int tokens, const uint8_t* w, int64_t row_bytes, int6
     case 4: return tile_rows<Values, 4>(w, row_bytes, in, x, first, end, y, ldy);
     case 5: return tile_rows<Values, 5>(w, row_bytes, in, x, first, end, y, ldy);
     case 6: return tile_rows<Values, 6>(w, row_bytes, in, x, first, end, y, ldy);
-    case 7: return tile_rows<Values, 7>(w, row_bytes, in, x, first, end, y, ldy);
-    case 8: return tile_rows<Values, 8>(w, row_bytes, in, x, first, end, y, ldy);
     default: throw_internal("stream_matmul", "token tile of " + std::to_string(tokens) + " tokens");
   }
 }
 
-// Splits the tokens into near-equal tiles of at most 8 (9 tokens: 5 + 4, not 8 + 1). Rows are
+// Splits the tokens into near-equal tiles of at most 6 (9 tokens: 5 + 4, not 6 + 3). Rows are
 // blocked outermost so that a block's weights, read from memory by the first tile, are still in
 // cache for the others.
 template <class Values>
