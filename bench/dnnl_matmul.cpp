@@ -4,7 +4,7 @@
 //   bf16: activations rounded to bf16 x bf16 weights, f32 results: oneDNN 2.6 has no f32 x bf16
 //         matmul, so this is the Hugging Face bf16 computation, not our f32-activation one.
 // Weights are used in place in their stored [out, in] layout (format tag `ba` of the [in, out]
-// weight) as our kernels use the mapped file, and rotated over 512 MiB of copies like
+// weight) as our kernels use the mapped file, and rotated over 256 MiB of copies like
 // matmul_bench, so they come from memory. Built only when CMake finds oneDNN.
 #include <benchmark/benchmark.h>
 
@@ -19,7 +19,7 @@ namespace {
 using dt = dnnl::memory::data_type;
 using tag = dnnl::memory::format_tag;
 
-constexpr uint64_t kCopiesBytes = uint64_t{512} << 20;
+constexpr uint64_t kCopiesBytes = uint64_t{256} << 20;
 
 void BM_Dnnl(benchmark::State& state, dt type) {
   const int64_t out = state.range(0), in = state.range(1), tokens = state.range(2);

@@ -1,7 +1,7 @@
 // linear() over stored weights at LLaMA-7B shapes ([4096, 4096] attention, [11008, 4096] MLP up /
-// gate), for each dtype and path, T = 1, 9 and 512 tokens. Counters: GFLOP/s (2·T·out·in) and
+// gate), for each dtype and path, T = 1, 9 and 512 tokens (or OSC_BENCH_TOKENS). Counters: GFLOP/s (2·T·out·in) and
 // GB/s of weights read (their stored bytes once per product). Each iteration uses the next of
-// enough weight copies to fill 512 MiB, so the weights come from memory, not from the 32 MiB L3.
+// enough weight copies to fill 256 MiB, so the weights come from memory, not from the 32 MiB L3.
 // Compare with bench/fma_peak.c and bench/stream_triad.c (docs/benchmarks.md). With
 // OSC_BENCH_CPU_TIME set, rates are per CPU-second of the process instead of per wall second.
 //   build/matmul_bench --benchmark_filter='BF16' --benchmark_min_time=0.5
@@ -19,7 +19,7 @@ namespace {
 using osc::DType;
 using osc::MatmulPath;
 
-constexpr uint64_t kCopiesBytes = uint64_t{512} << 20;
+constexpr uint64_t kCopiesBytes = uint64_t{256} << 20;
 
 void BM_Linear(benchmark::State& state, DType dtype, MatmulPath path) {
   const int64_t out = state.range(0), in = state.range(1), tokens = state.range(2);
@@ -44,8 +44,25 @@ void BM_Linear(benchmark::State& state, DType dtype, MatmulPath path) {
                                               benchmark::Counter::kIsRate);
 }
 
+// Token counts: 1, 9, 512, or the comma-separated list in OSC_BENCH_TOKENS (e.g. "16,24,32" for
+// the stream / gemm crossover).
+std::vector<int64_t> token_counts() {
+  const char* list = std::getenv("OSC_BENCH_TOKENS");
+  if (!list) return {1, 9, 512};
+  std::vector<int64_t> counts;
+  for (const char* p = list;;) {
+    char* end = nullptr;
+    const int64_t t = std::strtoll(p, &end, 10);
+    if (end == p || t < 1) break;  // not a positive count: the list ends here
+    counts.push_back(t);
+    if (*end != ',') break;
+    p = end + 1;
+  }
+  return counts;
+}
+
 void shapes(benchmark::internal::Benchmark* b) {
-  for (int64_t tokens : {1, 9, 512})
+  for (int64_t tokens : token_counts())
     for (int64_t out : {4096, 11008}) b->Args({out, 4096, tokens});
   b->ArgNames({"out", "in", "T"})->Unit(benchmark::kMillisecond);
   // On a machine shared with other jobs wall time measures the queue for the cores; then rates per

@@ -37,10 +37,10 @@ void gemm_rows(const float* x, int64_t tokens, int64_t in, const float* rows, in
               static_cast<int>(ldy));
 }
 
-// The automatic choice: few tokens over low-precision weights stream; f32 weights keep sgemm,
-// whose results the f32 path has always had.
+// The automatic choice: up to kStreamTokens tokens stream, whatever the dtype (f32 too: OpenBLAS
+// ran 9-token products at 30-45% of the stream kernel's speed, docs/benchmarks.md); more go to sgemm.
 MatmulPath choose_path(int64_t tokens, const TensorView& w) {
-  const bool stream = tokens <= kStreamTokens && w.dtype != DType::F32 && kernels::stream_matmul_available(w.dtype);
+  const bool stream = tokens <= kStreamTokens && kernels::stream_matmul_available(w.dtype);
   return stream ? MatmulPath::stream : MatmulPath::gemm;
 }
 

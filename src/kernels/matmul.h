@@ -1,11 +1,11 @@
 // Linear layers over stored weights: f32 activations times a weight kept in its stored dtype, with
 // f32 accumulation. Two paths:
-//   stream:  few tokens (<= kStreamTokens), any non-f32 dtype, on AVX-512 CPUs: the weights are read
-//            once and widened / decoded in registers or cache (kernels/stream_matmul.h); such
-//            products are bound by memory bandwidth.
-//   gemm:    F32 weights go straight to OpenBLAS sgemm on the mapped memory; other dtypes are
-//            converted one block of rows at a time into a small f32 scratch buffer for sgemm (many
-//            tokens: compute-bound, the conversion is amortised over them).
+//   stream:  few tokens (<= kStreamTokens), any dtype, on AVX-512 CPUs: the weights are read
+//            once and widened / decoded in registers or cache (kernels/stream_matmul.h); up to
+//            ~16 tokens such products are bound by memory bandwidth.
+//   gemm:    more tokens, or no AVX-512. F32 weights go straight to OpenBLAS sgemm on the mapped
+//            memory; other dtypes are converted one block of rows at a time into a small f32
+//            scratch buffer for sgemm (compute-bound: the conversion is amortised over the tokens).
 // Neither materialises a large model in f32.
 #pragma once
 #include <cstdint>
@@ -14,8 +14,9 @@
 
 namespace osc {
 
-// Up to this many tokens the stream path runs (where it can); measured crossover in docs/benchmarks.md.
-constexpr int64_t kStreamTokens = 16;
+// Up to this many tokens the stream path runs (where it can). Bandwidth-bound up to ~16 tokens; up
+// to 64 it still beat sgemm on every dtype measured (docs/benchmarks.md, crossover).
+constexpr int64_t kStreamTokens = 64;
 
 enum class MatmulPath { automatic, stream, gemm };
 

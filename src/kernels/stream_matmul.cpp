@@ -55,6 +55,38 @@ struct F16Values {
   }
 };
 
+// The f16 scale at the start of a 32-value GGUF block, broadcast.
+OSC_AVX512 inline __m512 block_scale(const uint8_t* block) {
+  uint16_t h;
+  __builtin_memcpy(&h, block, 2);
+  return _mm512_set1_ps(_cvtsh_ss(h));
+}
+
+// GGUF Q8_0 {f16 d; i8 q[32]}, decoded in registers: d * q as core/dequant computes it. Rows are
+// whole blocks, so a 16-value step never straddles a block and there is no tail.
+struct Q8_0Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 34;
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % 32));
+    return _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, q)), block_scale(block));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
+};
+
+// GGUF Q4_0 {f16 d; u8 qs[16]}: value j is the low nibble of qs[j], value j + 16 the high one;
+// decoded in registers as d * (nibble - 8).
+struct Q4_0Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 18;
+    const __m512i bytes = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2)));
+    const __m512i nibbles = k % 32 == 0 ? _mm512_maskz_and_epi32(0xFFFF, bytes, _mm512_set1_epi32(15))
+                                        : _mm512_maskz_srli_epi32(0xFFFF, bytes, 4);
+    const __m512 q = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_sub_epi32(0xFFFF, nibbles, _mm512_set1_epi32(8)));
+    return _mm512_mul_ps(q, block_scale(block));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
+};
+
 // The sum of the 16 lanes. Throughout this file the all-lanes masked (maskz) forms of intrinsics
 // stand in for the plain ones: GCC 12's plain forms start from an "undefined" register that
 // -Wuninitialized reports once inlined.
@@ -152,7 +184,7 @@ OSC_AVX512 void rows_by_token_tiles(const float* x, int64_t tokens, const uint8_
   }
 }
 
-// GGUF blocks: decode a few rows into a buffer that stays in L1/L2, then the f32 kernel on it. The
+// The other GGUF blocks (the K-quants' packed sub-block scales): decode a few rows into a buffer that stays in L1/L2, then the f32 kernel on it. The
 // decoding is core/dequant's, so the weights are exactly the dequantized ones.
 OSC_AVX512 void quantized_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
                                float* y) {
@@ -199,6 +231,8 @@ void stream_matmul_rows(const float* x, int64_t tokens, const TensorView& w, int
     case DType::F32: return rows_by_token_tiles<F32Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::BF16: return rows_by_token_tiles<Bf16Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::F16: return rows_by_token_tiles<F16Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
+    case DType::Q8_0: return rows_by_token_tiles<Q8_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
+    case DType::Q4_0: return rows_by_token_tiles<Q4_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     default: return quantized_rows(x, tokens, w, first, end, y);
   }
 }

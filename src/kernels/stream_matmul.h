@@ -1,9 +1,15 @@
 // Few-token products straight from the stored weights. With T <= ~16 tokens a linear layer is
 // bound by memory bandwidth: each weight is used T times, so the product must read it once, at
 // the speed memory delivers it, and never write an f32 copy. These kernels widen bf16 / f16
-// weights to f32 in registers (and decode GGUF blocks a few rows at a time into a buffer that stays
-// in cache) and multiply them with the f32 activations, accumulating in f32: the same values the
-// f32 path computes, up to the order of the additions.
+// weights and decode Q8_0 / Q4_0 blocks to f32 in registers (the K-quants, with their packed
+// sub-block scales, are decoded 8 rows at a time by core/dequant into a buffer that stays in
+// cache) and multiply them with the f32 activations, accumulating in f32: the same values the f32
+// path computes from the dequantized weights, up to the order of the additions.
+//
+// Activations stay f32. llama.cpp rounds them to 8-bit blocks for integer dot products; next to a
+// massive activation that wipes out the rest of its block (bench/q8_activation_error.py,
+// docs/benchmarks.md), which an analysis of outliers cannot afford. For the same reason the bf16
+// dot-product instruction (vdpbf16ps, AVX512-BF16) is not used: it needs bf16 activations.
 //
 // AVX-512 (F + BW) code, compiled with function target attributes so that a baseline build
 // (OUTLIERSCOPE_NATIVE=OFF) carries it too; it runs only when cpu_features() says the CPU has it.
