@@ -184,8 +184,9 @@ OSC_AVX512 void rows_by_token_tiles(const float* x, int64_t tokens, const uint8_
   }
 }
 
-// The other GGUF blocks (the K-quants' packed sub-block scales): decode a few rows into a buffer that stays in L1/L2, then the f32 kernel on it. The
-// decoding is core/dequant's, so the weights are exactly the dequantized ones.
+// The other GGUF blocks (the K-quants, with packed sub-block scales): 8 rows at a time decoded by
+// core/dequant into a buffer that stays in L2 (exactly the dequantized weights), then the f32
+// kernel on it.
 OSC_AVX512 void quantized_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
                                float* y) {
   constexpr int64_t kDecodedRows = 8;
