@@ -24,7 +24,7 @@ if [ "$install" = 1 ]; then
   $sudo_cmd apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates time ccache \
     libopenblas-dev libpcre2-dev libicu-dev nlohmann-json3-dev libcli11-dev \
-    libgtest-dev libgmock-dev googletest libbenchmark-dev \
+    libgtest-dev libgmock-dev googletest libbenchmark-dev libdnnl-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
     python3 python3-numpy python3-torch chromium

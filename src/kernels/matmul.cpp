@@ -4,9 +4,11 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/stream_matmul.h"
 
 namespace osc {
 namespace {
@@ -35,9 +37,18 @@ void gemm_rows(const float* x, int64_t tokens, int64_t in, const float* rows, in
               static_cast<int>(ldy));
 }
 
-// y[:, first:end] for weight rows [first, end): f32 weights are used in place, other dtypes are
-// converted a block of rows at a time into this thread's scratch.
-void matmul_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end, float* y) {
+// The automatic choice: up to kStreamTokens tokens stream, whatever the dtype (f32 too: OpenBLAS
+// ran 9-token products at 30-45% of the stream kernel's speed, docs/benchmarks.md); more go to sgemm.
+MatmulPath choose_path(int64_t tokens, const TensorView& w) {
+  const bool stream = tokens <= kStreamTokens && kernels::stream_matmul_available(w.dtype);
+  return stream ? MatmulPath::stream : MatmulPath::gemm;
+}
+
+// y[:, first:end] for weight rows [first, end). Streamed, or for sgemm: f32 weights are used in
+// place, other dtypes are converted a block of rows at a time into this thread's scratch.
+void matmul_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end, float* y,
+                 MatmulPath path) {
+  if (path == MatmulPath::stream) return kernels::stream_matmul_rows(x, tokens, w, first, end, y);
   const int64_t out = w.rows(), in = w.row_length();
   if (w.dtype == DType::F32) {
     gemm_rows(x, tokens, in, static_cast<const float*>(w.data) + first * in, end - first, y + first, out);
@@ -48,15 +59,18 @@ void matmul_rows(const float* x, int64_t tokens, const TensorView& w, int64_t fi
   scratch.resize(static_cast<size_t>(std::min(block, end - first) * in));
   for (int64_t begin = first; begin < end; begin += block) {
     const int64_t count = std::min(block, end - begin);
-    w.rows_to_f32(begin, count, scratch.data());
+    kernels::convert_rows_to_f32(w, begin, count, scratch.data());
     gemm_rows(x, tokens, in, scratch.data(), count, y + begin, out);
   }
 }
 
-void matmul(const float* x, int64_t tokens, const TensorView& w, float* y) {
+void matmul(const float* x, int64_t tokens, const TensorView& w, float* y, MatmulPath path) {
   check_weight(w);
   const int64_t out = w.rows(), in = w.row_length();
   if (tokens == 0 || out == 0) return;
+  if (path == MatmulPath::automatic) path = choose_path(tokens, w);
+  if (path == MatmulPath::stream && !kernels::stream_matmul_available(w.dtype))
+    throw_internal("linear", "the stream path cannot take " + std::string(dtype_name(w.dtype)) + " weights on this CPU");
   // Each thread takes a contiguous slice of output channels (16-aligned for the GEMM kernel).
 #pragma omp parallel if (tokens * out * in > kParallelWork)
   {
@@ -64,14 +78,14 @@ void matmul(const float* x, int64_t tokens, const TensorView& w, float* y) {
     const int64_t slices = (out + 15) / 16;
     const int64_t first = std::min(out, slices * t / threads * 16);
     const int64_t end = std::min(out, slices * (t + 1) / threads * 16);
-    if (end > first) matmul_rows(x, tokens, w, first, end, y);
+    if (end > first) matmul_rows(x, tokens, w, first, end, y, path);
   }
 }
 
 }  // namespace
 
-void linear(const float* x, int64_t tokens, const TensorView& w, const float* bias, float* y) {
-  matmul(x, tokens, w, y);
+void linear(const float* x, int64_t tokens, const TensorView& w, const float* bias, float* y, MatmulPath path) {
+  matmul(x, tokens, w, y, path);
   if (!bias) return;
   const int64_t out = w.rows();
 #pragma omp parallel for schedule(static) if (tokens * out > 65536)
