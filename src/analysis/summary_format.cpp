@@ -20,7 +20,7 @@ std::string three_digits(double value) {
 
 std::string times_median(double magnitude, double median) {
   if (!(median > 0.0)) return three_digits(magnitude) + " (the median is 0)";
-  return three_digits(magnitude / median) + " times the median (" + three_digits(median) + ")";
+  return three_digits(magnitude) + ", " + three_digits(magnitude / median) + " times the median (" + three_digits(median) + ")";
 }
 
 std::string short_list(const std::vector<std::string>& items, size_t shown) {

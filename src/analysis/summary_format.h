@@ -11,7 +11,7 @@ namespace osc::analysis {
 // Three significant digits, without an exponent below 1e6: 2412.7 -> "2410", 0.30149 -> "0.301",
 // 24.06 -> "24.1", 3.2e-5 -> "3.2e-05".
 std::string three_digits(double value);
-// "2410 times the median (0.301)".
+// "2410, 8010 times the median (0.301)".
 std::string times_median(double magnitude, double median);
 // "1415, 2533" or, past `shown` items, "1415, 2533, ... and 12 more".
 std::string short_list(const std::vector<std::string>& items, size_t shown = 8);

@@ -107,17 +107,23 @@ TEST(SummaryFormat, MagnitudesHaveThreeSignificantDigitsAndRatiosSayTimesTheMedi
   EXPECT_EQ(three_digits(79.99978637695313), "80");
   EXPECT_EQ(three_digits(3.2e-5), "3.2e-05");
   EXPECT_EQ(three_digits(2.5e7), "2.5e+07");
-  EXPECT_EQ(times_median(2400.0, 0.3), "8000 times the median (0.3)");
+  EXPECT_EQ(times_median(2400.0, 0.3), "2400, 8000 times the median (0.3)");
   EXPECT_EQ(short_list({"1", "2", "3"}, 2), "1, 2, ... and 1 more");
 }
 
 TEST(SummaryHtml, FindingsLinkToTheirFigures) {
+  const std::vector<double> per_layer = {1.0, 1.0, 1.0};  // the model's 3 layers
   const json attention = {{"sink_positions", {{0}, json::array()}}, {"heads_affected", json::array()},
-                          {"per_layer", {{"top1", {1.0}}, {"top2", {1.0}}, {"median", {1.0}}, {"first_token_share", {0.5}}}}};
+                          {"per_layer", {{"top1", per_layer}, {"top2", per_layer}, {"median", per_layer},
+                                         {"first_token_share", per_layer}}},
+                          {"sink_share_by_head", {{0.5}, {0.5}, {0.5}}}};  // [layer][head]: a figure of group "attention"
   const json r = report_with({{"attention", attention}});
   const std::string html = report::render_html_report(r, "report.json");
-  EXPECT_NE(html.find("Attention sinks on keys 0 \\\"<s>\\\" of input 0"), std::string::npos);
-  EXPECT_NE(html.find("\"findings\":["), std::string::npos);
+  // The page's data (json_for_script escapes '<' and '>'): the sentence, and the link to the
+  // attention figures, which this report has.
+  EXPECT_NE(html.find("Attention sinks on keys 0 \\\"\\u003cs\\u003e\\\" of input 0"), std::string::npos);
+  EXPECT_NE(html.find("\"link\":\"#group-attention\""), std::string::npos);
+  EXPECT_NE(html.find("function findingsTable"), std::string::npos);
 }
 
 // Persistence: the same channel at the same token in consecutive layers; not the same channel at
