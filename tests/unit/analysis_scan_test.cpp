@@ -77,6 +77,11 @@ TEST(ScanCli, MissingOutAndBadIdsAreUsageErrors) {
   std::string output;
   EXPECT_EQ(test::run_command(test::cli_path() + " scan /nonexistent", &output), 2) << output;
   EXPECT_EQ(test::run_command(test::cli_path() + " scan /nonexistent --out /tmp/x", &output), 2) << output;
+  // The gap rule is for activations only; a gap below 1 would flag everything over the floor.
+  EXPECT_EQ(test::run_command(test::cli_path() + " scan weights --weight-rule gap --out /tmp/x", &output), 2) << output;
+  EXPECT_NE(output.find("--weight-rule"), std::string::npos) << output;
+  EXPECT_EQ(test::run_command(test::cli_path() + " scan --act-gap 0.5 --out /tmp/x", &output), 2) << output;
+  EXPECT_NE(output.find("--act-gap"), std::string::npos) << output;
 }
 
 TEST(ScanStories, RunsEndToEndWithAblation) {
