@@ -1,9 +1,11 @@
 #include "analysis/ablation.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
 #include "analysis/capture.h"
+#include "analysis/activation_rule.h"
 #include "analysis/stats.h"
 #include "core/atomic_write.h"
 #include "core/error.h"
@@ -48,14 +50,17 @@ void find_entries(const Tensor& resid, const AblationTarget& target, const Activ
                   std::vector<double>& sums, std::vector<int64_t>& counts) {
   const MatrixRef m = token_matrix(resid, "ablation resid_post");
   const double median = median_abs(m.data, m.rows * m.cols);
-  for (int64_t p = 0; p < m.rows; ++p)
-    for (size_t i = 0; i < target.channels.size(); ++i) {
-      const float v = m.at(p, target.channels[i]);
-      if (!passes(t.rule, std::fabs(v), t.relative_to_median * median, t.absolute_min)) continue;
-      w.entries.push_back({p, target.channels[i]});
-      sums[i] += v;
-      ++counts[i];
-    }
+  std::vector<int64_t> flagged = activation_outlier_entries(m, median, t);
+  std::sort(flagged.begin(), flagged.end());  // position order, as the interventions are listed
+  for (int64_t e : flagged) {
+    const int64_t p = e / m.cols, c = e % m.cols;
+    const auto slot = std::find(target.channels.begin(), target.channels.end(), c);
+    if (slot == target.channels.end()) continue;
+    const size_t i = static_cast<size_t>(slot - target.channels.begin());
+    w.entries.push_back({p, c});
+    sums[i] += m.data[e];
+    ++counts[i];
+  }
 }
 
 HookSet interventions(const std::string& hook, const Window& w, const AblationTarget& target,

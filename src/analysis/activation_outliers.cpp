@@ -4,16 +4,17 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/activation_rule.h"
 #include "analysis/stats.h"
 #include "core/error.h"
 
 namespace osc::analysis {
 namespace {
 
-constexpr size_t kMaxOutliersInJson = 2000;
 
 // One input's statistics of one layer.
 struct LayerSample {
@@ -41,19 +42,35 @@ LayerSample sample_layer(const MatrixRef& m) {
 
 void collect_outliers(const MatrixRef& m, double median, int64_t layer, int64_t input,
                       const ActivationThresholds& t, std::vector<ActivationOutlier>& out) {
-  const double relative_bound = t.relative_to_median * median;
-  for (int64_t p = 0; p < m.rows; ++p)
-    for (int64_t c = 0; c < m.cols; ++c) {
-      const float v = m.at(p, c);
-      if (!passes(t.rule, std::fabs(v), relative_bound, t.absolute_min)) continue;
-      out.push_back({layer, input, p, c, v, median > 0 ? std::fabs(v) / median : INFINITY});
-    }
+  for (int64_t i : activation_outlier_entries(m, median, t)) {
+    const float v = m.data[i];
+    out.push_back({layer, input, i / m.cols, i % m.cols, v, median > 0 ? std::fabs(v) / median : INFINITY});
+  }
+}
+
+// The longest run of consecutive layers in which `channel` is an outlier at one and the same
+// token (input, position). `outliers` of one channel only.
+int64_t longest_run_at_one_token(std::vector<const ActivationOutlier*> outliers) {
+  std::sort(outliers.begin(), outliers.end(), [](const auto* a, const auto* b) {
+    return std::tie(a->input, a->position, a->layer) < std::tie(b->input, b->position, b->layer);
+  });
+  int64_t best = 0, run = 0;
+  for (size_t i = 0; i < outliers.size(); ++i) {
+    const auto* o = outliers[i];
+    const auto* prev = i ? outliers[i - 1] : nullptr;
+    const bool continues = prev && prev->input == o->input && prev->position == o->position && prev->layer + 1 == o->layer;
+    run = continues ? run + 1 : 1;
+    best = std::max(best, run);
+  }
+  return best;
 }
 
 void group_outliers(SiteAnalysis& s) {
   std::map<int64_t, OutlierChannel> channels;
+  std::map<int64_t, std::vector<const ActivationOutlier*>> by_channel;
   std::map<std::pair<int64_t, int64_t>, OutlierToken> tokens;
   for (const auto& o : s.outliers) {
+    by_channel[o.channel].push_back(&o);
     auto& ch = channels[o.channel];
     ch.channel = o.channel;
     if (ch.layers.empty() || ch.layers.back() != o.layer) ch.layers.push_back(o.layer);
@@ -64,6 +81,7 @@ void group_outliers(SiteAnalysis& s) {
     tok.max_abs = std::max(tok.max_abs, static_cast<double>(std::fabs(o.value)));
   }
   for (auto& [c, ch] : channels) {
+    ch.longest_run = longest_run_at_one_token(by_channel[c]);
     std::sort(ch.layers.begin(), ch.layers.end());
     ch.layers.erase(std::unique(ch.layers.begin(), ch.layers.end()), ch.layers.end());
     s.channels.push_back(ch);
@@ -125,7 +143,7 @@ void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_
 
 nlohmann::json outliers_json(const SiteAnalysis& s) {
   nlohmann::json out = nlohmann::json::array();
-  for (size_t i = 0; i < s.outliers.size() && i < kMaxOutliersInJson; ++i) {
+  for (size_t i = 0; i < s.outliers.size() && i < kMaxOutliersListed; ++i) {
     const auto& o = s.outliers[i];
     out.push_back({{"layer", o.layer}, {"input", o.input}, {"position", o.position}, {"channel", o.channel},
                    {"value", o.value}, {"ratio_to_median", std::isfinite(o.ratio_to_median) ? o.ratio_to_median : 0.0}});
@@ -170,8 +188,8 @@ nlohmann::json site_to_json(const SiteAnalysis& s, const std::vector<Capture>& c
   nlohmann::json channels = nlohmann::json::array(), tokens = nlohmann::json::array();
   for (const auto& ch : s.channels)
     channels.push_back({{"channel", ch.channel}, {"layers", ch.layers}, {"n_layers", ch.layers.size()},
-                        {"max_abs", ch.max_abs},
-                        {"persistent", static_cast<int>(ch.layers.size()) >= t.min_layers_persistent}});
+                        {"max_abs", ch.max_abs}, {"longest_run", ch.longest_run},
+                        {"persistent", ch.longest_run >= t.min_layers_persistent}});
   for (const auto& tok : s.tokens) {
     const InputSequence& in = captures[static_cast<size_t>(tok.input)].input;
     tokens.push_back({{"input", tok.input}, {"position", tok.position}, {"piece", piece_at(in, tok.position)},
@@ -182,8 +200,11 @@ nlohmann::json site_to_json(const SiteAnalysis& s, const std::vector<Capture>& c
                               {"top1_channel", s.top1_channel}, {"top2_channel", s.top2_channel},
                               {"top1_position", s.top1_position}, {"top1_input", s.top1_input},
                               {"n_outliers", s.n_outliers}};
+  const size_t listed = std::min(s.outliers.size(), kMaxOutliersListed);
   return {{"hook", s.hook_pattern}, {"width", s.width},    {"per_layer", per_layer},
-          {"outliers", outliers_json(s)}, {"channels", channels}, {"tokens", tokens}};
+          {"outliers", outliers_json(s)}, {"n_outliers_total", s.outliers.size()},
+          {"outliers_left_out", s.outliers.size() - listed},
+          {"channels", channels}, {"tokens", tokens}};
 }
 
 }  // namespace osc::analysis

@@ -24,10 +24,15 @@ struct ActivationOutlier {
   double ratio_to_median = 0;    // |value| / median |x| of that layer and input
 };
 
+// report.json lists at most this many outlier entries per site (largest first) and says how many
+// it left out; the analyses themselves use all of them.
+inline constexpr size_t kMaxOutliersListed = 2000;
+
 struct OutlierChannel {
   int64_t channel = 0;
   std::vector<int64_t> layers;   // ascending
   double max_abs = 0;
+  int64_t longest_run = 0;       // consecutive layers at one and the same token (persistence)
 };
 
 struct OutlierToken {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/outlier_writers.h"
 #include "analysis/stats.h"
 #include "core/error.h"
 
@@ -72,6 +73,7 @@ nlohmann::json lifecycle_json(const SiteAnalysis& resid, const std::vector<Captu
   if (site.layer + 1 < resid.n_layers && find_hook(capture, hook_name("blocks.{L}.attn.hook_q", site.layer + 1)))
     j["spread"] = spread_json(site, capture, site.layer + 1, -1);
   j["disappearance"] = disappearance_json(site, capture, weights, thresholds);
+  j["writers"] = writers_json(attribute_writers(resid, captures, weights, thresholds.writer_share), captures);
   return j;
 }
 

@@ -46,7 +46,8 @@ nlohmann::json spread_json(const OutlierSite& site, const Capture& capture, int6
 nlohmann::json disappearance_json(const OutlierSite& site, const Capture& capture, const LayerWeights& weights,
                                   const ActivationThresholds& thresholds);
 
-// All three; an empty object when no outliers emerge.
+// All three, and the writers of every outlier entry (outlier_writers.h); an empty object when no
+// outliers emerge.
 nlohmann::json lifecycle_json(const SiteAnalysis& resid, const std::vector<Capture>& captures,
                               const LayerWeights& weights, const ActivationThresholds& thresholds);
 

@@ -15,7 +15,7 @@
 
 namespace osc::analysis {
 
-inline constexpr int kReportSchemaVersion = 1;
+inline constexpr int kReportSchemaVersion = 2;
 inline constexpr const char* kReportSchema = "outlierscope.report";
 
 struct ReportParts {
@@ -33,11 +33,12 @@ struct ReportParts {
 
 nlohmann::json build_report(const ReportParts& parts);
 nlohmann::json inputs_json(const std::vector<Capture>& captures);
+// report_summary.cpp: the "summary" section, derived from the other sections of `report`.
 nlohmann::json summary_json(const nlohmann::json& report);
 
 // DIR/report.json and the CSV tables, atomically; creates DIR.
 void write_report_files(const nlohmann::json& report, const std::string& dir);
-// A few lines: layer, channels, tokens, heads, magnitudes.
+// The summary's findings: one sentence each, then the findings table (summary_text.cpp).
 std::string summary_text(const nlohmann::json& report);
 
 }  // namespace osc::analysis

@@ -1,4 +1,4 @@
-// report.json, the CSV tables and the printed summary (docs/report-schema.md, "CSV tables").
+// report.json and the CSV tables (docs/report-schema.md, "CSV tables").
 #include <filesystem>
 #include <sstream>
 
@@ -72,6 +72,22 @@ nlohmann::json activation_outlier_rows(const nlohmann::json& sites) {
   return rows;
 }
 
+// One row per (outlier entry, writer column); an entry without a writer gets one row with empty
+// writer cells, so every flagged entry appears.
+nlohmann::json writer_rows(const nlohmann::json& writers) {
+  nlohmann::json rows = nlohmann::json::array();
+  for (const auto& e : writers["entries"]) {
+    nlohmann::json row = {{"layer", e["layer"]}, {"input", e["input"]}, {"position", e["position"]},
+                          {"piece", e["piece"]}, {"channel", e["channel"]}, {"value", e["value"]}};
+    if (e["writers"].empty()) rows.push_back(row);
+    for (const auto& w : e["writers"]) {
+      row["column"] = w["column"], row["contribution"] = w["contribution"], row["share"] = w["share"];
+      rows.push_back(row);
+    }
+  }
+  return rows;
+}
+
 nlohmann::json attention_rows(const nlohmann::json& a) {
   nlohmann::json rows = nlohmann::json::array();
   const auto& pl = a["per_layer"];
@@ -124,6 +140,10 @@ void write_report_files(const nlohmann::json& report, const std::string& dir) {
               {"layer", "input", "position", "piece", "class", "received", "threshold", "heads"},
               report["attention"]["outliers"]);
   }
+  if (report.contains("lifecycle") && report["lifecycle"].contains("writers"))
+    write_csv(dir, "outlier_writers.csv",
+              {"layer", "input", "position", "piece", "channel", "value", "column", "contribution", "share"},
+              writer_rows(report["lifecycle"]["writers"]));
   const nlohmann::json classes = class_rows(report);
   if (!classes.empty())
     write_csv(dir, "token_classes.csv",
@@ -133,37 +153,6 @@ void write_report_files(const nlohmann::json& report, const std::string& dir) {
     row["n_tokens"] = report["ablation"]["n_tokens"];
     write_csv(dir, "ablation.csv", {"original", "zero", "mean", "n_tokens"}, nlohmann::json::array({row}));
   }
-}
-
-std::string summary_text(const nlohmann::json& report) {
-  const nlohmann::json& s = report["summary"];
-  std::ostringstream out;
-  const auto& m = report["model"];
-  out << "model: " << m.value("name", std::string()) << " (" << m.value("architecture", std::string()) << ", "
-      << m.value("n_layers", 0) << " layers, d_model " << m.value("d_model", 0) << ")\n";
-  if (s["emergence_layer"].is_null()) {
-    out << "activation outliers: none over the threshold (" << report["thresholds"]["activation"]["rule_used"].get<std::string>()
-        << " rule)\n";
-  } else {
-    out << "activation outliers emerge at layer " << s["emergence_layer"] << " in channel(s) " << cell(s["outlier_channels"])
-        << ", written by down-proj column(s) " << cell(s["down_columns"]) << "\n";
-    out << "  tokens:";
-    for (const auto& t : s["outlier_tokens"]) out << " " << t["position"] << ":" << t["piece"].dump() << "(" << t["class"].get<std::string>() << ")";
-    out << "\n  max |x| over all layers " << s.value("max_magnitude", 0.0) << "; median |x| at layer " << s["emergence_layer"]
-        << ": " << s.value("median_magnitude", nlohmann::json()).dump() << "\n";
-    out << "  disappear at layer " << (s["disappearance_layer"].is_null() ? std::string("- (persist)") : s["disappearance_layer"].dump()) << "\n";
-  }
-  if (report.contains("attention"))
-    out << "attention sinks at positions " << cell(s["sink_positions"]) << " of input 0; " << s["sink_heads"].size()
-        << " (layer, head) pairs affected\n";
-  if (report.contains("weights"))
-    out << "weight outliers (down-proj columns): " << s["weight_outlier_columns"].size() << " over the threshold\n";
-  if (report.contains("ablation") && report["ablation"].contains("perplexity")) {
-    const auto& p = report["ablation"]["perplexity"];
-    out << "perplexity original " << p["original"].dump() << ", outliers zeroed " << p["zero"].dump() << ", set to mean "
-        << p["mean"].dump() << "\n";
-  }
-  return out.str();
 }
 
 }  // namespace osc::analysis

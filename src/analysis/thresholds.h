@@ -1,6 +1,7 @@
 // Detection thresholds of every analysis, with the defaults documented (and sourced) in
 // docs/metrics.md. Tiny models never reach the papers' absolute numbers, so the defaults are
-// relative to the median of the same layer / matrix; an absolute rule can be chosen instead.
+// scale-free: relative to the median of the same layer / matrix, and for activations also
+// separated from the bulk by a gap; an absolute rule can be chosen instead.
 #pragma once
 #include <string>
 
@@ -8,7 +9,9 @@
 
 namespace osc::analysis {
 
-enum class Rule { Relative, Absolute, Both };  // Both: relative AND over the absolute floor
+// Both: relative AND over the absolute floor. Gap (activations only): over the relative floor AND
+// above the lowest gap of >= gap_ratio in the sorted magnitudes (docs/metrics.md §2).
+enum class Rule { Relative, Absolute, Both, Gap };
 
 struct WeightThresholds {
   Rule rule = Rule::Relative;
@@ -17,11 +20,13 @@ struct WeightThresholds {
 };
 
 struct ActivationThresholds {
-  Rule rule = Rule::Relative;
+  Rule rule = Rule::Gap;
   double relative_to_median = 20.0;   // |x| >= k x median |x| of the layer (Sun et al. use ~1000x)
+  double gap_ratio = 3.0;             // Gap rule: the flagged entries are >= this x the next-largest entry
   double absolute_min = 100.0;        // Sun et al.: |x| > 100 (absolute rule / floor of Both)
   double collapse_fraction = 0.5;     // disappearance: outlier magnitude < fraction x its peak
-  int min_layers_persistent = 2;      // a channel is "persistent" if it is an outlier in >= this many layers
+  int min_layers_persistent = 2;      // "persistent": same channel, same token, >= this many consecutive layers
+  double writer_share = 0.2;          // a down-projection column writes an entry if it gives >= this share of it
 };
 
 struct AttentionThresholds {
@@ -35,9 +40,11 @@ struct Thresholds {
   AttentionThresholds attention;
 };
 
-std::string rule_name(Rule rule);                 // "relative", "absolute", "both"
-Rule rule_from_name(const std::string& name);     // BadInput for anything else
-// True if `magnitude` passes `rule` given the relative bound (k x median) and the absolute bound.
+std::string rule_name(Rule rule);                 // "relative", "absolute", "both", "gap"
+// BadInput naming `option` for anything else; "gap" only where allow_gap (activations).
+Rule rule_from_name(const std::string& name, const std::string& option = "threshold rule", bool allow_gap = false);
+// True if `magnitude` passes `rule` given the relative bound (k x median) and the absolute bound
+// (Gap: the relative bound only; the gap needs the whole layer, see activation_rule.h).
 bool passes(Rule rule, double magnitude, double relative_bound, double absolute_bound);
 
 nlohmann::json thresholds_to_json(const Thresholds& t);

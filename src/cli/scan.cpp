@@ -33,7 +33,7 @@ struct ScanArgs {
   std::vector<std::string> texts, files, id_lists, ablate_files;
   bool no_default = false, figures = false;
   int64_t max_tokens = 0, max_windows = 8, ablate_ctx = 0, ablate_windows = 16;  // 0: min(256, model context)
-  std::string act_rule = "relative", weight_rule = "relative";
+  std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
 };
 
@@ -62,8 +62,10 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_flag("--no-default", a.no_default, "Do not scan the default prompt \"Summer is warm. Winter is cold.\\n\"");
   app.add_option("--max-tokens", a.max_tokens, "Tokens per file window (default: min(256, model context))");
   app.add_option("--max-windows", a.max_windows, "Windows per file")->capture_default_str();
-  app.add_option("--act-rule", a.act_rule, "Activation outlier rule: relative | absolute | both")->capture_default_str();
-  app.add_option("--act-k", a.t.activation.relative_to_median, "Relative rule: |x| >= k x the layer's median |x|")->capture_default_str();
+  app.add_option("--act-rule", a.act_rule, "Activation outlier rule: gap | relative | absolute | both")->capture_default_str();
+  app.add_option("--act-k", a.t.activation.relative_to_median, "Relative rule / gap floor: |x| >= k x the layer's median |x|")->capture_default_str();
+  app.add_option("--act-gap", a.t.activation.gap_ratio, "Gap rule: outliers stand >= this x above the next-largest |x|")
+      ->capture_default_str()->check(CLI::Range(1.0, 1e6));
   app.add_option("--act-abs", a.t.activation.absolute_min, "Absolute rule / floor: |x| >= this (Sun et al.: 100)")->capture_default_str();
   app.add_option("--collapse", a.t.activation.collapse_fraction, "Disappearance: magnitude below this fraction of its peak")->capture_default_str();
   app.add_option("--attn-frac", a.t.attention.fraction_of_length, "Attention outlier: received >= frac x sequence length")->capture_default_str();
@@ -143,8 +145,8 @@ std::vector<std::string> scan_inputs(const std::string& model, const ScanArgs& a
 
 int run_scan(ScanArgs a, ScanPart part) {
   OSC_CHECK_INPUT(!a.out.empty(), part_command(part), "--out DIR is required");
-  a.t.activation.rule = rule_from_name(a.act_rule);
-  a.t.weight.rule = rule_from_name(a.weight_rule);
+  a.t.activation.rule = rule_from_name(a.act_rule, "--act-rule", true);
+  a.t.weight.rule = rule_from_name(a.weight_rule, "--weight-rule");
   const bool quiet = global_quiet();
   const std::string path = model_path(a.model);
   OutputFolder out(a.out, "scan", scan_inputs(path, a), OutputFolder::Mode::Replace);

@@ -63,7 +63,9 @@ SynthPlan plan_synth_model(const SynthOptions& options) {
   if (!preset) throw_bad_input("--preset", "unknown preset '" + options.preset + "' (expected one of " + joined(synth_preset_names()) + ")");
   SynthPlan plan;
   plan.dtype = parse_dtype(options.dtype);
-  plan.config = arch->make_config(*preset);
+  SynthPreset shape = *preset;
+  if (options.n_layers > 0) shape.n_layers = options.n_layers;
+  plan.config = arch->make_config(shape);
   plan.tensors = arch->tensors(plan.config);
   plan.hf_config = arch->hf_config(plan.config);
   plan.hf_config["torch_dtype"] = torch_dtype_name(plan.dtype);

@@ -20,6 +20,7 @@ struct SynthOptions {
   std::string dtype = "bf16";    // bf16, f16, f32
   std::string out_dir;
   uint64_t seed = 0;
+  int64_t n_layers = 0;          // 0: the preset's; else a shallower (or deeper) model of the preset's width
   uint64_t max_shard_bytes = 5'000'000'000;  // Hugging Face's default max_shard_size "5GB"
   bool quiet = false;
 };

@@ -167,10 +167,30 @@ std::string_view page_script() {
     });
   }
 
+  // One sentence per finding above the table (header row, then one row per finding with a link
+  // to the figure group that shows it).
+  function findingsTable(table) {
+    var list = el('ul', 'findings');
+    data.findings.forEach(function (f) { list.appendChild(el('li', '', f.sentence)); });
+    table.parentNode.insertBefore(list, table);
+    var head = el('tr');
+    ['finding', 'layer', 'size', 'where', 'figure'].forEach(function (h) { head.appendChild(el('th', '', h)); });
+    table.appendChild(head);
+    data.findings.forEach(function (f) {
+      var tr = el('tr');
+      [f.topic, f.layer, f.size, f.where].forEach(function (v) { tr.appendChild(el('td', '', v)); });
+      var cell = el('td');
+      if (f.link) { var a = el('a', '', 'see figure'); a.href = f.link; cell.appendChild(a); }
+      tr.appendChild(cell);
+      table.appendChild(tr);
+    });
+  }
+
   function header() {
     document.getElementById('osc-title').textContent = data.title;
     document.getElementById('osc-subtitle').textContent = data.subtitle;
     var table = document.getElementById('osc-summary');
+    if (data.findings.length > 0) findingsTable(table);
     data.summary.forEach(function (row) {
       var tr = el('tr');
       tr.appendChild(el('th', '', row[0]));

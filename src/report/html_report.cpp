@@ -1,7 +1,9 @@
 #include "report/html_report.h"
 
-#include <nlohmann/json.hpp>
+#include <algorithm>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "core/atomic_write.h"
 #include "report/figure_json.h"
@@ -67,14 +69,33 @@ std::string subtitle(const json& report) {
   return s.str();
 }
 
+// The summary's findings (report schema 2), each linked to its figure group when the report has
+// that group's figures; an empty array for reports without findings (schema 1).
+json findings(const json& report, const json& figures) {
+  json out = json::array();
+  if (!report.contains("summary") || !report["summary"].is_object() || !report["summary"].contains("findings")) return out;
+  for (const auto& f : report["summary"]["findings"]) {
+    if (!f.is_object()) continue;
+    const std::string group = f.value("figure", std::string());
+    const bool shown = std::any_of(figures.begin(), figures.end(), [&](const json& fig) { return fig.value("group", std::string()) == group; });
+    out.push_back({{"topic", f.value("topic", std::string())}, {"sentence", f.value("sentence", std::string())},
+                   {"layer", f.contains("layer") ? summary_value(f["layer"]) : "none"},
+                   {"size", f.value("size", std::string())}, {"where", f.value("where", std::string())},
+                   {"link", shown && !group.empty() ? "#group-" + group : ""}});
+  }
+  return out;
+}
+
 json view_model(const json& report, const std::string& source) {
-  const auto figures = figures_from_report(report, source);
+  const json figures = figures_to_json(figures_from_report(report, source));
   const std::string model = model_title(report);
+  const json found = findings(report, figures);
   return {{"title", model + ": systematic outliers"},
           {"subtitle", subtitle(report)},
-          {"summary", summary_rows(report)},
+          {"findings", found},
+          {"summary", found.empty() ? summary_rows(report) : json::array()},
           {"groups", group_info()},
-          {"figures", figures_to_json(figures)}};
+          {"figures", figures}};
 }
 
 }  // namespace

@@ -65,7 +65,8 @@ std::string document_kind(const nlohmann::json& document, const std::string& sou
   const bool is_report = schema == "outlierscope.report";
   const int64_t want = is_report ? kReportSchemaVersion : kComparisonSchemaVersion;
   const int64_t version = root.at("schema_version").integer();
-  if (version != want)
+  const int64_t oldest = is_report ? 1 : want;  // report version 2 only added fields (docs/report-schema.md)
+  if (version < oldest || version > want)
     root.at("schema_version").fail("unsupported version " + std::to_string(version) + " of " + schema +
                                    " (this build reads version " + std::to_string(want) +
                                    "); re-run the scan with this version of outlierscope");

@@ -11,7 +11,7 @@
 
 namespace osc::report {
 
-inline constexpr int kReportSchemaVersion = 1;
+inline constexpr int kReportSchemaVersion = 2;  // reads 1 too (version 2 only added fields)
 inline constexpr int kComparisonSchemaVersion = 1;
 
 // "report" or "comparison", after checking the "schema" and "schema_version" fields.

@@ -25,7 +25,9 @@ STRONG = {".", "\n", ",", ";", ":", "!", "?", "-", "--", "---", "'", '"', "(", "
 WEAK = {"", "and", "from", "of", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "the", "a", "an", "in",
         "on", "at", "for", "with", "is", "was", "are", "were", "to", "by", "as", "that", "this", "it", "but",
         "or", "if", "not"}
-ACT_K, ACT_ABS = 20.0, 100.0
+ACT_K, ACT_ABS, ACT_GAP = 20.0, 100.0, 3.0
+WRITER_SHARE = 0.2
+PERSISTENT_RUN = 2
 WEIGHT_K = 10.0
 ATTN_FRAC, ATTN_UNIFORM = 0.1, 2.0
 
@@ -67,13 +69,51 @@ def weight_stats(w, ratio_min=10.0):
             "outlier_columns_absolute": [int(j) for j in top_indices(col, len(col)) if col[j] >= ratio_min]}
 
 
+def gap_outliers(x):
+    """The gap rule (docs/metrics.md §2) on one [tokens, channels] matrix of |x|: the entries over
+    ACT_K x the median (the median of the nonzero entries when the median is 0) that stand
+    >= ACT_GAP x above the next-largest entry, at the lowest such gap. Returns (position, channel)
+    pairs, largest first."""
+    flat = x.ravel()
+    scale = float(np.median(flat))
+    if scale == 0.0:
+        nonzero = flat[flat != 0]
+        scale = float(np.median(nonzero)) if nonzero.size else 0.0
+    if scale <= 0.0:
+        return []
+    order = np.argsort(-flat, kind="stable")
+    ranked = flat[order]
+    n_over = int((ranked >= ACT_K * scale).sum())
+    cut = 0
+    for i in range(n_over - 1, -1, -1):
+        below = ranked[i + 1] if i + 1 < ranked.size else 0.0
+        if ranked[i] >= ACT_GAP * below:
+            cut = i + 1
+            break
+    return [divmod(int(j), x.shape[1]) for j in order[:cut]]
+
+
+def longest_run(entries):
+    """entries: (layer, input, position) of one channel; longest run of consecutive layers at one token."""
+    best = 0
+    keys = set(entries)
+    for layer, i, p in keys:
+        if (layer - 1, i, p) in keys:
+            continue
+        n = 1
+        while (layer + n, i, p) in keys:
+            n += 1
+        best = max(best, n)
+    return best
+
+
 def site_stats(captures, pattern):
-    """Per layer: means over inputs of top-1/2/3 |x| and median |x|; outliers by k x median."""
+    """Per layer: means over inputs of top-1/2/3 |x| and median |x|; outliers by the gap rule."""
     n_layers = 0
     while pattern.format(L=n_layers) in captures[0]["hooks"]:
         n_layers += 1
     out = {"top1": [], "top2": [], "top3": [], "median": [], "top1_channel": [], "n_outliers": [],
-           "outliers": [], "channels": {}, "tokens": {}}
+           "outliers": [], "channels": {}, "tokens": {}, "runs": {}}
     for layer in range(n_layers):
         name = pattern.format(L=layer)
         tops, medians, count = [], [], 0
@@ -86,11 +126,11 @@ def site_stats(captures, pattern):
             medians.append(med)
             cm = x.max(axis=0)
             channel_max = cm if channel_max is None else np.maximum(channel_max, cm)
-            pos, ch = np.nonzero(x >= ACT_K * med)
-            for p, c in zip(pos.tolist(), ch.tolist()):
+            for p, c in gap_outliers(x):
                 out["outliers"].append({"layer": layer, "input": i, "position": p, "channel": c,
                                         "value": float(cap["hooks"][name][p, c])})
                 out["channels"].setdefault(c, set()).add(layer)
+                out["runs"].setdefault(c, []).append((layer, i, p))
                 out["tokens"].setdefault((i, p), set()).add(layer)
                 count += 1
         tops = np.array(tops)
@@ -100,6 +140,7 @@ def site_stats(captures, pattern):
         out["top1_channel"].append(top_indices(channel_max, 1)[0])
         out["n_outliers"].append(count)
     out["channels"] = {str(c): sorted(v) for c, v in out["channels"].items()}
+    out["persistent"] = {str(c): longest_run(v) >= PERSISTENT_RUN for c, v in out.pop("runs").items()}
     out["tokens"] = [{"input": i, "position": p, "layers": sorted(v)} for (i, p), v in sorted(out["tokens"].items())]
     out["n_layers"] = n_layers
     return out
@@ -165,7 +206,7 @@ def site_positions_channels(captures, layer, pattern="blocks.{L}.hook_resid_post
     entries = []
     for i, cap in enumerate(captures):
         x = np.abs(cap["hooks"][name].astype(np.float64))
-        for p, c in zip(*np.nonzero(x >= ACT_K * np.median(x))):
+        for p, c in gap_outliers(x):
             entries.append((-x[p, c], i, int(p), int(c)))
     entries.sort()
     inputs = [e[1] for e in entries]
@@ -227,6 +268,25 @@ def lifecycle_stats(captures, down_weights, resid):
                   "k_norm": np.linalg.norm(k[:, kv].astype(np.float64), axis=-1).tolist(),
                   "v_norm": np.linalg.norm(v[:, kv].astype(np.float64), axis=-1).tolist()}
     return {"emergence": emergence, "disappearance": disappearance, "spread": spread}
+
+
+def writer_stats(captures, down_weights, resid):
+    """Every resid_post outlier entry (input, position, channel) at its first flagged layer, with the
+    down-projection columns j whose mlp_post[p, j] * W_down[c, j] is >= WRITER_SHARE of the entry."""
+    first = {}
+    for o in resid["outliers"]:
+        key = (o["input"], o["position"], o["channel"])
+        if key not in first or o["layer"] < first[key]["layer"]:
+            first[key] = o
+    out = []
+    for (i, p, c), o in sorted(first.items()):
+        post = captures[i]["hooks"][f"blocks.{o['layer']}.mlp.hook_post"][p].astype(np.float64)
+        contrib = post * down_weights[o["layer"]][c].astype(np.float64)
+        share = contrib / o["value"]
+        cols = [int(j) for j in np.argsort(-share, kind="stable") if share[j] >= WRITER_SHARE]
+        out.append({"layer": o["layer"], "input": i, "position": p, "channel": c, "value": o["value"],
+                    "writers": [{"column": j, "contribution": float(contrib[j]), "share": float(share[j])} for j in cols]})
+    return out
 
 
 def down_weights_from_checkpoint(path, n_layers):
@@ -308,6 +368,8 @@ def synthetic(out_dir):
         "attention": attention_stats(captures),
         "token_classes": [[token_class(p, k) for k, p in enumerate(pcs)] for pcs in pieces],
     }
+    expected["writers"] = writer_stats(captures, [weights[(layer, "down")] for layer in range(n_layers)],
+                                       expected["resid_post"])
     with open(os.path.join(out_dir, "expected.json"), "w") as f:
         json.dump(expected, f, indent=1)
 
@@ -342,6 +404,7 @@ def main(argv):
     if args.weights:
         downs = down_weights_from_checkpoint(args.weights, expected["resid_post"]["n_layers"])
         expected["lifecycle"] = lifecycle_stats(captures, downs, expected["resid_post"])
+        expected["writers"] = writer_stats(captures, downs, expected["resid_post"])
     with open(args.out, "w") as f:
         json.dump(expected, f, indent=1)
 

@@ -3,12 +3,15 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "analysis/activation_outliers.h"
 #include "analysis/attention_outliers.h"
+#include "analysis/outlier_writers.h"
 #include "analysis/token_classes.h"
 #include "analysis/weight_outliers.h"
 #include "formats/safetensors.h"
@@ -130,8 +133,13 @@ void expect_site(const SiteAnalysis& s, const nlohmann::json& e) {
     EXPECT_EQ(s.n_outliers[i], e["n_outliers"][i].get<int64_t>());
   }
   std::map<std::string, std::vector<int64_t>> channels;
-  for (const auto& ch : s.channels) channels[std::to_string(ch.channel)] = ch.layers;
+  std::map<std::string, bool> persistent;
+  for (const auto& ch : s.channels) {
+    channels[std::to_string(ch.channel)] = ch.layers;
+    persistent[std::to_string(ch.channel)] = ch.longest_run >= ActivationThresholds{}.min_layers_persistent;
+  }
   EXPECT_EQ(channels, (e["channels"].get<std::map<std::string, std::vector<int64_t>>>()));
+  EXPECT_EQ(persistent, (e["persistent"].get<std::map<std::string, bool>>()));
   ASSERT_EQ(s.tokens.size(), e["tokens"].size());
   for (size_t t = 0; t < s.tokens.size(); ++t) {
     EXPECT_EQ(s.tokens[t].input, e["tokens"][t]["input"].get<int64_t>());
@@ -159,6 +167,33 @@ TEST_F(AnalysisOutliers, ActivationStatisticsMatchNumpy) {
   EXPECT_EQ(classes.counts[1], 2);  // "." and ","
   SCOPED_TRACE("mlp_post");
   expect_site(analyze_site(caps, "mlp_post", kMlpPost, ActivationThresholds{}), (*expected_)["mlp_post"]);
+}
+
+// Every outlier entry is credited to all the down columns that write >= 20% of it (numpy).
+TEST_F(AnalysisOutliers, EveryOutlierEntryIsCreditedToItsWritersAsNumpy) {
+  const auto caps = captures();
+  const SiteAnalysis resid = analyze_site(caps, "resid_post", kResidPost, ActivationThresholds{});
+  LayerWeights weights(static_cast<size_t>(resid.n_layers));
+  for (int64_t l = 0; l < resid.n_layers; ++l)
+    weights[static_cast<size_t>(l)].push_back({"down", data_->tensors.get("w." + std::to_string(l) + ".down", "data")});
+  const std::vector<EntryWriters> got = attribute_writers(resid, caps, weights, ActivationThresholds{}.writer_share);
+  std::map<std::tuple<int64_t, int64_t, int64_t>, const EntryWriters*> by_entry;
+  for (const auto& e : got) by_entry[{e.input, e.position, e.channel}] = &e;
+  const nlohmann::json& want = (*expected_)["writers"];
+  ASSERT_EQ(got.size(), want.size());
+  size_t credited = 0;
+  for (const auto& w : want) {
+    const auto it = by_entry.find({w["input"].get<int64_t>(), w["position"].get<int64_t>(), w["channel"].get<int64_t>()});
+    ASSERT_NE(it, by_entry.end()) << w;
+    EXPECT_EQ(it->second->layer, w["layer"].get<int64_t>());
+    ASSERT_EQ(it->second->writers.size(), w["writers"].size()) << w;
+    for (size_t k = 0; k < w["writers"].size(); ++k) {
+      EXPECT_EQ(it->second->writers[k].column, w["writers"][k]["column"].get<int64_t>());
+      EXPECT_NEAR(it->second->writers[k].share, w["writers"][k]["share"].get<double>(), 1e-5);
+    }
+    credited += w["writers"].size();
+  }
+  EXPECT_EQ(credited, 2u);  // the planted column 17 on the first token of both inputs
 }
 
 TEST_F(AnalysisOutliers, AttentionStatisticsMatchNumpy) {

@@ -6,7 +6,9 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -128,10 +130,18 @@ TEST_P(PlantedOutliers, ReportNamesThePlantedOutliersAndMatchesNumpy) {
   EXPECT_EQ(s["emergence_layer"], planted["emergence_layer"]);
   EXPECT_EQ(s["outlier_channels"], nlohmann::json::array({planted["channel"]}));
   EXPECT_EQ(s["down_columns"], nlohmann::json::array({planted["column"]}));
-  std::set<int64_t> tokens;
-  for (const auto& tok : s["outlier_tokens"]) tokens.insert(tok["position"].get<int64_t>());
-  EXPECT_EQ(tokens, planted["inputs"][0]["positions"].get<std::set<int64_t>>());
+  std::set<std::pair<int64_t, int64_t>> tokens, want_tokens;  // (input, position) over every input
+  for (const auto& tok : s["outlier_tokens"]) {
+    tokens.insert({tok["input"].get<int64_t>(), tok["position"].get<int64_t>()});
+    EXPECT_EQ(tok["writers"].size(), 1u) << tok;  // the planted column, on every planted token
+    for (const auto& w : tok["writers"]) EXPECT_EQ(w["column"], planted["column"]) << tok;
+  }
+  for (size_t i = 0; i < planted["inputs"].size(); ++i)
+    for (const auto& p : planted["inputs"][i]["positions"]) want_tokens.insert({static_cast<int64_t>(i), p.get<int64_t>()});
+  EXPECT_EQ(tokens, want_tokens);
   EXPECT_EQ(s["sink_positions"], planted["inputs"][0]["positions"]);
+  ASSERT_EQ(s["sinks"].size(), planted["inputs"].size());
+  for (size_t i = 0; i < planted["inputs"].size(); ++i) EXPECT_EQ(s["sinks"][i]["positions"], planted["inputs"][i]["positions"]);
   std::set<std::pair<int64_t, int64_t>> heads;
   for (const auto& h : s["sink_heads"]) heads.insert({h["layer"].get<int64_t>(), h["head"].get<int64_t>()});
   std::set<std::pair<int64_t, int64_t>> want_heads;
@@ -162,6 +172,22 @@ TEST_P(PlantedOutliers, ReportNamesThePlantedOutliersAndMatchesNumpy) {
     const double want = le["emergence"]["down_columns"][i]["contribution"].get<double>();
     EXPECT_NEAR(lc["emergence"]["down_columns"][i]["contribution"].get<double>(), want, 1e-4 * std::fabs(want) + 1e-6);
   }
+  // Every outlier entry's writers, against numpy.
+  const nlohmann::json& we = e["writers"];
+  ASSERT_EQ(lc["writers"]["n_entries"].get<size_t>(), we.size());
+  std::map<std::tuple<int64_t, int64_t, int64_t>, nlohmann::json> got_writers;
+  for (const auto& entry : lc["writers"]["entries"])
+    got_writers[{entry["input"].get<int64_t>(), entry["position"].get<int64_t>(), entry["channel"].get<int64_t>()}] = entry;
+  for (const auto& want : we) {
+    const auto& got = got_writers[{want["input"].get<int64_t>(), want["position"].get<int64_t>(), want["channel"].get<int64_t>()}];
+    ASSERT_TRUE(got.is_object()) << want;
+    EXPECT_EQ(got["layer"], want["layer"]);
+    ASSERT_EQ(got["writers"].size(), want["writers"].size()) << got << want;
+    for (size_t k = 0; k < want["writers"].size(); ++k) {
+      EXPECT_EQ(got["writers"][k]["column"], want["writers"][k]["column"]);
+      EXPECT_NEAR(got["writers"][k]["share"].get<double>(), want["writers"][k]["share"].get<double>(), 1e-4);
+    }
+  }
   EXPECT_NEAR(lc["disappearance"]["peak"].get<double>(), le["disappearance"]["peak"].get<double>(), 1e-3);
   EXPECT_EQ(lc["disappearance"]["position"], le["disappearance"]["position"]);
   EXPECT_NEAR(lc["disappearance"]["cancel_by"]["mlp_out"].get<double>(), le["disappearance"]["mlp_out"].get<double>(), 1e-3);
@@ -181,9 +207,11 @@ TEST_P(PlantedOutliers, ReportNamesThePlantedOutliersAndMatchesNumpy) {
   const nlohmann::json back = nlohmann::json::parse(f);
   EXPECT_EQ(back["schema_version"], kReportSchemaVersion);
   EXPECT_EQ(back["summary"], report["summary"]);
-  for (const char* csv : {"weights_per_layer.csv", "activations_per_layer.csv", "attention_outliers.csv", "token_classes.csv"})
+  for (const char* csv : {"weights_per_layer.csv", "activations_per_layer.csv", "attention_outliers.csv", "token_classes.csv",
+                          "outlier_writers.csv"})
     EXPECT_TRUE(std::ifstream(out + "/" + csv).good()) << csv;
   EXPECT_NE(summary_text(report).find("emerge at layer " + planted["emergence_layer"].dump()), std::string::npos);
+  EXPECT_NE(summary_text(report).find("Down-projection columns write them: token 0 "), std::string::npos) << summary_text(report);
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs, PlantedOutliers, ::testing::Values("llama", "gpt2"));

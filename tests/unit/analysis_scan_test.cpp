@@ -49,8 +49,9 @@ TEST_P(ScanPlanted, ReportNamesThePlantedOutliers) {
   EXPECT_EQ(s["emergence_layer"], planted["emergence_layer"]);
   EXPECT_EQ(s["outlier_channels"], nlohmann::json::array({planted["channel"]}));
   EXPECT_EQ(s["down_columns"], nlohmann::json::array({planted["column"]}));
-  std::set<int64_t> tokens;
-  for (const auto& t : s["outlier_tokens"]) tokens.insert(t["position"].get<int64_t>());
+  std::set<int64_t> tokens;  // of input 0 (the summary lists every input's)
+  for (const auto& t : s["outlier_tokens"])
+    if (t["input"] == 0) tokens.insert(t["position"].get<int64_t>());
   EXPECT_EQ(tokens, planted["inputs"][0]["positions"].get<std::set<int64_t>>());
   EXPECT_EQ(s["sink_positions"], planted["inputs"][0]["positions"]);
   for (const auto& h : s["sink_heads"]) EXPECT_EQ(h["layer"], planted["sink_layer"]);
@@ -76,6 +77,11 @@ TEST(ScanCli, MissingOutAndBadIdsAreUsageErrors) {
   std::string output;
   EXPECT_EQ(test::run_command(test::cli_path() + " scan /nonexistent", &output), 2) << output;
   EXPECT_EQ(test::run_command(test::cli_path() + " scan /nonexistent --out /tmp/x", &output), 2) << output;
+  // The gap rule is for activations only; a gap below 1 would flag everything over the floor.
+  EXPECT_EQ(test::run_command(test::cli_path() + " scan weights --weight-rule gap --out /tmp/x", &output), 2) << output;
+  EXPECT_NE(output.find("--weight-rule"), std::string::npos) << output;
+  EXPECT_EQ(test::run_command(test::cli_path() + " scan --act-gap 0.5 --out /tmp/x", &output), 2) << output;
+  EXPECT_NE(output.find("--act-gap"), std::string::npos) << output;
 }
 
 TEST(ScanStories, RunsEndToEndWithAblation) {
@@ -86,10 +92,10 @@ TEST(ScanStories, RunsEndToEndWithAblation) {
   const std::string dir = test::scratch_dir("scan_stories");
   std::string output;
   const std::string cmd = test::cli_path() + " -q scan " + model + " --text \"Once upon a time, there was a little girl.\"" +
-                          " --act-k 10 --ablate-file " + corpus + " --ablate-ctx 128 --ablate-windows 4 --out " + dir;
+                          " --act-rule relative --act-k 10 --ablate-file " + corpus + " --ablate-ctx 128 --ablate-windows 4 --out " + dir;
   ASSERT_EQ(test::run_command(cmd, &output), 0) << output;
   const nlohmann::json report = read_json(dir + "/report.json");
-  EXPECT_EQ(report["schema_version"], 1);
+  EXPECT_EQ(report["schema_version"], 2);
   EXPECT_EQ(report["model"]["n_layers"], 5);
   EXPECT_EQ(report["inputs"].size(), 2u);
   EXPECT_EQ(report["weights"]["per_layer"].size(), 5u);
