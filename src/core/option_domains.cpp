@@ -48,6 +48,7 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
       {"--weight-ratio", above(1, 1e9)},
       {"--act-k", above(1, 1e6)},          // k <= 1 flags about half of all tokens
       {"--act-abs", closed(0, 1e30)},
+      {"--act-gap", closed(1, 1e6)},       // 1: no gap required (the median rule alone)
       {"--collapse", open(0, 1)},
       {"--attn-frac", above(0, 1)},
       {"--attn-uniform", above(0, 1e6)},
