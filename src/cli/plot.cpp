@@ -19,7 +19,8 @@ namespace osc::cli {
 namespace {
 
 struct PlotArgs {
-  std::string input, out_dir, formats = "png", width = "1600", height = "1200";
+  std::string input, out_dir, formats = "png";
+  int width = 1600, height = 1200;
   bool no_html = false;
 };
 
@@ -31,16 +32,6 @@ std::vector<std::string> split_formats(const std::string& list) {
   return out;
 }
 
-int parse_pixels(const std::string& text, const char* option) {
-  try {
-    size_t used = 0;
-    const int v = std::stoi(text, &used);
-    if (used == text.size() && v >= 200 && v <= 10000) return v;
-  } catch (const std::exception&) {
-  }
-  throw_bad_input(option, "'" + text + "' is not a pixel count between 200 and 10000");
-}
-
 int run_plot(const PlotArgs& args) {
   const nlohmann::json doc = report::parse_json_text(read_text_file(args.input), args.input);
   const std::string kind = report::document_kind(doc, args.input);
@@ -49,8 +40,8 @@ int run_plot(const PlotArgs& args) {
                                   : args.out_dir;
   plot::FigureOptions options;
   options.formats = split_formats(args.formats);
-  options.width_px = parse_pixels(args.width, "--width");
-  options.height_px = parse_pixels(args.height, "--height");
+  options.width_px = args.width;
+  options.height_px = args.height;
   options.quiet = global_quiet();
   options.source = args.input;
   const auto written = kind == "report" ? plot::draw_report_figures(doc, out_dir, options)
@@ -72,8 +63,10 @@ const CommandRegistration registration(
           ->required();
       sub.add_option("--out", args->out_dir, "Output folder (default: figures/ next to the report)");
       sub.add_option("--format", args->formats, "Comma-separated formats: png, svg, pdf (default png)");
-      sub.add_option("--width", args->width, "Width of a one-panel figure in pixels (default 1600)");
-      sub.add_option("--height", args->height, "Height of a one-panel figure in pixels (default 1200)");
+      sub.add_option("--width", args->width, "Width of a one-panel figure in pixels (default 1600)")
+          ->check(CLI::Range(200, 10000));
+      sub.add_option("--height", args->height, "Height of a one-panel figure in pixels (default 1200)")
+          ->check(CLI::Range(200, 10000));
       sub.add_flag("--no-html", args->no_html, "Do not write report.html");
       return [args] { return run_plot(*args); };
     });

@@ -49,6 +49,15 @@ bool looks_like_llama2c(const std::string& path) {
   }
 }
 
+// A llama2.c tok*.bin reads to its last byte as a token list (a model's 28-byte header does not).
+bool looks_like_llama2c_tokenizer(const std::string& path) {
+  try {
+    return !read_llama2c_tokenizer(path).pieces.empty();
+  } catch (const Error&) {
+    return false;
+  }
+}
+
 }  // namespace
 
 std::string_view checkpoint_format_name(CheckpointFormat f) {
@@ -112,6 +121,8 @@ Checkpoint Checkpoint::open_file(const std::string& path) {
     SafetensorsContents c = read_safetensors(path);
     ck.tensors_ = std::move(c.tensors);
     ck.safetensors_metadata_ = std::move(c.metadata);
+  } else if (!looks_like_llama2c(path) && looks_like_llama2c_tokenizer(path)) {
+    ck.format_ = CheckpointFormat::TokenizerOnly;
   } else if (fs::path(path).extension() == ".bin" || looks_like_llama2c(path)) {
     ck.format_ = CheckpointFormat::Llama2c;
     Llama2cCheckpoint l = read_llama2c(path);
@@ -129,6 +140,8 @@ ModelConfig Checkpoint::config() const {
   if (hf_config_) return config_from_hf(*hf_config_, (fs::path(path_) / "config.json").string());
   if (gguf_) return config_from_gguf(*gguf_);
   if (llama2c_) return config_from_llama2c(*llama2c_);
+  if (format_ == CheckpointFormat::TokenizerOnly)
+    throw_bad_input(path_, "a tokenizer file without model weights (`outlierscope tokenize` reads it; give a model to run)");
   throw_bad_input(path_, std::string("a ") + std::string(checkpoint_format_name(format_)) +
                              " source does not describe the model (no config.json, GGUF metadata or llama2.c header)");
 }
