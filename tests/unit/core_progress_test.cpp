@@ -124,7 +124,7 @@ std::string synth_command(const std::string& name, const std::string& flags = ""
 
 TEST(ProgressCli, SynthLogsPlainLinesEndingAtTheTotal) {
   const std::string log = test::scratch_dir("progress_log") + "/stderr.log";
-  ASSERT_EQ(test::run_command(synth_command("log") + " 2> " + log), 0);
+  ASSERT_EQ(test::run_command("(" + synth_command("log") + " 2> " + log + ")"), 0);
   const std::string err = read_text_file(log);
   EXPECT_EQ(err.find('\r'), std::string::npos) << err;
   EXPECT_EQ(err.find("\033[K"), std::string::npos) << err;
@@ -134,8 +134,10 @@ TEST(ProgressCli, SynthLogsPlainLinesEndingAtTheTotal) {
 
 TEST(ProgressCli, QuietSynthWritesNoProgress) {
   std::string out;
-  ASSERT_EQ(test::run_command(synth_command("quiet", " --quiet") + " 2>&1 >/dev/null", &out), 0);
+  ASSERT_EQ(test::run_command("(" + synth_command("quiet", " --quiet") + " 2>&1 >/dev/null)", &out), 0);
   EXPECT_EQ(out, "");
+  ASSERT_EQ(test::run_command("(" + synth_command("loud") + " 2>&1 >/dev/null)", &out), 0);
+  EXPECT_NE(out.find("synth llama tiny"), std::string::npos) << "without --quiet the same command reports progress";
 }
 
 // Everything the program writes to a pseudo-terminal (stdin, stdout and stderr on the pty).
