@@ -7,11 +7,13 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/install_paths.h"
 
 namespace osc::report {
 namespace {
 
 constexpr const char* kBundle = "node_modules/plotly.js-dist-min/plotly.min.js";
+constexpr const char* kInstalledBundle = "plotly.min.js";  // under <prefix>/share/outlierscope
 
 std::string source_tree_bundle() {
   // This file is src/report/plotly_asset.cpp; the build passes its absolute path in __FILE__.
@@ -26,6 +28,7 @@ std::string plotly_js_path() {
 #ifdef OUTLIERSCOPE_PLOTLY_JS
   return OUTLIERSCOPE_PLOTLY_JS;
 #else
+  if (std::string installed = installed_data_path(kInstalledBundle); !installed.empty()) return installed;
   return source_tree_bundle();
 #endif
 }
