@@ -113,6 +113,7 @@ int run_perplexity(const PerplexityArgs& a) {
     progress.update(static_cast<int64_t>(w + 1), ppl_text);
   }
   progress.finish(ppl_text);
+  OSC_CHECK_INPUT(totals.scored > 0, a.file, "no prediction was scored (--ctx " + std::to_string(a.ctx) + " under the " + a.convention + " convention)");
   const double ppl = std::exp(totals.mean_nll());
   if (a.as_json) {
     nlohmann::json j = {{"perplexity", ppl},         {"mean_nll", totals.mean_nll()},
