@@ -391,12 +391,12 @@ def main():
         elif name not in declared and name not in NODE_BUILTINS:
             problems.append(f"{users(who)}: npm module '{name}' is in node_modules but not in package.json")
 
-    if args.build_dir:
-        problems += check_owned("build dependency", cmake_found_files(args.build_dir), allowed, base)
+    build_files = cmake_found_files(args.build_dir) if args.build_dir else {}
+    problems += check_owned("build dependency", build_files, allowed, base)
 
     for p in problems:
         print("check_deps: " + p, file=sys.stderr)
-    checked = f"{len(module_uses)} Python modules, {len(program_uses)} programs"
+    checked = f"{len(module_uses)} Python modules, {len(program_uses)} programs, {len(build_files)} files the build found"
     if problems:
         print(f"check_deps: FAILED: {len(problems)} problems ({checked} checked)", file=sys.stderr)
         return 1
