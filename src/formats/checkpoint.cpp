@@ -1,5 +1,6 @@
 #include "formats/checkpoint.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -49,10 +50,13 @@ bool looks_like_llama2c(const std::string& path) {
   }
 }
 
-// A llama2.c tok*.bin reads to its last byte as a token list (a model's 28-byte header does not).
+// A llama2.c tok*.bin reads to its last byte as a list of non-empty tokens (a model's header and
+// weights do not; all-zero bytes would read as empty tokens).
 bool looks_like_llama2c_tokenizer(const std::string& path) {
   try {
-    return !read_llama2c_tokenizer(path).pieces.empty();
+    const Llama2cVocab vocab = read_llama2c_tokenizer(path);
+    return !vocab.pieces.empty() &&
+           std::none_of(vocab.pieces.begin(), vocab.pieces.end(), [](const std::string& p) { return p.empty(); });
   } catch (const Error&) {
     return false;
   }
@@ -140,7 +144,7 @@ ModelConfig Checkpoint::config() const {
   if (hf_config_) return config_from_hf(*hf_config_, (fs::path(path_) / "config.json").string());
   if (gguf_) return config_from_gguf(*gguf_);
   if (llama2c_) return config_from_llama2c(*llama2c_);
-  if (format_ == CheckpointFormat::TokenizerOnly)
+  if (format_ == CheckpointFormat::TokenizerOnly && !fs::is_directory(path_))
     throw_bad_input(path_, "a tokenizer file without model weights (`outlierscope tokenize` reads it; give a model to run)");
   throw_bad_input(path_, std::string("a ") + std::string(checkpoint_format_name(format_)) +
                              " source does not describe the model (no config.json, GGUF metadata or llama2.c header)");
