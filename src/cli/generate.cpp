@@ -1,9 +1,10 @@
-// `outlierscope generate MODEL --prompt "..." -n N [--temperature T --seed S]`: continues a prompt,
-// greedily by default (argmax at each step), stopping at EOS or the model's context length.
+// `outlierscope generate MODEL --prompt "..." -n N [--temperature T --top-k K --top-p P --seed S]`:
+// continues a prompt, greedily by default (argmax at each step), sampling as Hugging Face does
+// when a temperature is given (model/sampling.h); stops at EOS or at the model's context length,
+// and says so when the context cut the continuation short.
 // The prompt runs in one pass that fills a KV cache; each later step runs only the newest token.
 #include <algorithm>
 #include <chrono>
-#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <random>
@@ -14,6 +15,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "model/model.h"
+#include "model/sampling.h"
 
 namespace osc::cli {
 namespace {
@@ -21,22 +23,14 @@ namespace {
 struct GenerateArgs {
   std::string model, prompt;
   int64_t steps = 32;
-  double temperature = 0.0;
+  SamplingOptions sampling;
   uint64_t seed = 0;
   bool no_cache = false;
 };
 
-int32_t pick(const float* logits, int64_t vocab, double temperature, std::mt19937_64& rng) {
-  int32_t best = 0;
-  for (int32_t v = 1; v < vocab; ++v)
-    if (logits[v] > logits[best]) best = v;
-  if (temperature <= 0.0) return best;
-  std::vector<double> weights(static_cast<size_t>(vocab));
-  for (int32_t v = 0; v < vocab; ++v) weights[v] = std::exp((logits[v] - logits[best]) / temperature);
-  return static_cast<int32_t>(std::discrete_distribution<int64_t>(weights.begin(), weights.end())(rng));
-}
-
 int run_generate(const GenerateArgs& a) {
+  OSC_CHECK_INPUT(a.sampling.temperature > 0.0 || (a.sampling.top_k == 0 && a.sampling.top_p == 1.0), "generate",
+                  "--top-k and --top-p filter sampling: give a --temperature above 0 too (0 is greedy)");
   const Model model = Model::load(a.model);
   const Tokenizer& tok = model.require_tokenizer();
   std::vector<int32_t> ids = model.encode(a.prompt);
@@ -51,12 +45,16 @@ int run_generate(const GenerateArgs& a) {
   std::vector<int32_t> pending = ids;  // tokens the cache has not seen yet
   const int64_t room = ctx > 0 ? std::min(a.steps, ctx - static_cast<int64_t>(prompt_len)) : a.steps;
   Progress progress("generate", room, "tok", false);
-  for (int64_t step = 0; step < a.steps && (ctx <= 0 || static_cast<int64_t>(ids.size()) < ctx); ++step) {
+  bool stopped_at_eos = false;
+  for (int64_t step = 0; step < room; ++step) {
     // [T_pending, vocab] with the cache; [T, vocab] for the whole prefix without it.
     const Tensor logits = a.no_cache ? model.forward(ids) : model.forward(pending, cache);
     const int64_t V = model.config().vocab_size;
-    const int32_t next = pick(logits.ptr() + (logits.shape[0] - 1) * V, V, a.temperature, rng);
-    if (next == tok.eos_id()) break;
+    const int32_t next = sample_next_token(logits.ptr() + (logits.shape[0] - 1) * V, V, a.sampling, rng);
+    if (next == tok.eos_id()) {
+      stopped_at_eos = true;
+      break;
+    }
     ids.push_back(next);
     pending.assign(1, next);
     progress.update(step + 1);
@@ -65,6 +63,9 @@ int run_generate(const GenerateArgs& a) {
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const size_t generated = ids.size() - prompt_len;
   std::printf("%s\n", tok.decode(ids).c_str());
+  if (!stopped_at_eos && room < a.steps)
+    std::fprintf(stderr, "generate: stopped at the model's context of %lld tokens (%zu of the %lld tokens asked for)\n",
+                 static_cast<long long>(ctx), generated, static_cast<long long>(a.steps));
   std::fprintf(stderr, "%zu prompt tokens, %zu generated in %.3f s (%.1f tokens/s)\n", prompt_len, generated, seconds,
                seconds > 0 ? static_cast<double>(generated) / seconds : 0.0);
   return 0;
@@ -75,7 +76,10 @@ const CommandRegistration registration("generate", "Continue a prompt (greedy by
   sub.add_option("model", a->model, "GGUF file, HF model folder or llama2.c .bin")->required();
   sub.add_option("--prompt", a->prompt, "The text to continue")->required();
   sub.add_option("-n,--tokens", a->steps, "Tokens to generate (default 32)");
-  sub.add_option("--temperature", a->temperature, "Sample with this temperature (default 0: greedy)");
+  sub.add_option("--temperature", a->sampling.temperature, "Sample with this temperature (default 0: greedy)");
+  sub.add_option("--top-k", a->sampling.top_k, "Sample only from the K most likely tokens (default 0: all)");
+  sub.add_option("--top-p", a->sampling.top_p,
+                 "Sample only from the most likely tokens whose probabilities add up to P (default 1: all)");
   sub.add_option("--seed", a->seed, "Random seed for sampling");
   sub.add_flag("--no-cache", a->no_cache, "Rerun the whole prefix at every step instead of using the KV cache (slow)");
   return [a]() { return run_generate(*a); };

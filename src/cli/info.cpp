@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "formats/checkpoint.h"
+#include "tokenizer/load_tokenizer.h"
 
 namespace osc::cli {
 namespace {
@@ -44,6 +45,12 @@ json gguf_metadata_json(const GgufFile& g) {
   return out;
 }
 
+// A tokenizer-only source (tok512.bin, a folder with only tokenizer files): what the tokenizer is.
+json tokenizer_only_json(const Checkpoint& ck) {
+  const auto tok = load_tokenizer(ck.path());
+  return {{"kind", tok->info().kind}, {"vocab_size", tok->vocab_size()}, {"bos_id", tok->bos_id()}, {"eos_id", tok->eos_id()}};
+}
+
 json info_json(const Checkpoint& ck) {
   json j;
   j["path"] = ck.path();
@@ -59,6 +66,7 @@ json info_json(const Checkpoint& ck) {
   j["total_parameters"] = ck.tensors().total_elements();
   j["total_bytes"] = ck.tensors().total_bytes();
   if (const GgufFile* g = ck.gguf()) j["metadata"] = gguf_metadata_json(*g);
+  if (ck.format() == CheckpointFormat::TokenizerOnly) j["tokenizer"] = tokenizer_only_json(ck);
   if (!ck.safetensors_metadata().empty()) j["safetensors_metadata"] = ck.safetensors_metadata();
   return j;
 }
@@ -69,6 +77,12 @@ void print_text(const json& j) {
   std::cout << "path: " << scalar_text(j["path"]) << "\nformat: " << scalar_text(j["format"]);
   if (j.contains("gguf_version")) std::cout << " (version " << j["gguf_version"] << ", alignment " << j["gguf_alignment"] << ")";
   std::cout << "\narchitecture: " << (j["architecture"].is_null() ? "unknown" : scalar_text(j["architecture"])) << "\n";
+  if (j.contains("tokenizer")) {
+    const json& t = j["tokenizer"];
+    std::cout << "tokenizer only, no model weights: " << scalar_text(t["kind"]) << ", " << t["vocab_size"] << " tokens, BOS "
+              << t["bos_id"] << ", EOS " << t["eos_id"] << " (`outlierscope tokenize " << scalar_text(j["path"])
+              << " \"text\"` reads it)\n";
+  }
   if (j["config"].is_null()) std::cout << "config: none\n";
   else if (j["config"].contains("error")) std::cout << "config: unavailable: " << scalar_text(j["config"]["error"]) << "\n";
   else {

@@ -1,8 +1,10 @@
-// `outlierscope run MODEL --text "..." | --file F [--hooks GLOB...] [--intervene SPEC...]
-//  [--out acts.safetensors] [--npy-dir DIR]`: one forward pass, capturing the selected hook points
-// (docs/hooks.md) with optional interventions; without --out / --npy-dir it prints a summary.
+// `outlierscope run MODEL --text "..." | --file F | --ids 1,2,3 [--bos | --no-bos] [--hooks GLOB...]
+//  [--intervene SPEC...] [--out acts.safetensors] [--npy-dir DIR]`: one forward pass, capturing the
+// selected hook points (docs/hooks.md) with optional interventions; without --out / --npy-dir it
+// prints a summary. --ids runs models that have no tokenizer (synthesised ones) on exact ids.
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,8 +23,34 @@ namespace {
 
 struct RunArgs {
   std::string model, text, file, out, npy_dir;
+  std::vector<int32_t> ids;
+  bool bos = false, no_bos = false;
   std::vector<std::string> hooks, interventions;
 };
+
+// --ids as given (BOS only with --bos); a text with the model's BOS convention unless overridden.
+std::vector<int32_t> input_tokens(const Model& model, const RunArgs& a) {
+  const ModelConfig& c = model.config();
+  if (!a.ids.empty()) {
+    for (int32_t id : a.ids)
+      OSC_CHECK_INPUT(id < c.vocab_size, "--ids", "token id " + std::to_string(id) + " is not below the model's vocabulary size " +
+                                                      std::to_string(c.vocab_size));
+    std::vector<int32_t> tokens;
+    if (a.bos) {
+      OSC_CHECK_INPUT(c.bos_token_id >= 0, "--bos", a.model + " has no BOS token id in its config");
+      tokens.push_back(static_cast<int32_t>(c.bos_token_id));
+    }
+    tokens.insert(tokens.end(), a.ids.begin(), a.ids.end());
+    return tokens;
+  }
+  OSC_CHECK_INPUT(model.tokenizer() != nullptr, "run",
+                  model.tokenizer_error() + "; give token ids instead, e.g. --ids 1,2,3");
+  const Tokenizer& tok = *model.tokenizer();
+  const bool add_bos = a.bos || (!a.no_bos && tok.add_bos_default());
+  std::vector<int32_t> tokens = tok.encode(a.file.empty() ? a.text : read_text_file(a.file), add_bos);
+  OSC_CHECK_INPUT(!tokens.empty(), a.file.empty() ? "--text" : a.file, "gives no tokens: there is nothing to run");
+  return tokens;
+}
 
 void check_patterns_matched(const HookSet& hooks) {
   const std::vector<std::string> unmatched = hooks.unmatched_patterns();
@@ -56,7 +84,7 @@ std::map<std::string, std::string> metadata(const RunArgs& a) {
 }
 
 int run_run(const RunArgs& a) {
-  OSC_CHECK_INPUT(a.text.empty() != a.file.empty(), "run", "give exactly one of --text or --file");
+  OSC_CHECK_INPUT(!a.text.empty() + !a.file.empty() + !a.ids.empty() == 1, "run", "give exactly one of --text, --file or --ids");
   const std::vector<std::string> inputs = {a.model, a.file};
   if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
   std::optional<OutputFolder> npy_dir;
@@ -66,9 +94,7 @@ int run_run(const RunArgs& a) {
   for (const std::string& g : a.hooks) hooks.capture(g);
   if (a.hooks.empty()) hooks.capture("hook_logits");
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
-  const std::string text = a.file.empty() ? a.text : read_text_file(a.file);
-  OSC_CHECK_INPUT(!text.empty(), a.file, "is empty: there is no text to run");
-  const std::vector<int32_t> tokens = model.encode(text);
+  const std::vector<int32_t> tokens = input_tokens(model, a);
   model.forward(tokens, hooks);
   check_patterns_matched(hooks);
   if (!a.out.empty()) write_captures_safetensors(a.out, hooks, tokens, metadata(a));
@@ -87,6 +113,11 @@ const CommandRegistration registration(
       sub.add_option("model", a->model, "GGUF file, HF model folder or llama2.c .bin")->required();
       sub.add_option("--text", a->text, "The input text");
       sub.add_option("--file", a->file, "Read the input text from this file");
+      sub.add_option("--ids", a->ids, "Comma-separated token ids to run as given, e.g. 1,450,4799 (no tokenizer needed)")
+          ->delimiter(',');
+      auto* bos = sub.add_flag("--bos", a->bos, "Prepend BOS even if the model does not (with --ids: prepend BOS)");
+      auto* no_bos = sub.add_flag("--no-bos", a->no_bos, "Do not prepend BOS to the text even if the model does");
+      bos->excludes(no_bos);
       sub.add_option("--hooks", a->hooks, "Hook names or globs to capture (default: hook_logits), e.g. 'blocks.*.hook_resid_post'");
       sub.add_option("--intervene", a->interventions,
                      "HOOK:OP[:token=N,channel=N,value=X|factor=X], OP = zero|set|scale|mean (repeatable)");

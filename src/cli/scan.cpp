@@ -16,6 +16,7 @@
 #include "analysis/report.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/install_paths.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
 #include "plot/figures.h"
@@ -78,7 +79,9 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
 
 std::string model_path(const std::string& given) {
   if (!given.empty()) return given;
-  const std::string dir = std::string(OUTLIERSCOPE_MODELS_DIR) + "/default";
+  // An installed program's copy first (core/install_paths.h), then the source tree's.
+  const std::string installed = installed_data_path("models/default");
+  const std::string dir = installed.empty() ? std::string(OUTLIERSCOPE_MODELS_DIR) + "/default" : installed;
   OSC_CHECK_INPUT(std::filesystem::exists(dir), "scan",
                   "no MODEL given and the built-in default model " + dir + " is not installed");
   return dir;

@@ -1,5 +1,7 @@
-// `outlierscope tokenize MODEL "text" [--json] [--file F] [--bos | --no-bos] [--special]`: the
-// token ids and readable pieces of a text (or of a whole file, with a tokens/s figure on stderr).
+// `outlierscope tokenize MODEL "text" [--json] [--file F] [--bos | --no-bos] [--no-parse-special]`:
+// the token ids and readable pieces of a text (or of a whole file, with a tokens/s figure on
+// stderr). Special-token texts such as "<s>" become those tokens, as in Hugging Face's tokenizers
+// by default; --no-parse-special reads them as plain text (llama.cpp's default).
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -17,7 +19,7 @@ using nlohmann::json;
 
 struct TokenizeArgs {
   std::string model, text, file;
-  bool as_json = false, bos = false, no_bos = false, special = false;
+  bool as_json = false, bos = false, no_bos = false, no_parse_special = false;
 };
 
 json tokenizer_json(const Tokenizer& tok) {
@@ -50,7 +52,7 @@ int run_tokenize(const TokenizeArgs& a) {
   const bool add_bos = a.bos || (!a.no_bos && tok->add_bos_default());
   EncodeOptions options;
   options.add_bos = add_bos;
-  options.parse_special = a.special;
+  options.parse_special = !a.no_parse_special;
   const std::string text = a.file.empty() ? a.text : read_text_file(a.file);
   const auto start = std::chrono::steady_clock::now();
   const std::vector<int32_t> ids = tok->encode(text, options);
@@ -76,7 +78,8 @@ const CommandRegistration registration(
       auto* bos = sub.add_flag("--bos", a->bos, "Prepend BOS even if the model does not");
       auto* no_bos = sub.add_flag("--no-bos", a->no_bos, "Do not prepend BOS even if the model does");
       bos->excludes(no_bos);
-      sub.add_flag("--special", a->special, "Read control-token texts such as <s> as those tokens");
+      sub.add_flag("--no-parse-special", a->no_parse_special,
+                   "Read special-token texts such as <s> as plain text (default: as those tokens, like Hugging Face)");
       return [a]() { return run_tokenize(*a); };
     });
 

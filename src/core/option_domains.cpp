@@ -30,8 +30,13 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
       // generate
       {"generate --tokens", integers(1, kMaxTokens)},
       {"generate --temperature", closed(0, 100)},  // 0: greedy
+      {"generate --top-k", integers(0, 2147483647)},  // 0: all tokens
+      {"generate --top-p", above(0, 1)},              // probability mass kept; 0 would keep no token
       // perplexity
       {"perplexity --ctx", integers(2, kMaxTokens)},
+      {"perplexity --stride", integers(1, kMaxTokens)},
+      // run
+      {"run --ids", integers(0, 2147483647)},
       // plot
       {"plot --width", integers(200, 10000)},
       {"plot --height", integers(200, 10000)},

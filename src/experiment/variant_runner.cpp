@@ -146,6 +146,7 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
   progress.update(static_cast<int64_t>(compressions.size()) + 1);
   const int64_t layer = o.landscape_layer >= 0 ? o.landscape_layer : model.config().layers / 2;
   r.landscape = residual_landscape(model, windows, layer, o.landscape_positions, pieces);
+  progress.update(static_cast<int64_t>(compressions.size()) + 2);
   progress.finish();
   return r;
 }

@@ -1,5 +1,6 @@
 #include "formats/checkpoint.h"
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -44,6 +45,18 @@ bool looks_like_llama2c(const std::string& path) {
   try {
     read_llama2c_header(path);
     return true;
+  } catch (const Error&) {
+    return false;
+  }
+}
+
+// A llama2.c tok*.bin reads to its last byte as a list of non-empty tokens (a model's header and
+// weights do not; all-zero bytes would read as empty tokens).
+bool looks_like_llama2c_tokenizer(const std::string& path) {
+  try {
+    const Llama2cVocab vocab = read_llama2c_tokenizer(path);
+    return !vocab.pieces.empty() &&
+           std::none_of(vocab.pieces.begin(), vocab.pieces.end(), [](const std::string& p) { return p.empty(); });
   } catch (const Error&) {
     return false;
   }
@@ -112,6 +125,8 @@ Checkpoint Checkpoint::open_file(const std::string& path) {
     SafetensorsContents c = read_safetensors(path);
     ck.tensors_ = std::move(c.tensors);
     ck.safetensors_metadata_ = std::move(c.metadata);
+  } else if (!looks_like_llama2c(path) && looks_like_llama2c_tokenizer(path)) {
+    ck.format_ = CheckpointFormat::TokenizerOnly;
   } else if (fs::path(path).extension() == ".bin" || looks_like_llama2c(path)) {
     ck.format_ = CheckpointFormat::Llama2c;
     Llama2cCheckpoint l = read_llama2c(path);
@@ -129,6 +144,8 @@ ModelConfig Checkpoint::config() const {
   if (hf_config_) return config_from_hf(*hf_config_, (fs::path(path_) / "config.json").string());
   if (gguf_) return config_from_gguf(*gguf_);
   if (llama2c_) return config_from_llama2c(*llama2c_);
+  if (format_ == CheckpointFormat::TokenizerOnly && !fs::is_directory(path_))
+    throw_bad_input(path_, "a tokenizer file without model weights (`outlierscope tokenize` reads it; give a model to run)");
   throw_bad_input(path_, std::string("a ") + std::string(checkpoint_format_name(format_)) +
                              " source does not describe the model (no config.json, GGUF metadata or llama2.c header)");
 }

@@ -97,11 +97,12 @@ SynthPlan write_synth_model(const SynthOptions& options) {
   for (const auto& t : plan.tensors) streams.push_back(stream_of(t, plan.dtype, options.seed));
   write_text_atomically((std::filesystem::path(options.out_dir) / "config.json").string(), plan.hf_config.dump(2) + "\n");
 
+  // Counted in started MiB, like the total, so that a model smaller than 1 MiB ends at 1/1, not 0/1.
   constexpr uint64_t kMiB = uint64_t{1} << 20;
-  Progress progress("synth " + options.arch + " " + options.preset, static_cast<int64_t>((plan.tensor_bytes + kMiB - 1) / kMiB),
-                    "MiB", options.quiet);
+  const auto started_mib = [](uint64_t bytes) { return static_cast<int64_t>((bytes + kMiB - 1) / kMiB); };
+  Progress progress("synth " + options.arch + " " + options.preset, started_mib(plan.tensor_bytes), "MiB", options.quiet);
   write_safetensors_model(options.out_dir, streams, options.max_shard_bytes,
-                          [&](uint64_t done) { progress.update(static_cast<int64_t>(done / kMiB)); });
+                          [&](uint64_t done) { progress.update(started_mib(done)); });
   progress.finish();
   return plan;
 }

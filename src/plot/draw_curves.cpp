@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plot/chart_drawers.h"
+#include "plot/label_layout.h"
 #include "plot/style.h"
 
 namespace osc::plot {
@@ -101,10 +102,14 @@ void draw_curves(const report::Curves& c, const std::string& title, const Frame&
   plvpor(frame.x0 + 0.14 * w, frame.x1 - 0.04 * w, frame.y0 + 0.24 * h, frame.y1 - 0.1 * h);
   plwind(b.xmin, b.xmax, b.ymin, b.ymax);
   plschr(0, frame.text_scale * style::kTickScale);
+  // Layers (and other integer x) get integer ticks; PLplot's own choice on a short axis is 0.5.
+  const double x_step = std::all_of(c.x.begin(), c.x.end(), [](double x) { return x == std::floor(x); })
+                            ? integer_tick_step(b.xmin, b.xmax, 10)
+                            : 0.0;
   style::use_colour(style::kGrid);
-  plbox("g", 0.0, 0, c.log_y ? "gl" : "g", 0.0, 0);
+  plbox("g", x_step, 0, c.log_y ? "gl" : "g", 0.0, 0);
   style::use_colour(style::kInk);
-  plbox("bcnst", 0.0, 0, c.log_y ? "bcnstvl" : "bcnstv", 0.0, 0);
+  plbox("bcnst", x_step, 0, c.log_y ? "bcnstvl" : "bcnstv", 0.0, 0);
   for (size_t i = 0; i < c.series.size(); ++i) draw_series(c, c.series[i], style::series_colour(i));
   style::use_colour(style::kInk);
   plschr(0, frame.text_scale * style::kLabelScale);

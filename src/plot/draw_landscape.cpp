@@ -1,6 +1,7 @@
 // 3-D landscape: one line per row (token or weight column) running along the shown channels, the
 // height being |value|. Tick labels are placed in 2-D at projected 3-D points, so token pieces stay
-// upright and readable whatever the view angle.
+// upright and readable whatever the view angle; on long windows only labels that do not overlap
+// are drawn, outlier tokens first.
 #include <plplot/plplot.h>
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "plot/chart_drawers.h"
+#include "plot/label_layout.h"
 #include "plot/style.h"
 
 namespace osc::plot {
@@ -81,22 +83,47 @@ void draw_rows(const report::Landscape& l, double zmax) {
   plwidth(style::kThinLine);
 }
 
+// Millimetres on the page per world unit of the current viewport, in x and y.
+struct PageScale {
+  double x, y;
+};
+
+PageScale page_scale() {
+  PLFLT wx0, wx1, wy0, wy1, dx0, dx1, dy0, dy1, mx0, mx1, my0, my1;
+  plgvpw(&wx0, &wx1, &wy0, &wy1);  // world window
+  plgvpd(&dx0, &dx1, &dy0, &dy1);  // viewport, as a fraction of the subpage
+  plgspa(&mx0, &mx1, &my0, &my1);  // subpage, mm
+  return {(dx1 - dx0) * (mx1 - mx0) / (wx1 - wx0), (dy1 - dy0) * (my1 - my0) / (wy1 - wy0)};
+}
+
+// Row labels run parallel (direction u) and end at the token axis; the ones drawn are those whose
+// boxes do not overlap across u (label_layout.h), outlier tokens first. Label heights: PLplot's
+// character height times 1.5 for ascenders, descenders and accents.
 void draw_row_labels(const report::Landscape& l, const View3d& v, double scale) {
-  // Too many rows to label each one: label every k-th row plus every highlighted row.
   const size_t rows = l.row_labels.size();
-  const size_t every = std::max<size_t>(1, rows / 24);
   double ax, ay, bx, by;
   v.project(0, v.ymin, 0, &ax, &ay);
   v.project(0, v.ymin - 1.0, 0, &bx, &by);
+  const PageScale mm = page_scale();
+  const double ux = (ax - bx) * mm.x, uy = (ay - by) * mm.y, norm = std::hypot(ux, uy);
+  PLFLT default_height_mm, height_mm;
+  plgchr(&default_height_mm, &height_mm);
+  std::vector<StackedLabel> stack(rows);
+  std::vector<std::pair<double, double>> anchors(rows);  // world position of each label's end
   for (size_t r = 0; r < rows; ++r) {
     const bool hot = std::find(l.highlight_rows.begin(), l.highlight_rows.end(), static_cast<int64_t>(r)) !=
                      l.highlight_rows.end();
-    if (!hot && r % every != 0) continue;
-    hot ? style::bold_font() : style::regular_font();
-    plschr(0, scale * (hot ? style::kLabelScale : style::kTickScale));
-    double wx, wy;
+    double& wx = anchors[r].first;
+    double& wy = anchors[r].second;
     v.project(static_cast<double>(r), v.ymin - 0.04 * (v.ymax - v.ymin), 0, &wx, &wy);
-    upright_text(wx, wy, ax - bx, ay - by, true, l.row_labels[r]);
+    stack[r].across_mm = (-uy * wx * mm.x + ux * wy * mm.y) / norm;
+    stack[r].height_mm = 1.5 * default_height_mm * scale * (hot ? style::kLabelScale : style::kTickScale);
+    stack[r].priority = hot;
+  }
+  for (size_t r : non_overlapping_labels(stack, 0.2)) {
+    stack[r].priority ? style::bold_font() : style::regular_font();
+    plschr(0, scale * (stack[r].priority ? style::kLabelScale : style::kTickScale));
+    upright_text(anchors[r].first, anchors[r].second, ax - bx, ay - by, true, l.row_labels[r]);
   }
   style::regular_font();
 }

@@ -31,6 +31,16 @@ std::string_view page_script() {
       .replace(/\n/g, '\\n').replace(/\t/g, '\\t');
   }
   function range(n) { var a = []; for (var i = 0; i < n; i++) a.push(i); return a; }
+  // Tick positions for at most about `most` labels on an axis of n items (plotly draws every
+  // tickval, so 256 tokens would pile up): highlighted items first, then the others, none closer
+  // than n / most items to a kept one.
+  function thinTicks(n, hot, most) {
+    var gap = Math.max(1, Math.ceil(n / most)), kept = [];
+    function fits(i) { return kept.every(function (k) { return Math.abs(k - i) >= gap; }); }
+    for (var i = 0; i < n; i++) if (hot[i] && fits(i)) kept.push(i);
+    for (var j = 0; j < n; j++) if (!hot[j] && fits(j)) kept.push(j);
+    return kept.sort(function (a, b) { return a - b; });
+  }
   function hasWebGL() {
     try {
       var c = document.createElement('canvas');
@@ -62,10 +72,11 @@ std::string_view page_script() {
       var i = p.columns.indexOf(c);
       if (i >= 0) { colTicks.push(i); colText.push('<b>' + c + '</b>'); }
     });
+    var rowTicks = thinTicks(rows, hot, 10);  // the token axis is foreshortened in the default view
     var layout = baseLayout(p.title);
     layout.scene = {
-      xaxis: { title: { text: plotText(p.row_axis) }, tickvals: range(rows),
-               ticktext: p.row_labels.map(function (s, r) { return hot[r] ? '<b>' + plotText(s) + '</b>' : plotText(s); }) },
+      xaxis: { title: { text: plotText(p.row_axis) }, tickvals: rowTicks,
+               ticktext: rowTicks.map(function (r) { return hot[r] ? '<b>' + plotText(p.row_labels[r]) + '</b>' : plotText(p.row_labels[r]); }) },
       yaxis: { title: { text: plotText(p.column_axis) }, tickvals: colTicks, ticktext: colText },
       zaxis: { title: { text: plotText(p.value_axis) }, range: zmax > 0 ? [0, zmax] : undefined, rangemode: 'tozero' },
       camera: { eye: { x: -1.6, y: -1.5, z: 0.9 } }, aspectmode: 'manual', aspectratio: { x: 1, y: 1.5, z: 0.9 } };
@@ -95,10 +106,11 @@ std::string_view page_script() {
                     ': %{customdata[1]}<br>' + plotText(p.value_axis) + ': %{z:.4g}<extra></extra>' };
     var hotCols = {}; p.highlight_columns.forEach(function (c) { hotCols[c] = true; });
     var layout = baseLayout(p.title);
-    layout.xaxis = { title: { text: plotText(p.x_axis) }, tickvals: range(cols), tickangle: -90, constrain: 'domain',
-                     ticktext: p.column_labels.map(function (s, c) { return hotCols[c] ? '<b>' + plotText(s) + '</b>' : plotText(s); }) };
-    layout.yaxis = { title: { text: plotText(p.y_axis) }, tickvals: range(rows), autorange: 'reversed',
-                     ticktext: p.row_labels.map(plotText) };
+    var xTicks = thinTicks(cols, hotCols, 48), yTicks = thinTicks(rows, {}, 48);
+    layout.xaxis = { title: { text: plotText(p.x_axis) }, tickvals: xTicks, tickangle: -90, constrain: 'domain',
+                     ticktext: xTicks.map(function (c) { return hotCols[c] ? '<b>' + plotText(p.column_labels[c]) + '</b>' : plotText(p.column_labels[c]); }) };
+    layout.yaxis = { title: { text: plotText(p.y_axis) }, tickvals: yTicks, autorange: 'reversed',
+                     ticktext: yTicks.map(function (r) { return plotText(p.row_labels[r]); }) };
     layout.shapes = p.highlight_columns.map(function (c) {
       return { type: 'rect', xref: 'x', yref: 'y', x0: c - 0.5, x1: c + 0.5, y0: -0.5, y1: rows - 0.5,
                line: { color: OUTLIER, width: 2 } };

@@ -7,17 +7,17 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/install_paths.h"
 
 namespace osc::report {
 namespace {
 
 constexpr const char* kBundle = "node_modules/plotly.js-dist-min/plotly.min.js";
+constexpr const char* kInstalledBundle = "plotly.min.js";  // under <prefix>/share/outlierscope
 
-std::string source_tree_bundle() {
-  // This file is src/report/plotly_asset.cpp; the build passes its absolute path in __FILE__.
-  const std::filesystem::path here(__FILE__);
-  return (here.parent_path().parent_path().parent_path() / kBundle).string();
-}
+// The source tree comes from the build (CMakeLists.txt): __FILE__ is relative when the compiler
+// cache rewrites paths, and a relative path breaks as soon as the program runs elsewhere.
+std::string source_tree_bundle() { return (std::filesystem::path(OUTLIERSCOPE_SOURCE_TREE) / kBundle).string(); }
 
 }  // namespace
 
@@ -26,6 +26,7 @@ std::string plotly_js_path() {
 #ifdef OUTLIERSCOPE_PLOTLY_JS
   return OUTLIERSCOPE_PLOTLY_JS;
 #else
+  if (std::string installed = installed_data_path(kInstalledBundle); !installed.empty()) return installed;
   return source_tree_bundle();
 #endif
 }

@@ -11,9 +11,13 @@ dropped). Each window is scored independently from position 0:
 With --bos-id B the first token of each window is replaced by B before the forward, as llama.cpp
 perplexity does when the model adds BOS (the scored targets are unaffected).
 Totals are exp(sum NLL / count) over all windows, per convention.
+With --stride S it also runs the sliding-window loop of Hugging Face's guide "Perplexity of
+fixed-length models" (windows of up to --ctx tokens every S tokens, labels -100 on the tokens an
+earlier window scored), weighting each window's mean loss by its scored predictions:
+"ppl_sliding", "count_sliding", "n_windows_sliding".
 
 usage: llama_hf_ref.py --model DIR --tokens ids.json --ctx 128 --out result.json
-                       [--bos-id 1] [--logit-windows K]
+                       [--bos-id 1] [--logit-windows K] [--stride S]
 """
 import argparse
 import json
@@ -82,6 +86,32 @@ def score_window(cfg, weights, window, bos_id):
                     "nll_sum_second_half": nll_half, "count_second_half": ctx - 1 - first}
 
 
+def sliding_window_totals(cfg, weights, tokens, max_length, stride):
+    """The guide's loop: begin_loc steps by stride, trg_len = end_loc - prev_end_loc tokens are
+    targets, the rest of the window labelled -100; the model shifts labels by one, so a window's
+    first token is never a target. Returns (sum NLL, predictions scored, windows)."""
+    ids = torch.tensor(tokens, dtype=torch.long)
+    seq_len, prev_end_loc = len(tokens), 0
+    nll_sum, scored, windows = 0.0, 0, 0
+    for begin_loc in range(0, seq_len, stride):
+        end_loc = min(begin_loc + max_length, seq_len)
+        trg_len = end_loc - prev_end_loc
+        input_ids = ids[begin_loc:end_loc]
+        target_ids = input_ids.clone()
+        target_ids[:-trg_len] = -100
+        with torch.no_grad():
+            logits = arch_llama.forward(cfg, weights, input_ids, NullHooks())  # [window, vocab]
+        shift_logits, shift_labels = logits[:-1], target_ids[1:]
+        valid = shift_labels != -100
+        nll_sum += window_nll(shift_logits[valid], shift_labels[valid])
+        scored += int(valid.sum())
+        windows += 1
+        prev_end_loc = end_loc
+        if end_loc == seq_len:
+            break
+    return nll_sum, scored, windows
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--model", required=True)
@@ -90,6 +120,7 @@ def main(argv):
     ap.add_argument("--out", required=True)
     ap.add_argument("--bos-id", type=int, default=None)
     ap.add_argument("--logit-windows", type=int, default=-1, help="windows whose logits to write (-1: all)")
+    ap.add_argument("--stride", type=int, default=0, help="also Hugging Face's sliding-window perplexity")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     if args.ctx < 4:
@@ -122,6 +153,9 @@ def main(argv):
         count = sum(w[f"count_{conv}"] for w in windows)
         totals[f"mean_nll_{conv}"] = nll / count
         totals[f"ppl_{conv}"] = math.exp(nll / count)
+    if args.stride > 0:
+        nll, count, n_sliding = sliding_window_totals(cfg, weights, tokens, args.ctx, args.stride)
+        totals.update({"ppl_sliding": math.exp(nll / count), "count_sliding": count, "n_windows_sliding": n_sliding})
     result = {"model": os.path.abspath(args.model), "ctx": args.ctx, "n_tokens": len(tokens),
               "n_windows": n_windows, "bos_id": args.bos_id, **totals, "windows": windows,
               "logits": logits_out}

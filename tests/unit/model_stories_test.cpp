@@ -103,6 +103,44 @@ TEST(Stories, PerplexityEqualsTheReferenceInBothConventions) {
   }
 }
 
+// --stride: Hugging Face's sliding-window loop (tests/reference/llama_hf_ref.py --stride), every
+// token after the first scored once; a stride that divides the text unevenly ends in a short window.
+TEST(Stories, SlidingWindowPerplexityEqualsHuggingFacesLoop) {
+  OSC_REQUIRE_SHARED(stories("hf"));
+  const std::string dir = test::scratch_dir("model_stories_stride");
+  write_text_atomically(dir + "/story.txt", kStory);
+  const std::vector<int32_t> ids = Model::load(stories("hf")).encode(kStory);
+  write_text_atomically(dir + "/ids.json", nlohmann::json(ids).dump());
+  for (const int stride : {16, 50}) {
+    const std::string ref_path = dir + "/ref" + std::to_string(stride) + ".json";
+    test::run_reference("llama_hf_ref.py", "--model " + stories("hf") + " --tokens " + dir + "/ids.json --ctx 64 --stride " +
+                                               std::to_string(stride) + " --logit-windows 0 --out " + ref_path);
+    if (HasFatalFailure()) return;
+    const auto ref = nlohmann::json::parse(read_text_file(ref_path));
+    std::string out;
+    const std::string cmd = test::cli_path() + " -q perplexity " + stories("stories260K.gguf") + " --file " + dir +
+                            "/story.txt --ctx 64 --stride " + std::to_string(stride) + " --json";
+    ASSERT_EQ(test::run_command(cmd + " 2>/dev/null", &out), 0) << out;
+    const auto got = nlohmann::json::parse(out);
+    const double want = ref["ppl_sliding"].get<double>();
+    EXPECT_NEAR(got["perplexity"].get<double>(), want, 1e-4 * want) << "stride " << stride;
+    EXPECT_EQ(got["scored"].get<int64_t>(), static_cast<int64_t>(ids.size()) - 1) << "stride " << stride;
+    EXPECT_EQ(got["scored"].get<int64_t>(), ref["count_sliding"].get<int64_t>());
+    EXPECT_EQ(got["windows"].get<int64_t>(), ref["n_windows_sliding"].get<int64_t>());
+    EXPECT_EQ(got["stride"].get<int64_t>(), stride);
+  }
+}
+
+TEST(Stories, StrideOutOfDomainExitsWithStatus2) {
+  for (const char* bad : {"--stride 0", "--stride -3", "--stride x", "--stride 65"}) {
+    std::string out;
+    const std::string cmd = test::cli_path() + " perplexity " + stories("stories260K.gguf") + " --file /dev/null --ctx 64 " + bad;
+    EXPECT_EQ(test::run_command(cmd, &out), 2) << bad << ": " << out;
+    EXPECT_NE(out.find("--stride"), std::string::npos) << bad << ": " << out;
+    EXPECT_EQ(out.find("e+308"), std::string::npos) << out;
+  }
+}
+
 // `outlierscope run --out/--npy-dir` writes what an in-process capture holds; numpy reads the .npy
 // files back with the right shapes and values (an independent reader of our writer).
 TEST(Stories, RunCommandWritesSafetensorsAndNpy) {
