@@ -4,7 +4,6 @@
 // prints a summary. --ids runs models that have no tokenizer (synthesised ones) on exact ids.
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
