@@ -11,7 +11,7 @@
 #include "core/progress.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 #include "train/checkpoint.h"
 #include "train/token_data.h"
 #include "train/trainer.h"
@@ -91,8 +91,8 @@ void validate_variant_experiment(const VariantExperimentOptions& o) {
   OSC_CHECK_INPUT(!o.variants.empty(), "--variants", "no variants given");
   std::set<std::string> seen;
   for (const auto& v : o.variants) {
-    OSC_CHECK_INPUT(train::find_attention_variant(v) != nullptr, "--variants",
-                    "unknown variant '" + v + "' (known: " + train::attention_variant_names() + ")");
+    OSC_CHECK_INPUT(find_attention_variant(v) != nullptr, "--variants",
+                    "unknown variant '" + v + "' (known: " + attention_variant_names() + ")");
     OSC_CHECK_INPUT(seen.insert(v).second, "--variants", "variant '" + v + "' is listed twice");
   }
   OSC_CHECK_INPUT(o.eval_windows >= 1 && o.eval_windows <= 100000, "--eval-windows", "must be in 1..100000");

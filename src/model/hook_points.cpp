@@ -1,5 +1,7 @@
 #include "model/hook_points.h"
 
+#include "kernels/attention_variant.h"
+
 namespace osc {
 
 std::string block_hook(int64_t layer, const std::string& suffix) {
@@ -14,10 +16,13 @@ void attention_hooks(const ModelConfig& c, bool matrices, std::vector<std::strin
     out.push_back(block_hook(l, "attn.hook_rot_q"));
     out.push_back(block_hook(l, "attn.hook_rot_k"));
   }
-  if (matrices) {
-    out.push_back(block_hook(l, "attn.hook_attn_scores"));
-    out.push_back(block_hook(l, "attn.hook_pattern"));
-  }
+  if (matrices) out.push_back(block_hook(l, "attn.hook_attn_scores"));
+  const AttentionVariant* variant = find_attention_variant(c.attention_variant);
+  const VariantParts parts = variant ? variant->parts() : VariantParts{};
+  if (parts.extra_key) out.push_back(block_hook(l, "attn.hook_extra_score"));
+  if (matrices) out.push_back(block_hook(l, "attn.hook_pattern"));
+  if (has_extra_slot(parts)) out.push_back(block_hook(l, "attn.hook_extra_weight"));
+  if (parts.gate) out.push_back(block_hook(l, "attn.hook_gate"));
   out.push_back(block_hook(l, "attn.hook_z"));
   out.push_back(block_hook(l, "hook_attn_out"));
 }
