@@ -31,6 +31,10 @@ void mlp_hooks(const ModelConfig& c, std::vector<std::string>& out, int64_t l) {
   if (c.n_experts > 0) {
     out.push_back(block_hook(l, "mlp.hook_router_logits"));
     out.push_back(block_hook(l, "mlp.hook_expert_weights"));
+    for (int64_t e = 0; e < c.n_experts; ++e)
+      for (const char* s : {"hook_pre", "hook_pre_linear", "hook_post"})
+        out.push_back(block_hook(l, "mlp.experts." + std::to_string(e) + "." + s));
+    out.push_back(block_hook(l, "mlp.hook_post"));
   } else {
     out.push_back(block_hook(l, "mlp.hook_pre"));
     if (c.gated_mlp) out.push_back(block_hook(l, "mlp.hook_pre_linear"));
