@@ -115,7 +115,7 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
     progress.update(static_cast<int64_t>(r.perplexity.size()));
   }
   r.val_loss = std::log(r.perplexity.front().second);  // all_compressions() starts with Original
-  r.layers = measure_layer_stats(model, windows, o.stats_windows, 8);
+  r.layers = measure_layer_stats(model, windows, o.stats_windows);
   progress.update(static_cast<int64_t>(compressions.size()) + 1);
   const int64_t layer = o.landscape_layer >= 0 ? o.landscape_layer : model.config().layers / 2;
   r.landscape = residual_landscape(model, windows, layer, o.landscape_positions, pieces);
