@@ -33,13 +33,12 @@ std::string list_some(const std::vector<std::string>& names) {
 
 bool is_known_buffer(const std::string& name) {
   // Suffixes after a '.', so that "attn.c_attn.bias" (a weight) never matches ".attn.bias".
-  static constexpr std::array<std::string_view, 6> kBuffers = {
-      ".rotary_emb.inv_freq",  // RoPE inverse frequencies (LLaMA, NeoX, Phi ...): recomputed from the config
-      ".attn.bias",            // GPT-2's causal mask [1, 1, n_ctx, n_ctx]: the kernel masks itself
-      ".attn.masked_bias",     // GPT-2's mask fill value (-1e4)
-      ".attention.bias",       // GPT-NeoX's causal mask (older saves)
-      ".attention.masked_bias",
-      ".self_attention.rotary_emb.inv_freq",  // Falcon
+  static constexpr std::array<std::string_view, 5> kBuffers = {
+      ".rotary_emb.inv_freq",    // RoPE inverse frequencies (LLaMA, NeoX, Falcon, Phi): recomputed from the config
+      ".attn.bias",              // GPT-2's causal mask [1, 1, n_ctx, n_ctx]: the kernel masks itself
+      ".attn.masked_bias",       // GPT-2's mask fill value (-1e4)
+      ".attention.bias",         // GPT-NeoX's causal mask (older saves)
+      ".attention.masked_bias",  // and its fill value
   };
   for (std::string_view b : kBuffers)
     if (ends_with(name, b)) return true;
