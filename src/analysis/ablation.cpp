@@ -100,6 +100,7 @@ nlohmann::json run_ablation(const Model& model, const AblationTarget& target, co
   Progress progress("ablation", static_cast<int64_t>(windows.size()) * 2, "passes", options.quiet);
   for (size_t i = 0; i < windows.size(); ++i) {  // pass 1: original perplexity, outlier entries, their mean
     HookSet hooks;
+    hooks.require_finite();  // a perplexity from NaN logits is no measurement
     hooks.capture(hook);
     score(model.forward(windows[i].tokens, hooks), windows[i].tokens, vocab, original);
     find_entries(hooks.get(hook), target, thresholds, windows[i], sums, counts);

@@ -78,6 +78,7 @@ std::vector<Capture> capture_inputs(const Model& model, std::vector<InputSequenc
   Progress progress("forward", static_cast<int64_t>(inputs.size()), "sequences", quiet);
   for (size_t i = 0; i < inputs.size(); ++i) {
     HookSet hooks;
+    hooks.require_finite();  // statistics over NaN would look like findings (every position a sink)
     for (const auto& g : capture_globs(i == 0, with_attention)) hooks.capture(g);
     std::vector<int32_t> ids(inputs[i].token_ids.begin(), inputs[i].token_ids.end());
     model.forward(ids, hooks);

@@ -108,6 +108,9 @@ MatrixRatios matrix_ratios(const TensorView& w, const std::string& where) {
       double row_sum = 0.0;
       float row_max = 0.0f;
       for (int64_t j = 0; j < cols; ++j) {
+        if (!std::isfinite(row[j]))  // NaN would drop out of every max and hide the column
+          throw_bad_input(where, "non-finite weight (" + std::to_string(row[j]) + ") at row " +
+                                     std::to_string(first + i) + ", column " + std::to_string(j));
         const float a = std::fabs(row[j]);
         row_sum += a;
         row_max = std::max(row_max, a);

@@ -6,7 +6,7 @@
 #include "cli/command.h"
 #include "core/progress.h"
 #include "experiment/variant_runner.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
 namespace osc::cli {
 namespace {
@@ -65,7 +65,7 @@ CommandRegistration reg("experiment", "Train attention variants and compare thei
                                                       "and perplexity after 8-bit quantization and pruning");
   auto o = std::make_shared<experiment::VariantExperimentOptions>();
   auto list = std::make_shared<std::string>("softmax,attn_bias,ctx_scale,sigmoid");
-  variants->add_option("--variants", *list, "Comma-separated: " + train::attention_variant_names())
+  variants->add_option("--variants", *list, "Comma-separated: " + attention_variant_names())
       ->capture_default_str();
   variants->add_option("--out", o->out_dir, "Output folder")->required();
   add_training_options(*variants, o->train);

@@ -25,6 +25,7 @@ struct RunArgs {
   std::vector<int32_t> ids;
   bool bos = false, no_bos = false;
   std::vector<std::string> hooks, interventions;
+  bool check_finite = false;
 };
 
 // --ids as given (BOS only with --bos); a text with the model's BOS convention unless overridden.
@@ -65,7 +66,11 @@ void print_summary(const HookSet& hooks) {
     const Tensor& t = hooks.get(name);
     double max_abs = 0, sum_abs = 0;
     for (float v : t.data) {
-      if (std::isinf(v)) continue;
+      if (std::isnan(v)) {  // NaN drops out of max(): say so rather than print 0
+        max_abs = sum_abs = std::nan("");
+        break;
+      }
+      if (std::isinf(v)) continue;  // masked attention scores
       max_abs = std::max(max_abs, static_cast<double>(std::fabs(v)));
       sum_abs += std::fabs(v);
     }
@@ -90,6 +95,7 @@ int run_run(const RunArgs& a) {
   if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
   const Model model = Model::load(a.model);
   HookSet hooks;
+  if (a.check_finite) hooks.require_finite();
   for (const std::string& g : a.hooks) hooks.capture(g);
   if (a.hooks.empty()) hooks.capture("hook_logits");
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
@@ -122,6 +128,8 @@ const CommandRegistration registration(
                      "HOOK:OP[:token=N,channel=N,value=X|factor=X], OP = zero|set|scale|mean (repeatable)");
       sub.add_option("--out", a->out, "Write input_ids and the captured tensors to this .safetensors file");
       sub.add_option("--npy-dir", a->npy_dir, "Write one .npy file per captured hook into this folder");
+      sub.add_flag("--check-finite", a->check_finite,
+                   "Fail (exit 2) at the first hook point with a NaN or Inf, naming it, the token and the channel");
       return [a]() { return run_run(*a); };
     });
 

@@ -5,14 +5,14 @@
 
 #include "cli/command.h"
 #include "core/progress.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 #include "train/trainer.h"
 
 namespace osc::cli {
 namespace {
 
 void add_model_options(CLI::App& sub, train::TrainOptions& o) {
-  sub.add_option("--variant", o.variant, "Attention variant: " + train::attention_variant_names())->capture_default_str();
+  sub.add_option("--variant", o.variant, "Attention variant: " + attention_variant_names())->capture_default_str();
   sub.add_option("--layers", o.layers, "Transformer blocks")->capture_default_str();
   sub.add_option("--heads", o.heads, "Attention heads")->capture_default_str();
   sub.add_option("--dim", o.dim, "Model width (divisible by --heads)")->capture_default_str();

@@ -9,18 +9,26 @@
 
 #include "analysis/stats.h"
 #include "core/error.h"
+#include "experiment/engine_model.h"
+#include "hooks/hook_set.h"
 
 namespace osc::experiment {
 namespace {
 
 using train::GptModel;
 
-// A model with buffers for `batch` windows and the trained parameters.
-GptModel evaluation_copy(const GptModel& trained, int64_t batch) {
-  GptModel m(trained.config(), batch);
-  m.params().values = trained.params().values;
-  return m;
+// The engine's hook points of one window (resid_post, attention weights, extra-slot weights).
+HookSet window_hooks(const Model& engine, const TokenWindows& windows, int64_t window) {
+  HookSet hooks;
+  hooks.require_finite();  // statistics over NaN would look like findings
+  for (const char* glob : {"blocks.*.hook_resid_post", "blocks.*.attn.hook_pattern", "blocks.*.attn.hook_extra_weight"})
+    hooks.capture(glob);
+  const int32_t* tokens = windows.tokens_of(window);
+  engine.forward(std::vector<int32_t>(tokens, tokens + windows.seq), hooks);
+  return hooks;
 }
+
+std::string layer_hook(int64_t layer, const std::string& suffix) { return "blocks." + std::to_string(layer) + "." + suffix; }
 
 void add_magnitudes(const float* x, int64_t T, int64_t D, LayerStats& s) {  // x: [T, D]
   std::vector<float> a(static_cast<size_t>(T * D));
@@ -55,26 +63,20 @@ void add_norm_ratio_and_kurtosis(const float* x, int64_t T, int64_t D, LayerStat
   s.first_token_norm_ratio += others > 0.0 ? first_norm / others : 0.0;
 }
 
-// Attention of window b in layer l: weight on key 0 (queries >= 1) and on the extra slot (v′ of
+// Attention in layer l: weight on key 0 (queries >= 1) and on the extra slot (v′ of
 // attn_bias/ctx_bias/fixed_bias, softmax1's implicit zero value; 0 for variants without one).
-void add_attention(const GptModel& m, int64_t l, int64_t b, int64_t T, LayerStats& s) {
-  const int64_t H = m.config().heads;
-  const train::AttentionSaved& a = m.layer(l).attn;
-  std::vector<float> row(static_cast<size_t>(T));
-  double first = 0.0, extra = 0.0;
+void add_attention(const HookSet& hooks, int64_t l, int64_t T, LayerStats& s) {
+  const Tensor& pattern = hooks.get(layer_hook(l, "attn.hook_pattern"));  // [H, T, T]
+  const auto extra = hooks.captured().find(layer_hook(l, "attn.hook_extra_weight"));  // [H, T]
+  const int64_t H = pattern.shape[0];
+  double first = 0.0, extra_sum = 0.0;
   for (int64_t h = 0; h < H; ++h)
     for (int64_t q = 0; q < T; ++q) {
-      const float* saved = a.weights.data() + ((b * H + h) * T + q) * T;
-      const float* w = saved;
-      if (!m.variant().saved_is_weights()) {
-        m.variant().effective_weights(saved, q + 1, row.data());
-        w = row.data();
-      }
-      if (q > 0) first += w[0];
-      extra += a.weights_extra[static_cast<size_t>((b * H + h) * T + q)];
+      if (q > 0) first += pattern.data[static_cast<size_t>((h * T + q) * T)];
+      if (extra != hooks.captured().end()) extra_sum += extra->second.data[static_cast<size_t>(h * T + q)];
     }
   s.first_token_attention += T > 1 ? first / static_cast<double>(H * (T - 1)) : 0.0;
-  s.extra_attention += extra / static_cast<double>(H * T);
+  s.extra_attention += extra_sum / static_cast<double>(H * T);
 }
 
 void average(std::vector<LayerStats>& stats, int64_t windows) {
@@ -89,24 +91,21 @@ void average(std::vector<LayerStats>& stats, int64_t windows) {
 
 }  // namespace
 
-std::vector<LayerStats> measure_layer_stats(const GptModel& trained, const TokenWindows& windows, int64_t max_windows,
-                                            int64_t batch) {
-  OSC_CHECK_INPUT(batch >= 1 && max_windows >= 1, "layer statistics", "batch and window count must be >= 1");
+std::vector<LayerStats> measure_layer_stats(const GptModel& trained, const TokenWindows& windows, int64_t max_windows) {
+  OSC_CHECK_INPUT(max_windows >= 1, "layer statistics", "the window count must be >= 1");
   const int64_t count = std::min(windows.count, max_windows), T = windows.seq, D = trained.config().dim;
   OSC_CHECK_INPUT(count >= 1, "layer statistics", "no validation windows");
-  GptModel m = evaluation_copy(trained, std::min(batch, count));
-  std::vector<LayerStats> stats(static_cast<size_t>(m.config().layers));
-  for (int64_t first = 0; first < count; first += batch) {
-    const int64_t n = std::min(batch, count - first);
-    m.forward(windows.tokens_of(first), windows.targets_of(first), n, T, 0.0f);
-    for (int64_t l = 0; l < m.config().layers; ++l)
-      for (int64_t b = 0; b < n; ++b) {
-        const float* x = m.residual(l + 1).data() + b * T * D;  // resid_post of layer l, [T, D]
-        LayerStats& s = stats[static_cast<size_t>(l)];
-        add_magnitudes(x, T, D, s);
-        add_norm_ratio_and_kurtosis(x, T, D, s);
-        add_attention(m, l, b, T, s);
-      }
+  const Model engine = engine_model(trained);
+  std::vector<LayerStats> stats(static_cast<size_t>(trained.config().layers));
+  for (int64_t w = 0; w < count; ++w) {
+    const HookSet hooks = window_hooks(engine, windows, w);
+    for (int64_t l = 0; l < trained.config().layers; ++l) {
+      const float* x = hooks.get(layer_hook(l, "hook_resid_post")).ptr();  // [T, D]
+      LayerStats& s = stats[static_cast<size_t>(l)];
+      add_magnitudes(x, T, D, s);
+      add_norm_ratio_and_kurtosis(x, T, D, s);
+      add_attention(hooks, l, T, s);
+    }
   }
   average(stats, count);
   return stats;
@@ -117,10 +116,9 @@ nlohmann::json residual_landscape(const GptModel& trained, const TokenWindows& w
   OSC_CHECK_INPUT(layer >= 0 && layer < trained.config().layers, "landscape layer",
                   std::to_string(layer) + " is outside 0.." + std::to_string(trained.config().layers - 1));
   OSC_CHECK_INPUT(windows.count >= 1, "landscape", "no validation windows");
-  GptModel m = evaluation_copy(trained, 1);
-  const int64_t T = windows.seq, D = m.config().dim, shown = std::min(T, std::max<int64_t>(1, max_positions));
-  m.forward(windows.tokens_of(0), windows.targets_of(0), 1, T, 0.0f);
-  const float* x = m.residual(layer + 1).data();  // [T, D]
+  const int64_t T = windows.seq, D = trained.config().dim, shown = std::min(T, std::max<int64_t>(1, max_positions));
+  const HookSet hooks = window_hooks(engine_model(trained), windows, 0);
+  const float* x = hooks.get(layer_hook(layer, "hook_resid_post")).ptr();  // [T, D]
   nlohmann::json positions = nlohmann::json::array(), names = nlohmann::json::array(),
                  channels = nlohmann::json::array(), values = nlohmann::json::array();
   for (int64_t c = 0; c < D; ++c) channels.push_back(c);

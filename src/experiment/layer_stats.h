@@ -1,4 +1,4 @@
-// Per-layer outlier statistics of a trained GptModel over validation windows: what the variant
+// Per-layer outlier statistics of a trained GptModel over validation windows, from the engine's hooks: what the variant
 // comparison tabulates (An et al. visual_variants / pos_act_out; Bondarenko et al.'s kurtosis).
 // Every number is computed per window, then averaged over the windows.
 #pragma once
@@ -30,10 +30,10 @@ struct LayerStats {
   double kurtosis = 0;
 };
 
-// Runs the model on up to max_windows windows (batch `batch` at a time) and returns one entry per
-// layer. BadInput if the windows do not fit the model.
-std::vector<LayerStats> measure_layer_stats(const train::GptModel& model, const TokenWindows& windows, int64_t max_windows,
-                                            int64_t batch);
+// Runs the model through the inference engine (experiment/engine_model.h: the hook points every
+// `scan` reads) on up to max_windows windows and returns one entry per layer. BadInput if the
+// windows do not fit the model or a hook value is not finite.
+std::vector<LayerStats> measure_layer_stats(const train::GptModel& model, const TokenWindows& windows, int64_t max_windows);
 
 // |resid_post| of layer `layer` on window 0 as a comparison landscape (docs/figures.md):
 // positions 0..min(seq, max_positions)-1, every channel; pieces name the token ids.

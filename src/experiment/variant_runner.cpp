@@ -13,7 +13,7 @@
 #include "core/progress.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 #include "train/checkpoint.h"
 #include "train/token_data.h"
 #include "train/trainer.h"
@@ -118,8 +118,8 @@ void validate_variant_experiment(const VariantExperimentOptions& o) {
   OSC_CHECK_INPUT(!o.variants.empty(), "--variants", "no variants given");
   std::set<std::string> seen;
   for (const auto& v : o.variants) {
-    OSC_CHECK_INPUT(train::find_attention_variant(v) != nullptr, "--variants",
-                    "unknown variant '" + v + "' (known: " + train::attention_variant_names() + ")");
+    OSC_CHECK_INPUT(find_attention_variant(v) != nullptr, "--variants",
+                    "unknown variant '" + v + "' (known: " + attention_variant_names() + ")");
     OSC_CHECK_INPUT(seen.insert(v).second, "--variants", "variant '" + v + "' is listed twice");
   }
   OSC_CHECK_INPUT(o.eval_windows >= 1 && o.eval_windows <= 100000, "--eval-windows", "must be in 1..100000");
@@ -142,7 +142,7 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
     progress.update(static_cast<int64_t>(r.perplexity.size()));
   }
   r.val_loss = std::log(r.perplexity.front().second);  // all_compressions() starts with Original
-  r.layers = measure_layer_stats(model, windows, o.stats_windows, 8);
+  r.layers = measure_layer_stats(model, windows, o.stats_windows);
   progress.update(static_cast<int64_t>(compressions.size()) + 1);
   const int64_t layer = o.landscape_layer >= 0 ? o.landscape_layer : model.config().layers / 2;
   r.landscape = residual_landscape(model, windows, layer, o.landscape_positions, pieces);

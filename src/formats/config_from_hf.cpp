@@ -87,6 +87,8 @@ void fill_gpt2(const HfFields& f, ModelConfig& c) {
   c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
   c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, true);
   c.add_bos = false;  // its tokenizer adds no BOS token
+  // Exports of `outlierscope train` (src/train/export_hf.cpp) name their attention variant.
+  c.attention_variant = f.string_or({"outlierscope_attention_variant"}, "softmax");
 }
 
 void fill_opt(const HfFields& f, ModelConfig& c) {

@@ -2,6 +2,8 @@
 // model/model_config.h; compiled into osc_formats so that the config parsers can use it).
 #include "model/model_config.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
@@ -90,6 +92,22 @@ nlohmann::json model_config_to_json(const ModelConfig& c) {
   return j;
 }
 
+namespace {
+
+// A factor of 0 divides the frequencies by zero: every activation after the first RoPE is NaN.
+void validate_rope_scaling(const RopeScaling& r, const std::string& where) {
+  if (r.type == "none") return;
+  OSC_CHECK_INPUT(r.factor > 0 && std::isfinite(r.factor), where,
+                  "model config: rope_scaling factor " + std::to_string(r.factor) + " must be positive");
+  if (r.type != "llama3") return;
+  OSC_CHECK_INPUT(r.low_freq_factor > 0 && r.high_freq_factor > r.low_freq_factor &&
+                      r.original_max_position_embeddings > 0,
+                  where, "model config: llama3 rope_scaling needs 0 < low_freq_factor < high_freq_factor and a positive "
+                         "original_max_position_embeddings");
+}
+
+}  // namespace
+
 void validate_model_config(const ModelConfig& c, const std::string& where) {
   require_positive(c.n_layers, "n_layers", where);
   require_positive(c.d_model, "d_model", where);
@@ -107,7 +125,8 @@ void validate_model_config(const ModelConfig& c, const std::string& where) {
                     "model config: rotary_fraction " + std::to_string(c.rotary_fraction) + " is outside (0, 1]");
     OSC_CHECK_INPUT(c.rotary_dims() > 0 && c.rotary_dims() % 2 == 0, where,
                     "model config: rotary dimensions " + std::to_string(c.rotary_dims()) + " must be even and positive");
-    OSC_CHECK_INPUT(c.rope_theta > 0, where, "model config: rope_theta must be positive");
+    OSC_CHECK_INPUT(c.rope_theta > 0 && std::isfinite(c.rope_theta), where, "model config: rope_theta must be positive");
+    validate_rope_scaling(c.rope_scaling, where);
   }
   OSC_CHECK_INPUT(c.n_experts >= 0 && c.n_experts_per_token >= 0 && c.n_experts_per_token <= c.n_experts, where,
                   "model config: " + std::to_string(c.n_experts_per_token) + " experts per token of " +

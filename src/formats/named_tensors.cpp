@@ -1,5 +1,7 @@
 #include "formats/named_tensors.h"
 
+#include <algorithm>
+
 #include "core/error.h"
 
 namespace osc {
@@ -8,6 +10,7 @@ void NamedTensors::add(const std::string& where, std::string name, TensorView vi
   OSC_CHECK_INPUT(index_.count(name) == 0, where, "duplicate tensor name '" + name + "'");
   index_.emplace(name, entries_.size());
   entries_.emplace_back(std::move(name), std::move(view));
+  used_.push_back(0);
 }
 
 void NamedTensors::merge(const std::string& where, const NamedTensors& other) {
@@ -16,7 +19,18 @@ void NamedTensors::merge(const std::string& where, const NamedTensors& other) {
 
 const TensorView* NamedTensors::find(const std::string& name) const {
   auto it = index_.find(name);
-  return it == index_.end() ? nullptr : &entries_[it->second].second;
+  if (it == index_.end()) return nullptr;
+  used_[it->second] = 1;
+  return &entries_[it->second].second;
+}
+
+void NamedTensors::forget_uses() const { std::fill(used_.begin(), used_.end(), 0); }
+
+std::vector<std::string> NamedTensors::unused_names() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < entries_.size(); ++i)
+    if (!used_[i]) out.push_back(entries_[i].first);
+  return out;
 }
 
 const TensorView& NamedTensors::get(const std::string& name, const std::string& where) const {

@@ -2,6 +2,7 @@
 // their stored dtype (PyTorch-order shapes). Every reader in formats/ returns one.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -18,6 +19,7 @@ class NamedTensors {
   // Adds every tensor of `other`, with the same duplicate check.
   void merge(const std::string& where, const NamedTensors& other);
 
+  // find and get record the tensor as used (see unused_names).
   const TensorView* find(const std::string& name) const;
   // Throws BadInput "<where>: tensor '<name>' not found".
   const TensorView& get(const std::string& name, const std::string& where) const;
@@ -29,12 +31,18 @@ class NamedTensors {
   auto begin() const { return entries_.begin(); }
   auto end() const { return entries_.end(); }
 
+  // Use tracking, so that binding can refuse a checkpoint with tensors nobody reads (a config
+  // that says 3 layers for a 5-layer file). Not thread-safe: binding is single-threaded.
+  void forget_uses() const;
+  std::vector<std::string> unused_names() const;  // in file order
+
   int64_t total_elements() const;
   uint64_t total_bytes() const;
 
  private:
   std::vector<std::pair<std::string, TensorView>> entries_;
   std::unordered_map<std::string, size_t> index_;
+  mutable std::vector<uint8_t> used_;  // per entry: read by find / get since forget_uses
 };
 
 }  // namespace osc

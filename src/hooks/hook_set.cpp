@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "hooks/finite_check.h"
 #include "hooks/glob.h"
 
 namespace osc {
@@ -28,6 +29,9 @@ bool HookSet::intervenes(std::string_view name) const {
 }
 
 void HookSet::on(const std::string& name, float* data, const Shape& shape) {
+  if (require_finite_)
+    if (const auto problem = first_non_finite(name, data, shape))
+      throw_bad_input(name, *problem + " (the first hook point of the pass with one: check the weights and the config)");
   for (size_t i = 0; i < interventions_.size(); ++i) {
     if (!glob_match(interventions_[i].hook, name)) continue;
     intervention_used_[i] = true;

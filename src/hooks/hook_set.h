@@ -20,14 +20,19 @@ class HookSet {
   void capture(std::string glob);
   void capture_all() { capture("*"); }
   void intervene(Intervention iv);
+  // Every point of the pass is checked for NaN / Inf, and the first one found throws BadInput
+  // naming the hook, the token and the channel (hooks/finite_check.h). Costs one read per value.
+  void require_finite() { require_finite_ = true; }
 
   bool captures(std::string_view name) const;
   bool intervenes(std::string_view name) const;
   // True when the point needs to be computed and reported (captured or intervened on).
   bool active(std::string_view name) const { return captures(name) || intervenes(name); }
-  bool empty() const { return capture_globs_.empty() && interventions_.empty(); }
+  // True when the pass may skip its hook calls altogether.
+  bool empty() const { return capture_globs_.empty() && interventions_.empty() && !require_finite_; }
 
-  // Called by the forward pass: edits data [shape] in place, then stores a copy if captured.
+  // Called by the forward pass: checks data [shape] when required, edits it in place, then stores
+  // a copy if captured.
   void on(const std::string& name, float* data, const Shape& shape);
 
   // Captured tensors by hook name, and their names in the order the pass produced them.
@@ -46,6 +51,7 @@ class HookSet {
   std::vector<bool> glob_used_, intervention_used_;
   std::map<std::string, Tensor> captured_;
   std::vector<std::string> order_;
+  bool require_finite_ = false;
 };
 
 }  // namespace osc

@@ -1,9 +1,11 @@
 // GPT-2 (GPT2LMHeadModel): learned positions, LayerNorm with bias, gelu_new, tied head. Its
 // Conv1D layers store weights [in, out]; each layer's matrices are transposed into owned buffers
 // in their stored dtype (one layer at a time, never the model in f32) and the fused c_attn is
-// split into q / k / v (blocked order).
+// split into q / k / v (blocked order). Exports of `outlierscope train` add their attention
+// variant's tensors (model/variant_weights.h).
 #include "model/arch.h"
 #include "model/arch_fused.h"
+#include "model/variant_weights.h"
 
 namespace osc {
 namespace {
@@ -47,6 +49,7 @@ void bind_layer(const NamedTensors& source, const std::string& prefix, const Mod
   w.set(p + "mlp.up.bias", owned_vector(source, src + "mlp.c_fc.bias", where));
   w.set(p + "mlp.down", transposed(source, src + "mlp.c_proj.weight", where));
   w.set(p + "mlp.down.bias", owned_vector(source, src + "mlp.c_proj.bias", where));
+  bind_variant_tensors(source, src + "attn.", c, p + "attn.", w);
 }
 
 // Everything is bound here rather than in the tables: the name prefix depends on the file.

@@ -47,6 +47,15 @@ KeysValues keys_values(const ForwardContext& ctx, int64_t layer, const std::vect
   return {ctx.cache->keys(layer), ctx.cache->values(layer), ctx.first_position + ctx.tokens};
 }
 
+// hook_z, then out [T, d_model] = z [T, H, D] W_o^T (+ bias), hook_attn_out.
+void output_projection(const ForwardContext& ctx, int64_t layer, float* z, float* out) {
+  const ModelConfig& c = ctx.config;
+  const std::string p = "blocks." + std::to_string(layer) + ".attn.";
+  ctx.hook(layer, "attn.hook_z", z, {ctx.tokens, c.n_heads, c.d_head});
+  linear(z, ctx.tokens, ctx.weights.get(p + "o"), ctx.weights.f32_or_null(p + "o.bias"), out);
+  ctx.hook(layer, "hook_attn_out", out, {ctx.tokens, c.d_model});
+}
+
 }  // namespace
 
 void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
@@ -66,6 +75,12 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   }
   const KeysValues kv = keys_values(ctx, layer, k, v);
   const int64_t Tk = kv.positions;
+  if (c.attention_variant != "softmax") {
+    std::vector<float> z(static_cast<size_t>(T * H * D));
+    variant_attention(ctx, layer, h, q.data(), kv.k, kv.v, Tk, z.data());
+    output_projection(ctx, layer, z.data(), out);
+    return;
+  }
   const bool want_scores = ctx.active(layer, "attn.hook_attn_scores");
   const bool want_pattern = want_scores || ctx.active(layer, "attn.hook_pattern");
   std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * Tk) : 0);
@@ -86,9 +101,7 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
     if (ctx.hooks.intervenes(p + "hook_attn_scores") || ctx.hooks.intervenes(p + "hook_pattern"))
       pattern_times_values(pattern.data(), kv.v, shape, z.data());
   }
-  ctx.hook(layer, "attn.hook_z", z.data(), {T, H, D});
-  linear(z.data(), T, ctx.weights.get(p + "o"), ctx.weights.f32_or_null(p + "o.bias"), out);
-  ctx.hook(layer, "hook_attn_out", out, {T, c.d_model});
+  output_projection(ctx, layer, z.data(), out);
 }
 
 }  // namespace osc

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "model/tensor_audit.h"
 
 namespace osc {
 namespace {
@@ -132,16 +133,21 @@ Shape expected_weight_shape(const std::string& internal, const ModelConfig& c) {
   if (is(".down")) return {d, ff};
   if (is("mlp.up.bias") || is("mlp.gate.bias")) return {ff};
   if (is("mlp.router")) return {c.n_experts, d};
+  if (is("attn.extra_k") || is("attn.extra_v")) return {c.n_heads, c.d_head};  // attention variants
+  if (is("attn.head_gate")) return {c.n_heads, d};
+  if (is("attn.head_gate.bias")) return {c.n_heads};
   return {};
 }
 
 WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, ModelConfig& config,
                          const std::string& where) {
+  source.forget_uses();
   WeightStore weights;
   bind_rule_list(spec.globals, source, config, 0, where, weights);
   for (int64_t l = 0; l < config.n_layers; ++l) bind_rule_list(spec.per_layer, source, config, l, where, weights);
   if (spec.bind_extra) spec.bind_extra(source, config, weights);
   for (const std::string& name : weights.names()) check_shape(name, weights.get(name), config, where);
+  audit_bound_tensors(source, where);
   return weights;
 }
 

@@ -11,6 +11,8 @@
 namespace osc {
 
 // `where` names the checkpoint in messages. May adjust `config` (through the spec's bind_extra).
+// Refuses (BadInput) a checkpoint with tensors the binding did not read, other than known
+// buffers, and integer-typed weights (model/tensor_audit.h).
 WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, ModelConfig& config,
                          const std::string& where);
 

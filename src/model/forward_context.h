@@ -32,6 +32,11 @@ struct ForwardContext {
 // Attention sublayer: h [T, d_model] (the normalised input) → out [T, d_model]. Hooks attn.*.
 // With a cache it stores this pass's keys and values and attends over every cached position.
 void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);
+// Attention of an outlierscope-trained variant (config.attention_variant other than "softmax"):
+// x [T, d_model] the attention input, q [T, H, D], k / v [keys, KV, D] -> z [T, H, D], the output
+// projection's input. Hooks attn_scores, extra_score, pattern, extra_weight, gate.
+void variant_attention(const ForwardContext& ctx, int64_t layer, const float* x, const float* q, const float* k,
+                       const float* v, int64_t keys, float* z);
 // MLP sublayer (dense or MoE): h [T, d_model] → out [T, d_model]. Hooks mlp.*.
 void mlp_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out);
 

@@ -1,5 +1,7 @@
 #include "model/hook_points.h"
 
+#include "kernels/attention_variant.h"
+
 namespace osc {
 
 std::string block_hook(int64_t layer, const std::string& suffix) {
@@ -14,10 +16,13 @@ void attention_hooks(const ModelConfig& c, bool matrices, std::vector<std::strin
     out.push_back(block_hook(l, "attn.hook_rot_q"));
     out.push_back(block_hook(l, "attn.hook_rot_k"));
   }
-  if (matrices) {
-    out.push_back(block_hook(l, "attn.hook_attn_scores"));
-    out.push_back(block_hook(l, "attn.hook_pattern"));
-  }
+  if (matrices) out.push_back(block_hook(l, "attn.hook_attn_scores"));
+  const AttentionVariant* variant = find_attention_variant(c.attention_variant);
+  const VariantParts parts = variant ? variant->parts() : VariantParts{};
+  if (parts.extra_key) out.push_back(block_hook(l, "attn.hook_extra_score"));
+  if (matrices) out.push_back(block_hook(l, "attn.hook_pattern"));
+  if (has_extra_slot(parts)) out.push_back(block_hook(l, "attn.hook_extra_weight"));
+  if (parts.gate) out.push_back(block_hook(l, "attn.hook_gate"));
   out.push_back(block_hook(l, "attn.hook_z"));
   out.push_back(block_hook(l, "hook_attn_out"));
 }
@@ -26,6 +31,10 @@ void mlp_hooks(const ModelConfig& c, std::vector<std::string>& out, int64_t l) {
   if (c.n_experts > 0) {
     out.push_back(block_hook(l, "mlp.hook_router_logits"));
     out.push_back(block_hook(l, "mlp.hook_expert_weights"));
+    for (int64_t e = 0; e < c.n_experts; ++e)
+      for (const char* s : {"hook_pre", "hook_pre_linear", "hook_post"})
+        out.push_back(block_hook(l, "mlp.experts." + std::to_string(e) + "." + s));
+    out.push_back(block_hook(l, "mlp.hook_post"));
   } else {
     out.push_back(block_hook(l, "mlp.hook_pre"));
     if (c.gated_mlp) out.push_back(block_hook(l, "mlp.hook_pre_linear"));

@@ -1,5 +1,6 @@
 // The MLP sublayer: gated (act(gate) · up → down), plain (act(fc1) → fc2), or Mixtral's sparse
-// mixture of gated experts, with the mlp.* hook points (docs/hooks.md).
+// mixture of gated experts, with the mlp.* hook points (docs/hooks.md; a mixture has per-expert
+// points mlp.experts.{e}.hook_* and a combined mlp.hook_post).
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -58,38 +59,92 @@ std::vector<float> route(const ModelConfig& c, const std::vector<float>& logits,
   return weights;
 }
 
-// One expert over the tokens routed to it; adds weight · expert(h) into out.
-void run_expert(const ForwardContext& ctx, const std::string& p, const float* h, const std::vector<int64_t>& rows,
-                const std::vector<float>& gate_weights, float* out) {
+// The tokens routed to one expert: rows of h and their routing weights.
+struct Routed {
+  std::vector<int64_t> rows;
+  std::vector<float> weights;
+};
+
+Routed routed_to(const std::vector<float>& routing, int64_t T, int64_t E, int64_t e) {
+  Routed r;
+  for (int64_t t = 0; t < T; ++t)
+    if (routing[t * E + e] != 0.0f) {
+      r.rows.push_back(t);
+      r.weights.push_back(routing[t * E + e]);
+    }
+  return r;
+}
+
+// Runs hook `suffix` on an expert's values of its routed rows, [n, F], seen as [T, F] with zero rows
+// for the other tokens (docs/hooks.md); an intervention's edits of the routed rows are kept.
+void expert_hook(const ForwardContext& ctx, int64_t layer, const std::string& suffix, const Routed& r,
+                 std::vector<float>& values) {
+  const int64_t T = ctx.tokens, F = ctx.config.d_ff;
+  if (!ctx.active(layer, suffix)) return;
+  std::vector<float> full(static_cast<size_t>(T * F), 0.0f);
+  for (size_t i = 0; i < r.rows.size(); ++i) std::copy_n(values.data() + i * F, F, full.data() + r.rows[i] * F);
+  ctx.hook(layer, suffix, full.data(), {T, F});
+  for (size_t i = 0; i < r.rows.size(); ++i) std::copy_n(full.data() + r.rows[i] * F, F, values.data() + i * F);
+}
+
+// One expert's post activation act(gate) * up [n, F] over its routed rows, with its hooks.
+std::vector<float> expert_post(const ForwardContext& ctx, int64_t layer, int64_t e, const float* h, const Routed& r) {
   const ModelConfig& c = ctx.config;
-  const int64_t n = static_cast<int64_t>(rows.size()), d = c.d_model;
+  const int64_t n = static_cast<int64_t>(r.rows.size()), d = c.d_model;
+  const std::string p = "blocks." + std::to_string(layer) + ".mlp.experts." + std::to_string(e) + ".";
+  const std::string hooks = "mlp.experts." + std::to_string(e) + ".";
   std::vector<float> x(static_cast<size_t>(n * d));  // [n, d_model] gathered rows
-  for (int64_t i = 0; i < n; ++i) std::copy_n(h + rows[i] * d, d, x.data() + i * d);
-  std::vector<float> gate = project(ctx, x.data(), n, p + "gate"), up = project(ctx, x.data(), n, p + "up");
+  for (int64_t i = 0; i < n; ++i) std::copy_n(h + r.rows[i] * d, d, x.data() + i * d);
+  std::vector<float> gate, up;  // [n, F]; an expert no token chose still has its (zero) hooks
+  if (n > 0) gate = project(ctx, x.data(), n, p + "gate"), up = project(ctx, x.data(), n, p + "up");
+  expert_hook(ctx, layer, hooks + "hook_pre", r, gate);
+  expert_hook(ctx, layer, hooks + "hook_pre_linear", r, up);
   apply_gated_activation(c.activation, gate.data(), up.data(), n * c.d_ff);
-  std::vector<float> y = project(ctx, gate.data(), n, p + "down");  // [n, d_model]
-  for (int64_t i = 0; i < n; ++i)
-    for (int64_t j = 0; j < d; ++j) out[rows[i] * d + j] += gate_weights[i] * y[i * d + j];
+  expert_hook(ctx, layer, hooks + "hook_post", r, gate);
+  return gate;
+}
+
+// mlp.hook_post of a mixture: [T, E * F], expert e's post activations in columns e*F .. e*F+F-1
+// for the tokens routed to it, zero elsewhere. Edits flow back into `posts`.
+void combined_post_hook(const ForwardContext& ctx, int64_t layer, const std::vector<Routed>& routed,
+                        std::vector<std::vector<float>>& posts) {
+  const int64_t T = ctx.tokens, F = ctx.config.d_ff, E = static_cast<int64_t>(routed.size());
+  if (!ctx.active(layer, "mlp.hook_post")) return;
+  std::vector<float> all(static_cast<size_t>(T * E * F), 0.0f);
+  auto each = [&](auto&& copy) {
+    for (int64_t e = 0; e < E; ++e)
+      for (size_t i = 0; i < routed[e].rows.size(); ++i)
+        copy(posts[e].data() + i * F, all.data() + routed[e].rows[i] * E * F + e * F);
+  };
+  each([&](const float* post, float* slot) { std::copy_n(post, F, slot); });
+  ctx.hook(layer, "mlp.hook_post", all.data(), {T, E * F});
+  each([&](float* post, const float* slot) { std::copy_n(slot, F, post); });
 }
 
 void moe_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
-  const int64_t T = ctx.tokens, E = c.n_experts;
+  const int64_t T = ctx.tokens, E = c.n_experts, d = c.d_model;
   const std::string p = "blocks." + std::to_string(layer) + ".mlp.";
   std::vector<float> logits = project(ctx, h, T, p + "router");  // [T, n_experts]
   ctx.hook(layer, "mlp.hook_router_logits", logits.data(), {T, E});
-  std::vector<float> weights = route(c, logits, T);  // [T, n_experts]
-  ctx.hook(layer, "mlp.hook_expert_weights", weights.data(), {T, E});
-  std::fill_n(out, T * c.d_model, 0.0f);
+  std::vector<float> routing = route(c, logits, T);  // [T, n_experts]
+  ctx.hook(layer, "mlp.hook_expert_weights", routing.data(), {T, E});
+  std::vector<Routed> routed;
+  std::vector<std::vector<float>> posts;  // per expert [n_e, F]
   for (int64_t e = 0; e < E; ++e) {
-    std::vector<int64_t> rows;
-    std::vector<float> gate_weights;
-    for (int64_t t = 0; t < T; ++t)
-      if (weights[t * E + e] != 0.0f) {
-        rows.push_back(t);
-        gate_weights.push_back(weights[t * E + e]);
-      }
-    if (!rows.empty()) run_expert(ctx, p + "experts." + std::to_string(e) + ".", h, rows, gate_weights, out);
+    routed.push_back(routed_to(routing, T, E, e));
+    posts.push_back(expert_post(ctx, layer, e, h, routed.back()));
+  }
+  combined_post_hook(ctx, layer, routed, posts);
+  std::fill_n(out, T * d, 0.0f);
+  for (int64_t e = 0; e < E; ++e) {
+    const Routed& r = routed[static_cast<size_t>(e)];
+    if (r.rows.empty()) continue;
+    const std::vector<float> y =
+        project(ctx, posts[static_cast<size_t>(e)].data(), static_cast<int64_t>(r.rows.size()),
+                p + "experts." + std::to_string(e) + ".down");  // [n_e, d_model]
+    for (size_t i = 0; i < r.rows.size(); ++i)
+      for (int64_t j = 0; j < d; ++j) out[r.rows[i] * d + j] += r.weights[i] * y[i * d + j];
   }
 }
 

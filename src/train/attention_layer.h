@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
 namespace osc::train {
 

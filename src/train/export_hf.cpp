@@ -44,13 +44,13 @@ nlohmann::json hf_config(const GptConfig& c, int64_t bos, int64_t eos) {
 
 }  // namespace
 
-void export_hf_gpt2(const GptModel& model, const std::string& dir, int64_t bos_token, int64_t eos_token) {
-  std::filesystem::create_directories(dir);
+HfGpt2Export hf_gpt2_export(const GptModel& model, int64_t bos_token, int64_t eos_token) {
   const GptConfig& c = model.config();
   const ParamStore& p = model.params();
-  std::vector<std::vector<float>> owned;  // transposed weights and zero biases
+  HfGpt2Export out;
+  std::vector<std::vector<float>>& owned = out.owned;
   owned.reserve(p.entries().size() * 2);
-  std::vector<std::pair<std::string, TensorView>> tensors;
+  std::vector<std::pair<std::string, TensorView>>& tensors = out.tensors;
   auto add = [&](const std::string& name, Shape shape, const float* data) {
     TensorView v;
     v.dtype = DType::F32, v.shape = std::move(shape), v.data = data;
@@ -82,8 +82,15 @@ void export_hf_gpt2(const GptModel& model, const std::string& dir, int64_t bos_t
       }
     }
   }
-  write_safetensors(dir + "/model.safetensors", tensors, {{"format", "pt"}});
-  write_text_atomically(dir + "/config.json", hf_config(c, bos_token, eos_token).dump(2) + "\n");
+  out.config = hf_config(c, bos_token, eos_token);
+  return out;
+}
+
+void export_hf_gpt2(const GptModel& model, const std::string& dir, int64_t bos_token, int64_t eos_token) {
+  std::filesystem::create_directories(dir);
+  const HfGpt2Export e = hf_gpt2_export(model, bos_token, eos_token);
+  write_safetensors(dir + "/model.safetensors", e.tensors, {{"format", "pt"}});
+  write_text_atomically(dir + "/config.json", e.config.dump(2) + "\n");
 }
 
 }  // namespace osc::train

@@ -6,10 +6,24 @@
 // h.<l>.attn.gate.bias [heads].
 #pragma once
 #include <string>
+#include <utility>
+#include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "core/tensor.h"
 #include "train/gpt_model.h"
 
 namespace osc::train {
+
+// The export in memory: the tensors in HF names and layouts (views into `model`'s parameters or
+// into `owned`, so the model must outlive them) and the config.json.
+struct HfGpt2Export {
+  std::vector<std::pair<std::string, TensorView>> tensors;
+  std::vector<std::vector<float>> owned;  // transposed weights and zero biases
+  nlohmann::json config;
+};
+HfGpt2Export hf_gpt2_export(const GptModel& model, int64_t bos_token, int64_t eos_token);
 
 void export_hf_gpt2(const GptModel& model, const std::string& dir, int64_t bos_token, int64_t eos_token);
 

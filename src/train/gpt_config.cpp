@@ -1,7 +1,7 @@
 #include "train/gpt_config.h"
 
 #include "core/error.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
 namespace osc::train {
 

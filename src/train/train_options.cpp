@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "core/option_domains.h"
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
 namespace osc::train {
 

@@ -12,7 +12,7 @@ import math
 import torch
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, linear, rms_norm
+from common import Hooks, activation, linear, rms_norm
 
 ARCH_CLASSES = {
     "llama": "LlamaForCausalLM",
@@ -138,7 +138,9 @@ def _gated_mlp(hooks, prefix, x, gate_w, up_w, down_w, act):
 
 def _moe(hooks, prefix, x, W, p, cfg, act):
     """Mixtral sparse MoE: softmax over all router logits, keep the top-k, renormalise them to sum
-    to 1, and mix the chosen experts' SwiGLU outputs."""
+    to 1, and mix the chosen experts' SwiGLU outputs. Hooks (outlierscope's convention, docs/hooks.md):
+    experts.{e}.hook_pre / hook_pre_linear / hook_post [T, d_ff] with zero rows for the tokens not
+    routed to expert e, and mlp.hook_post [T, n_experts * d_ff], the experts' hook_post side by side."""
     n_experts, top_k = cfg["num_local_experts"], cfg["num_experts_per_tok"]
     logits = linear(x, W[p + "block_sparse_moe.gate.weight"])  # [T, n_experts]
     probs = torch.softmax(logits, dim=-1)
@@ -148,10 +150,17 @@ def _moe(hooks, prefix, x, W, p, cfg, act):
     hooks.rec(prefix + "hook_router_logits", logits)
     hooks.rec(prefix + "hook_expert_weights", dense)
     out = torch.zeros_like(x)
+    posts = []
     for e in range(n_experts):
         q = p + f"block_sparse_moe.experts.{e}."
-        expert = _gated_mlp(None, "", x, W[q + "w1.weight"], W[q + "w3.weight"], W[q + "w2.weight"], act)
+        routed = (dense[:, e:e + 1] != 0).to(x.dtype)  # [T, 1]
+        expert_hooks = Hooks()
+        expert = _gated_mlp(expert_hooks, "", x, W[q + "w1.weight"], W[q + "w3.weight"], W[q + "w2.weight"], act)
+        for name, value in expert_hooks.values.items():
+            hooks.rec(prefix + f"experts.{e}." + name, value * routed)
+        posts.append(expert_hooks.values["hook_post"] * routed)
         out = out + dense[:, e:e + 1] * expert
+    hooks.rec(prefix + "hook_post", torch.cat(posts, dim=1))
     sorted_logits = logits.sort(dim=-1, descending=True).values
     gap = float((sorted_logits[:, top_k - 1] - sorted_logits[:, top_k]).min())
     hooks.notes["min_router_gap"] = min(hooks.notes.get("min_router_gap", math.inf), gap)

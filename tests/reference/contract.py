@@ -31,6 +31,10 @@ def expected_hooks(s, n_tokens):
         if s["n_experts"]:
             out[b + "mlp.hook_router_logits"] = [T, s["n_experts"]]
             out[b + "mlp.hook_expert_weights"] = [T, s["n_experts"]]
+            for e in range(s["n_experts"]):
+                for n in ("hook_pre", "hook_pre_linear", "hook_post"):
+                    out[b + f"mlp.experts.{e}.{n}"] = [T, s["d_ff"]]
+            out[b + "mlp.hook_post"] = [T, s["n_experts"] * s["d_ff"]]
         else:
             out[b + "mlp.hook_pre"] = [T, s["d_ff"]]
             out[b + "mlp.hook_post"] = [T, s["d_ff"]]

@@ -27,8 +27,11 @@ def layernorm(x, w, b):
     return F.layer_norm(x, (x.shape[-1],), w, b, 1e-5)
 
 
-def attention(cfg, p, pre, x, qkv):
-    """x: [B, T, D] attention input; qkv: [B, T, 3D]. Returns [B, T, D]."""
+def attention_parts(cfg, p, pre, x, qkv):
+    """x: [B, T, D] attention input; qkv: [B, T, 3D]. Returns a dict: "y" [B, T, D] (the output
+    projection's input) and the hook values "scores" (masked logits) and "pattern" (attention
+    weights) [B, H, T, T], "extra_score" (q.k'/sqrt(d)) and "extra_weight" (the extra slot's weight)
+    [B, H, T] where the variant has them, "gate" [B, T, H] for gated variants."""
     B, T, D = x.shape
     H = cfg["heads"]
     hd = D // H
@@ -37,25 +40,37 @@ def attention(cfg, p, pre, x, qkv):
     s = q @ k.transpose(-1, -2) / math.sqrt(hd)  # [B, H, T, T]
     causal = torch.tril(torch.ones(T, T, dtype=torch.bool))
     masked = s.masked_fill(~causal, float("-inf"))
+    out = {"scores": masked}
     variant = cfg["variant"]
     extra_logit = None
     if pre + "attn.k_extra" in p:
         # [B, H, T, 1]
         extra_logit = torch.einsum("bhtd,hd->bht", q, p[pre + "attn.k_extra"]).unsqueeze(-1) / math.sqrt(hd)
+        out["extra_score"] = extra_logit[..., 0]
     v_extra = p.get(pre + "attn.v_extra")  # [H, hd]
     if variant in ("softmax", "ctx_scale", "gated"):
-        y = F.softmax(masked, dim=-1) @ v
+        a = F.softmax(masked, dim=-1)
+        y = a @ v
     elif variant == "fixed_bias":
-        y = F.softmax(masked, dim=-1) @ v + v_extra.view(1, H, 1, hd)
+        a = F.softmax(masked, dim=-1)
+        y = a @ v + v_extra.view(1, H, 1, hd)
+        out["extra_weight"] = torch.ones(B, H, T, dtype=s.dtype)
     elif variant == "attn_bias":
-        a = F.softmax(torch.cat([masked, extra_logit], dim=-1), dim=-1)
-        y = a[..., :T] @ v + a[..., T:] * v_extra.view(1, H, 1, hd)
+        a_all = F.softmax(torch.cat([masked, extra_logit], dim=-1), dim=-1)
+        a = a_all[..., :T]
+        y = a @ v + a_all[..., T:] * v_extra.view(1, H, 1, hd)
+        out["extra_weight"] = a_all[..., T]
     elif variant == "ctx_bias":
         a2 = F.softmax(torch.cat([masked, extra_logit], dim=-1), dim=-1)
-        y = F.softmax(masked, dim=-1) @ v + a2[..., T:] * v_extra.view(1, H, 1, hd)
+        a = F.softmax(masked, dim=-1)
+        y = a @ v + a2[..., T:] * v_extra.view(1, H, 1, hd)
+        out["extra_weight"] = a2[..., T]
     elif variant == "softmax1":
         zero = torch.zeros(B, H, T, 1, dtype=s.dtype)
-        y = F.softmax(torch.cat([masked, zero], dim=-1), dim=-1)[..., :T] @ v
+        a_all = F.softmax(torch.cat([masked, zero], dim=-1), dim=-1)
+        a = a_all[..., :T]
+        y = a @ v
+        out["extra_weight"] = a_all[..., T]
     elif variant == "sigmoid":
         a = torch.sigmoid(s - math.log(cfg["context"])) * causal
         y = a @ v
@@ -64,11 +79,19 @@ def attention(cfg, p, pre, x, qkv):
         y = a @ v
     else:
         raise ValueError("unknown variant " + variant)
+    out["pattern"] = a
     if variant in ("ctx_scale", "gated"):
         z = F.linear(x, p[pre + "attn.gate.weight"], p.get(pre + "attn.gate.bias"))  # [B, T, H]
         g = torch.sigmoid(z) * (2.0 if variant == "ctx_scale" else 1.0)
         y = y * g.transpose(1, 2).unsqueeze(-1)
-    return y.transpose(1, 2).reshape(B, T, D)
+        out["gate"] = g
+    out["y"] = y.transpose(1, 2).reshape(B, T, D)
+    return out
+
+
+def attention(cfg, p, pre, x, qkv):
+    """x: [B, T, D] attention input; qkv: [B, T, 3D]. Returns [B, T, D]."""
+    return attention_parts(cfg, p, pre, x, qkv)["y"]
 
 
 def forward(cfg, p, tokens, targets):

@@ -1,5 +1,6 @@
 // Per-layer statistics of the variant experiment against tests/reference/experiment_ref.py, which
-// recomputes them with numpy from the residual stream and attention weights of the same windows.
+// recomputes them with numpy from the residual stream and attention weights of the same windows
+// (the trainer's own activations; the C++ statistics come from the inference engine's hooks).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -55,7 +56,7 @@ TEST(ExperimentLayerStats, MatchNumpyFromTheDefinitions) {
   test::run_reference("experiment_ref.py", dir);
   const auto want = nlohmann::json::parse(read_text_file(dir + "/stats.json"));
 
-  const std::vector<LayerStats> got = measure_layer_stats(m, w, kWindows, 2);  // two batches: 2 + 1 windows
+  const std::vector<LayerStats> got = measure_layer_stats(m, w, kWindows);
   ASSERT_EQ(got.size(), static_cast<size_t>(kLayers));
   for (int64_t l = 0; l < kLayers; ++l) {
     const LayerStats& s = got[static_cast<size_t>(l)];

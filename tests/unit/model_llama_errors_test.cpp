@@ -28,6 +28,12 @@ std::string load_error(const std::string& path) {
   return "";
 }
 
+TensorView view_of(DType dtype, Shape shape, const void* data, uint64_t nbytes) {
+  TensorView v;
+  v.dtype = dtype, v.shape = std::move(shape), v.data = data, v.nbytes = nbytes;
+  return v;
+}
+
 class LlamaErrors : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -38,6 +44,17 @@ class LlamaErrors : public ::testing::Test {
     auto config = nlohmann::json::parse(read_text_file(dir_ + "/config.json"));
     edit(config);
     write_text_atomically(dir_ + "/config.json", config.dump(2));
+  }
+  // Rewrites model.safetensors with `edit` applied to its (name, view) list.
+  void edit_tensors(const std::function<void(std::vector<std::pair<std::string, TensorView>>&)>& edit) {
+    const std::string file = dir_ + "/model.safetensors";
+    {
+      const SafetensorsContents all = read_safetensors(file);
+      std::vector<std::pair<std::string, TensorView>> tensors(all.tensors.begin(), all.tensors.end());
+      edit(tensors);
+      write_safetensors(file + ".new", tensors);
+    }
+    std::rename((file + ".new").c_str(), file.c_str());
   }
   std::string dir_;
 };
@@ -61,6 +78,51 @@ TEST_F(LlamaErrors, MissingTensor) {
   std::rename((file + ".new").c_str(), file.c_str());
   const std::string msg = load_error(dir_);
   EXPECT_NE(msg.find("tensor 'model.layers.1.mlp.up_proj.weight' (blocks.1.mlp.up) not found"), std::string::npos) << msg;
+}
+
+// Issue 13: a 2-layer checkpoint whose config says 1 layer ran on 1 layer with exit 0.
+TEST_F(LlamaErrors, ConfigWithFewerLayersThanTheCheckpoint) {
+  edit_config([](nlohmann::json& c) { c["num_hidden_layers"] = 1; });
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find("tensor(s) the config does not account for: 'model.layers.1."), std::string::npos) << msg;
+}
+
+TEST_F(LlamaErrors, UnknownExtraTensor) {
+  std::vector<float> values(64, 0.5f);
+  edit_tensors([&](auto& tensors) {
+    tensors.emplace_back("model.layers.0.self_attn.q_norm.weight", view_of(DType::F32, {64}, values.data(), 256));
+  });
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find("1 tensor(s) the config does not account for: 'model.layers.0.self_attn.q_norm.weight'"),
+            std::string::npos)
+      << msg;
+}
+
+TEST_F(LlamaErrors, KnownBuffersAndTiedCopiesAreAccepted) {
+  std::vector<float> inv_freq(8, 0.25f);
+  edit_tensors([&](auto& tensors) {
+    tensors.emplace_back("model.layers.0.self_attn.rotary_emb.inv_freq", view_of(DType::F32, {8}, inv_freq.data(), 32));
+    const TensorView* norm = nullptr;
+    for (const auto& [name, view] : tensors)
+      if (name == "model.norm.weight") norm = &view;
+    ASSERT_NE(norm, nullptr);
+    tensors.emplace_back("model.norm_copy.weight", *norm);  // byte-identical to a tensor that is read
+  });
+  EXPECT_NO_THROW(Model::load(dir_));
+}
+
+// Issue 13: integer-typed tensors were converted and used as weights.
+TEST_F(LlamaErrors, IntegerWeightIsRefused) {
+  std::vector<int32_t> ints(64, 1);
+  edit_tensors([&](auto& tensors) {
+    for (auto& [name, view] : tensors)
+      if (name == "model.layers.0.input_layernorm.weight") view = view_of(DType::I32, {64}, ints.data(), 256);
+  });
+  const std::string msg = load_error(dir_);
+  EXPECT_NE(msg.find("tensor 'model.layers.0.input_layernorm.weight' has integer dtype I32 where a floating-point "
+                     "weight is expected"),
+            std::string::npos)
+      << msg;
 }
 
 TEST_F(LlamaErrors, UnsupportedArchitectureNamesTheSupportedOnes) {

@@ -14,8 +14,8 @@
 
 #include "core/tensor.h"
 #include "formats/safetensors.h"
+#include "kernels/attention_variant.h"
 #include "support/shared_data.h"
-#include "train/attention_variant.h"
 #include "train/gemm.h"
 #include "train/gpt_model.h"
 #include "train/rng.h"

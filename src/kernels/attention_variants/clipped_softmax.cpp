@@ -4,9 +4,9 @@
 // from it. As in torch.clamp, the gradient passes where 0 <= value <= 1.
 #include <algorithm>
 
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 constexpr float kZeta = 1.0f, kGamma = -0.03f;
@@ -37,4 +37,4 @@ std::unique_ptr<AttentionVariant> make_clipped_softmax_variant(const VariantOpti
   return std::make_unique<ClippedSoftmax>();
 }
 
-}  // namespace osc::train
+}  // namespace osc

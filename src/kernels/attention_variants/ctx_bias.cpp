@@ -4,9 +4,9 @@
 // extended weight a_extra; the extended weights of real keys are a_j * (1 - a_extra).
 #include <cmath>
 
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class CtxBias final : public AttentionVariant {
@@ -42,4 +42,4 @@ class CtxBias final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_ctx_bias_variant(const VariantOptions&) { return std::make_unique<CtxBias>(); }
 
-}  // namespace osc::train
+}  // namespace osc

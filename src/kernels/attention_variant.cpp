@@ -1,4 +1,4 @@
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
 #include <algorithm>
 #include <cmath>
@@ -6,9 +6,9 @@
 
 #include "core/error.h"
 #include "kernels/fast_math.h"
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 struct Registered {
@@ -84,4 +84,4 @@ void softmax_row_backward(const float* a, float a_extra, int64_t n, bool use_ext
   if (use_extra) *d_extra = a_extra * (*d_extra - dot);
 }
 
-}  // namespace osc::train
+}  // namespace osc

@@ -2,9 +2,9 @@
 #pragma once
 #include <memory>
 
-#include "train/attention_variant.h"
+#include "kernels/attention_variant.h"
 
-namespace osc::train {
+namespace osc {
 
 std::unique_ptr<AttentionVariant> make_softmax_variant(const VariantOptions&);
 std::unique_ptr<AttentionVariant> make_fixed_bias_variant(const VariantOptions&);
@@ -16,4 +16,4 @@ std::unique_ptr<AttentionVariant> make_softmax1_variant(const VariantOptions&);
 std::unique_ptr<AttentionVariant> make_clipped_softmax_variant(const VariantOptions&);
 std::unique_ptr<AttentionVariant> make_gated_variant(const VariantOptions&);
 
-}  // namespace osc::train
+}  // namespace osc

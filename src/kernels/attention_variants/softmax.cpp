@@ -1,7 +1,7 @@
 // softmax: standard causal attention, softmax(QK^T / sqrt(d)) V.
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class Softmax final : public AttentionVariant {
@@ -20,4 +20,4 @@ class Softmax final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_softmax_variant(const VariantOptions&) { return std::make_unique<Softmax>(); }
 
-}  // namespace osc::train
+}  // namespace osc

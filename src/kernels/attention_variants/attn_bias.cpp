@@ -1,8 +1,8 @@
 // attn_bias (An et al. Sec. 5): softmax(Q [K^T k'] / sqrt(d)) [V; v'^T]: one learned key/value pair
 // per head joins the softmax, giving heads a place to park attention (an explicit sink).
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class AttnBias final : public AttentionVariant {
@@ -21,4 +21,4 @@ class AttnBias final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_attn_bias_variant(const VariantOptions&) { return std::make_unique<AttnBias>(); }
 
-}  // namespace osc::train
+}  // namespace osc

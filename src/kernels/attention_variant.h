@@ -1,5 +1,6 @@
 // AttentionVariant: what distinguishes the attention mechanisms of An et al. (ICLR 2025, Sec. 5) and
-// Bondarenko et al. (2023). The shared per-head engine (attention_layer.h) computes the scaled
+// Bondarenko et al. (2023), shared by the trainer (train/attention_layer.h) and the inference
+// engine (model/variant_attention.cpp), so both compute one function. Each computes the scaled
 // logits s = q.k / sqrt(d_head) of one query row over its n visible keys and asks the variant for
 //   - the row's attention weights a[0..n) and the weight a_extra of the learned extra value v'
 //     (an optional extra key k' adds the logit s_extra = q.k' / sqrt(d_head)),
@@ -13,13 +14,17 @@
 #include <string>
 #include <string_view>
 
-namespace osc::train {
+namespace osc {
 
 struct VariantParts {
   bool extra_key = false;    // learned k' per head ([heads, d_head]): adds logit s_extra
   bool extra_value = false;  // learned v' per head ([heads, d_head]), weighted by a_extra
   bool gate = false;         // per-head gate g(x.W_g + b_g), W_g [heads, dim], b_g [heads]
+  bool implicit_slot = false;  // softmax1: an extra logit 0 whose value is the zero vector
 };
+
+// Whether a_extra means something (a hook value): the weight of v', or of softmax1's empty slot.
+inline bool has_extra_slot(const VariantParts& p) { return p.extra_value || p.implicit_slot; }
 
 struct VariantOptions {
   int64_t context = 0;  // the model's context length (sigmoid attention's -log T bias)
@@ -58,4 +63,4 @@ float softmax_row(const float* s, int64_t n, bool use_extra, float s_extra, floa
 // In place: d <- a * (d - sum_j a_j d_j - a_extra * d_extra); d_extra likewise.
 void softmax_row_backward(const float* a, float a_extra, int64_t n, bool use_extra, float* d, float* d_extra);
 
-}  // namespace osc::train
+}  // namespace osc

@@ -3,9 +3,9 @@
 // hook value.
 #include <cmath>
 
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class CtxScale final : public AttentionVariant {
@@ -30,4 +30,4 @@ class CtxScale final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_ctx_scale_variant(const VariantOptions&) { return std::make_unique<CtxScale>(); }
 
-}  // namespace osc::train
+}  // namespace osc

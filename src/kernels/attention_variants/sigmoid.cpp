@@ -3,9 +3,9 @@
 // shorter prompt computes the same function as training).
 #include <cmath>
 
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class Sigmoid final : public AttentionVariant {
@@ -30,4 +30,4 @@ std::unique_ptr<AttentionVariant> make_sigmoid_variant(const VariantOptions& o) 
   return std::make_unique<Sigmoid>(o.context);
 }
 
-}  // namespace osc::train
+}  // namespace osc

@@ -3,9 +3,9 @@
 // concentrating attention on a no-op token.
 #include <cmath>
 
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class Gated final : public AttentionVariant {
@@ -30,4 +30,4 @@ class Gated final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_gated_variant(const VariantOptions&) { return std::make_unique<Gated>(); }
 
-}  // namespace osc::train
+}  // namespace osc

@@ -1,8 +1,8 @@
 // fixed_bias (An et al. Sec. 5): softmax(QK^T / sqrt(d)) V + v', a learned per-head value bias that
 // every position receives with weight 1.
-#include "train/variants/variants.h"
+#include "kernels/attention_variants/variants.h"
 
-namespace osc::train {
+namespace osc {
 namespace {
 
 class FixedBias final : public AttentionVariant {
@@ -23,4 +23,4 @@ class FixedBias final : public AttentionVariant {
 
 std::unique_ptr<AttentionVariant> make_fixed_bias_variant(const VariantOptions&) { return std::make_unique<FixedBias>(); }
 
-}  // namespace osc::train
+}  // namespace osc
