@@ -9,6 +9,7 @@
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
 #include "train/attention_variant.h"
@@ -65,14 +66,19 @@ RunLog read_run_log(const train::TrainOptions& t) {
   return r;
 }
 
-VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
-                                const train::TokenDataset& data, const TokenWindows& windows,
-                                const std::vector<std::string>& pieces) {
+train::TrainOptions variant_training(const VariantExperimentOptions& o, const std::string& variant) {
   train::TrainOptions t = o.train;
   t.variant = variant;
   t.run_dir = o.out_dir + "/runs/" + variant;
   t.ckpt_every = t.steps;  // the final checkpoint is what gets measured
   t.resume = true;
+  return t;
+}
+
+VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
+                                const train::TokenDataset& data, const TokenWindows& windows,
+                                const std::vector<std::string>& pieces) {
+  const train::TrainOptions t = variant_training(o, variant);
   if (!t.quiet) std::fprintf(stderr, "experiment: training %s\n", variant.c_str());
   const train::TrainResult trained = train::run_training(t);
   VariantResult r = measure_variant(load_trained(t, data.meta().vocab_size), windows, o, pieces);
@@ -125,6 +131,10 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
 
 std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions& o) {
   validate_variant_experiment(o);
+  if (!dist::is_root()) {  // another rank of a multi-process job: it helps train; rank 0 measures and writes
+    for (const auto& variant : o.variants) train::run_training(variant_training(o, variant));
+    return {};
+  }
   const train::TokenDataset data(o.train.data_dir);
   const TokenWindows windows = sample_validation_windows(data, o.eval_windows, o.train.context, o.eval_seed);
   const std::vector<std::string> pieces = token_pieces(data.meta());

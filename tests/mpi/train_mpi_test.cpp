@@ -2,7 +2,8 @@
 // batch (the single-process trainer is itself checked against PyTorch in train_gradients_test):
 // 2 ranks x 1 thread split the batch exactly as 1 process x 2 threads and add the gradients in the
 // same order, so their logs agree bit for bit; against 1 process x 1 thread (another summation
-// order) the losses agree within 1e-5 relative. Resuming switches between 1 and 2 ranks freely.
+// order) the losses agree within 1e-5 relative. Resuming switches between 1 and 2 ranks freely, and
+// `experiment variants` on 2 ranks measures what it measures on one process.
 // Failures on one rank (mismatched command lines, a killed rank) end the whole job, never hang.
 #include <gtest/gtest.h>
 
@@ -103,6 +104,34 @@ TEST(TrainMpi, TwoRanksTrainTheSingleProcessCurve) {
 
   ASSERT_EQ(test::run_command(mpirun(2) + train(data, base + "/again", {}), &out), 0) << out;
   EXPECT_EQ(curve(base + "/again"), two_ranks) << "reproducible for a given ranks x threads";
+}
+
+// summary.csv without train_seconds (column 3, a timing).
+std::vector<std::string> summary_without_timing(const std::string& out) {
+  std::vector<std::string> rows;
+  std::istringstream in(read_text_file(out + "/summary.csv"));
+  std::string line;
+  while (std::getline(in, line)) {
+    const size_t second = line.find(',', line.find(',') + 1), third = line.find(',', second + 1);
+    rows.push_back(line.substr(0, second) + line.substr(third));
+  }
+  return rows;
+}
+
+TEST(TrainMpi, VariantExperimentOnTwoRanksEqualsOneProcess) {
+  const std::string data = make_dataset();
+  const std::string base = test::scratch_dir("train_mpi_experiment");
+  const std::string experiment = test::cli_path() + " --quiet experiment variants --data " + data +
+                                 " --variants softmax,sigmoid --layers 2 --heads 2 --dim 32 --ctx 16 --batch 4"
+                                 " --steps 6 --warmup 2 --eval-windows 8 --stats-windows 4 --no-figures --out ";
+  std::string out;
+  ASSERT_EQ(test::run_command(experiment + base + "/one --threads 2", &out), 0) << out;
+  ASSERT_EQ(test::run_command(mpirun(2) + experiment + base + "/two --threads 1", &out), 0) << out;
+  EXPECT_EQ(out.find("tables and figures"), out.rfind("tables and figures")) << "rank 0 alone reports:\n" << out;
+  const auto one = summary_without_timing(base + "/one");
+  ASSERT_EQ(one.size(), 3u);
+  EXPECT_EQ(summary_without_timing(base + "/two"), one);
+  EXPECT_EQ(read_text_file(base + "/two/layers.csv"), read_text_file(base + "/one/layers.csv"));
 }
 
 TEST(TrainMpi, ResumesWithAnotherNumberOfRanks) {
