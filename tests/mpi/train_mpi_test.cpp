@@ -40,7 +40,7 @@ RunSpec spec(int threads, const std::string& extra = "") {
 }
 
 std::string mpirun(int ranks) {
-  return std::string(OUTLIERSCOPE_MPIEXEC) + " --oversubscribe -np " + std::to_string(ranks) + " ";
+  return std::string(OUTLIERSCOPE_MPIEXEC) + " -np " + std::to_string(ranks) + " ";
 }
 
 std::string make_dataset() {
@@ -156,7 +156,7 @@ TEST(TrainMpi, RanksWithDifferentCommandLinesStopWithAClearError) {
   // Multiple-program launch: rank 1 gets another seed.
   RunSpec other_seed;
   other_seed.seed = 6;
-  const std::string command = std::string(OUTLIERSCOPE_MPIEXEC) + " --oversubscribe -np 1 " + train(data, run, {}) +
+  const std::string command = std::string(OUTLIERSCOPE_MPIEXEC) + " -np 1 " + train(data, run, {}) +
                               " : -np 1 " + train(data, run, other_seed);
   EXPECT_NE(test::run_command(command, &out), 0) << out;
   EXPECT_NE(out.find("outlierscope (rank 1 of 2): error: ranks: rank 1's training options differ from rank 0's"),
@@ -181,7 +181,7 @@ TEST(TrainMpi, AKilledRankEndsTheJob) {
   // Rank 1 is killed (SIGKILL) after 3 s of a long run; rank 0 then waits in a gradient sum.
   RunSpec long_run;
   long_run.steps = 100000, long_run.eval_every = 0, long_run.ckpt_every = 0;
-  const std::string command = std::string(OUTLIERSCOPE_MPIEXEC) + " --oversubscribe -np 1 " + train(data, run, long_run) +
+  const std::string command = std::string(OUTLIERSCOPE_MPIEXEC) + " -np 1 " + train(data, run, long_run) +
                               " : -np 1 timeout -s KILL 3 " + train(data, run, long_run);
   const auto start = std::chrono::steady_clock::now();
   EXPECT_NE(test::run_command(command, &out), 0) << out;
