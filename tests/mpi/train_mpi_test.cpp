@@ -2,8 +2,8 @@
 // batch (the single-process trainer is itself checked against PyTorch in train_gradients_test):
 // 2 ranks x 1 thread split the batch exactly as 1 process x 2 threads and add the gradients in the
 // same order, so their logs agree bit for bit; against 1 process x 1 thread (another summation
-// order) the losses agree within 1e-5 relative. Resuming switches between 1 and 2 ranks freely, and
-// `experiment variants` on 2 ranks measures what it measures on one process.
+// order) the losses agree within 1e-6 relative (measured: 1.2e-7 over 50 steps). Resuming switches
+// between 1 and 2 ranks freely, and `experiment variants` on 2 ranks measures what one process does.
 // Failures on one rank (mismatched command lines, a killed rank) end the whole job, never hang.
 #include <gtest/gtest.h>
 
@@ -97,7 +97,7 @@ TEST(TrainMpi, TwoRanksTrainTheSingleProcessCurve) {
   EXPECT_EQ(two_ranks, curve(base + "/one_by_two")) << "2 ranks x 1 thread = 1 rank x 2 threads, bit for bit";
   const auto loss = column(two_ranks, 1), reference = column(curve(base + "/one_by_one"), 1);
   ASSERT_EQ(loss.size(), reference.size());
-  for (size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], reference[i], 1e-5 * reference[i]) << "step " << i + 1;
+  for (size_t i = 0; i < loss.size(); ++i) EXPECT_NEAR(loss[i], reference[i], 1e-6 * reference[i]) << "step " << i + 1;
   EXPECT_LT(loss.back(), loss.front()) << "it learns";
   EXPECT_TRUE(fs::exists(base + "/two_by_one/export/model.safetensors"));
   EXPECT_TRUE(fs::exists(base + "/two_by_one/checkpoint.json"));

@@ -134,7 +134,8 @@ std::string build_description() {
   MPI_Get_library_version(library, &length);  // one of the calls allowed before MPI_Init
   std::string name(library, static_cast<size_t>(std::max(length, 0)));
   name = name.substr(0, name.find_first_of(",\n"));  // "Open MPI v4.1.4, package: ..." -> "Open MPI v4.1.4"
-  while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.pop_back();
+  std::replace(name.begin(), name.end(), '\t', ' ');  // MPICH: "MPICH Version:\t4.0.2"
+  while (!name.empty() && name.back() == ' ') name.pop_back();
   return "MPI " + std::to_string(MPI_VERSION) + "." + std::to_string(MPI_SUBVERSION) + " (" + name + ")";
 }
 
