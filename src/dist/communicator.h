@@ -13,8 +13,9 @@ namespace osc::dist {
 
 // Joins the job on construction (MPI_Init_thread when built with MPI and started by a launcher:
 // under `mpirun -np N` or `srun` this process becomes one of N ranks; started alone it is rank 0
-// of 1 without initialising MPI) and leaves it on destruction. One per process, around a command that runs distributed. A Session destroyed while
-// an exception unwinds stays joined, so that the error handler can still end the job (end_job_after_error).
+// of 1 without initialising MPI) and leaves it on destruction. One per process, around a command
+// that runs distributed. A Session destroyed while an exception unwinds stays joined, so that the
+// error handler can still end the job (end_job_after_error).
 class Session {
  public:
   Session();

@@ -14,7 +14,8 @@ BatchShare rank_share(int64_t global_batch, int rank, int ranks) {
 
 DataParallelStep::DataParallelStep(GptModel& main, BatchShare share, int threads)
     : main_(main), share_(share), shards_(static_cast<int>(std::clamp<int64_t>(threads, 1, share.count))) {
-  for (int s = 1; s < shards_; ++s) replicas_.push_back(std::make_unique<GptModel>(main.config(), shard_sequences(s), &main));
+  for (int s = 1; s < shards_; ++s)
+    replicas_.push_back(std::make_unique<GptModel>(main.config(), shard_sequences(s), &main));
 }
 
 void DataParallelStep::zero_grads() {

@@ -29,10 +29,11 @@ BatchShare rank_share(int64_t global_batch, int rank, int ranks);
 
 class DataParallelStep {
  public:
-  // Shards of the process's share (count >= 1): min(threads, count); one shard runs `main` alone with op-level
-  // threading. Each shard's loss carries the weight (its sequences) / (global batch).
+  // Shards of the process's share (count >= 1): min(threads, count); one shard runs `main` alone
+  // with op-level threading. Each shard's loss carries the weight (its sequences) / (global batch).
   DataParallelStep(GptModel& main, BatchShare share, int threads);
-  DataParallelStep(GptModel& main, int64_t batch, int threads) : DataParallelStep(main, {batch, 0, batch}, threads) {}
+  DataParallelStep(GptModel& main, int64_t batch, int threads)
+      : DataParallelStep(main, {batch, 0, batch}, threads) {}
 
   int shards() const { return shards_; }
   // Zeros the gradients of the main model and of every replica.
@@ -47,7 +48,9 @@ class DataParallelStep {
  private:
   GptModel& shard_model(int shard) { return shard == 0 ? main_ : *replicas_[static_cast<size_t>(shard - 1)]; }
   int64_t shard_first(int shard) const { return share_.first + share_begin(share_.count, shard, shards_); }
-  int64_t shard_sequences(int shard) const { return share_end(share_.count, shard, shards_) - share_begin(share_.count, shard, shards_); }
+  int64_t shard_sequences(int shard) const {
+    return share_end(share_.count, shard, shards_) - share_begin(share_.count, shard, shards_);
+  }
   // Forward and backward of one shard; returns its weighted part of the batch's mean loss.
   double run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight);
 

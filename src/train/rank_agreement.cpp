@@ -18,7 +18,8 @@ uint64_t fingerprint(const void* data, size_t bytes, uint64_t h = 0xcbf29ce48422
 
 }  // namespace
 
-void check_ranks_agree(const TrainOptions& o, int64_t step, const std::array<uint64_t, 4>& rng, const ParamStore& params) {
+void check_ranks_agree(const TrainOptions& o, int64_t step, const std::array<uint64_t, 4>& rng,
+                       const ParamStore& params) {
   if (dist::size() == 1) return;
   const std::string options = train_options_to_json(o).dump();
   const std::array<uint64_t, 3> mine = {fingerprint(options.data(), options.size()),

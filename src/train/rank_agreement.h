@@ -12,6 +12,7 @@ namespace osc::train {
 
 // Compares this rank's run with rank 0's; BadInput on a rank that differs, naming what differs.
 // Does nothing in a single-process job.
-void check_ranks_agree(const TrainOptions& o, int64_t step, const std::array<uint64_t, 4>& rng, const ParamStore& params);
+void check_ranks_agree(const TrainOptions& o, int64_t step, const std::array<uint64_t, 4>& rng,
+                       const ParamStore& params);
 
 }  // namespace osc::train

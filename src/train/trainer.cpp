@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <span>
 #include <sstream>
 #include <string>
 
@@ -59,8 +60,9 @@ void truncate_log(const std::string& path, int64_t last_step) {
 class Trainer {
  public:
   explicit Trainer(TrainOptions o)
-      : o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), activation_batch(o_.batch)),
-        opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, rank_share(o_.batch, dist::rank(), dist::size()), parallel_threads()) {
+      : o_(std::move(o)), data_(o_.data_dir),
+        model_(model_config(o_, data_.meta().vocab_size), activation_batch(o_.batch)), opt_(model_.params(), o_.adamw),
+        rng_(o_.seed), step_runner_(model_, rank_share(o_.batch, dist::rank(), dist::size()), parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
   }
@@ -103,7 +105,8 @@ class Trainer {
       if (eval_now) r.last_val_loss = val;
       progress.update(done, status_line(loss, r.last_val_loss, r.tokens_per_second));
       const bool stopping_early = done == end && end < o_.steps;
-      const bool checkpoint_now = (o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early;
+      const bool checkpoint_now =
+          (o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early;
       if (writer_ && checkpoint_now) checkpoint(done);
     }
     const bool trained = r.tokens_per_second > 0.0;  // a finished run that is resumed trains no step

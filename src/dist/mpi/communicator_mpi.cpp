@@ -34,7 +34,8 @@ int to_count(size_t n, const char* what) {
 
 // Segment k of a buffer of n elements: [n k / size, n (k + 1) / size).
 size_t segment_begin(size_t n, int k, int ranks) {
-  return static_cast<size_t>(static_cast<unsigned __int128>(n) * static_cast<unsigned>(k) / static_cast<unsigned>(ranks));
+  const auto scaled = static_cast<unsigned __int128>(n) * static_cast<unsigned>(k);
+  return static_cast<size_t>(scaled / static_cast<unsigned>(ranks));
 }
 
 // MPI_Init without a launcher ("singleton") costs about 0.5 s and gives a job of one; a process
@@ -55,7 +56,8 @@ void sum_in_rank_order(std::span<T> values, MPI_Datatype type) {
   for (int k = 0; k < ranks; ++k) {
     const size_t begin = segment_begin(values.size(), k, ranks);
     displs[static_cast<size_t>(k)] = to_count(begin, "an allreduce offset");
-    counts[static_cast<size_t>(k)] = to_count(segment_begin(values.size(), k + 1, ranks) - begin, "an allreduce segment");
+    const size_t end = segment_begin(values.size(), k + 1, ranks);
+    counts[static_cast<size_t>(k)] = to_count(end - begin, "an allreduce segment");
   }
   // Every rank's copy of my segment, rank by rank: [ranks, mine].
   const int mine = counts[static_cast<size_t>(me)];
@@ -71,7 +73,8 @@ void sum_in_rank_order(std::span<T> values, MPI_Datatype type) {
     const T* from = gathered.data() + static_cast<size_t>(r) * static_cast<size_t>(mine);
     for (int i = 0; i < mine; ++i) own[i] += from[i];
   }
-  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), counts.data(), displs.data(), type, MPI_COMM_WORLD);
+  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), counts.data(), displs.data(), type,
+                 MPI_COMM_WORLD);
 }
 
 }  // namespace
