@@ -61,6 +61,7 @@ void sum_in_rank_order(std::span<T> values, MPI_Datatype type) {
   }
   // Every rank's copy of my segment, rank by rank: [ranks, mine].
   const int mine = counts[static_cast<size_t>(me)];
+  to_count(static_cast<size_t>(mine) * static_cast<size_t>(ranks), "an allreduce receive buffer");  // r * mine below
   static std::vector<T> gathered;  // kept between steps: a fresh multi-MB allocation each step costs page faults
   gathered.resize(static_cast<size_t>(mine) * static_cast<size_t>(ranks));
   std::vector<int> recv_counts(static_cast<size_t>(ranks), mine), recv_displs(static_cast<size_t>(ranks));
