@@ -27,7 +27,8 @@ if [ "$install" = 1 ]; then
     libgtest-dev libgmock-dev googletest libbenchmark-dev libdnnl-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
-    python3 python3-numpy python3-torch python3-pil chromium bc
+    python3 python3-numpy python3-torch python3-pil chromium bc \
+    libopenmpi-dev openmpi-bin
   # Machines that already carry Node.js from elsewhere (nodesource's nodejs bundles npm and conflicts
   # with Debian's npm package) keep theirs; fresh Debian machines get Debian's.
   if ! command -v npm >/dev/null 2>&1; then

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "experiment/variant_runner.h"
 #include "kernels/attention_variant.h"
 
@@ -47,7 +48,9 @@ void add_measure_options(CLI::App& sub, experiment::VariantExperimentOptions& o)
 int run_variants(experiment::VariantExperimentOptions& o, const std::string& variants) {
   o.variants = split_list(variants);
   o.train.quiet = o.train.quiet || global_quiet();
+  dist::Session session;  // under mpirun/srun the ranks train each variant together (docs/distributed.md)
   const auto results = experiment::run_variant_experiment(o);
+  if (!dist::is_root()) return 0;  // rank 0 reports for the job
   std::printf("%-20s %10s %12s %12s %12s %12s %12s\n", "variant", "val_loss", "ppl", "w8_tensor", "w8_channel",
               "w8a8", "sparse50");
   for (const auto& r : results) {

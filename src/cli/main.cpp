@@ -4,6 +4,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
 
 #include "cli/command.h"
@@ -12,6 +13,7 @@
 #include "core/large_buffers.h"
 #include "core/progress.h"
 #include "core/temp_files.h"
+#include "dist/communicator.h"
 
 namespace osc::cli {
 namespace {
@@ -24,6 +26,18 @@ struct Entry {
 std::vector<Entry>& registry() {
   static std::vector<Entry> entries;
   return entries;
+}
+
+// Reports an error on stderr; in a multi-process job, names the rank and ends every rank (none may
+// wait forever in a collective for this one). Returns the exit status otherwise.
+int fail(int status, const char* kind, const char* message) {
+  const std::string where = osc::dist::size() > 1 ? " (rank " + std::to_string(osc::dist::rank()) + " of " +
+                                                        std::to_string(osc::dist::size()) + ")"
+                                                  : "";
+  std::fprintf(stderr, "outlierscope%s: %s%s\n", where.c_str(), kind, message);
+  std::fflush(stderr);
+  osc::dist::end_job_after_error(status);
+  return status;
 }
 
 }  // namespace
@@ -39,7 +53,8 @@ int main(int argc, char** argv) {
   osc::keep_freed_memory_for_reuse();
   osc::install_interrupt_cleanup();
   CLI::App app{"outlierscope: find, locate, explain and remove systematic outliers in transformer LMs"};
-  app.set_version_flag("--version", std::string("outlierscope ") + OUTLIERSCOPE_VERSION);
+  app.set_version_flag("--version", std::string("outlierscope ") + OUTLIERSCOPE_VERSION + "\nmulti-process training: " +
+                                        osc::dist::build_description());
   bool quiet = false;
   app.add_flag("-q,--quiet", quiet, "No progress lines on stderr");
   app.require_subcommand(1);
@@ -67,14 +82,11 @@ int main(int argc, char** argv) {
     for (auto& [sub, run] : runners)
       if (sub->parsed()) return run();
   } catch (const osc::Error& e) {
-    std::fprintf(stderr, "outlierscope: error: %s\n", e.what());
-    return e.exit_status();
+    return fail(e.exit_status(), "error: ", e.what());
   } catch (const std::bad_alloc&) {
-    std::fprintf(stderr, "outlierscope: error: out of memory\n");
-    return 1;
+    return fail(1, "error: ", "out of memory");
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "outlierscope: internal error: %s\n", e.what());
-    return 1;
+    return fail(1, "internal error: ", e.what());
   }
   return 0;
 }

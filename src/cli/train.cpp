@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "kernels/attention_variant.h"
 #include "train/trainer.h"
 
@@ -67,7 +68,9 @@ CommandRegistration reg("train", "Train a GPT-2-style model with an attention va
   return [o, &sub]() {
     o->quiet = o->quiet || global_quiet();
     o->given = given_fields(sub);
+    dist::Session session;  // under mpirun/srun: one rank of a data-parallel job (docs/distributed.md)
     const train::TrainResult r = train::run_training(*o);
+    if (!dist::is_root()) return 0;  // rank 0 reports for the job
     if (r.tokens_per_second == 0.0) {  // a finished run, resumed: no step ran, the export was rewritten
       std::printf("nothing to train: the run is at step %lld; export in %s/export\n",
                   static_cast<long long>(r.steps_done), o->run_dir.c_str());

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "experiment/token_pieces.h"
 #include "plot/figures.h"
 #include "kernels/attention_variant.h"
@@ -91,15 +92,20 @@ void require_same_run(train::TrainOptions& t) {
                                  "); rerun with the same options or choose another --out");
 }
 
-VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
-                                const train::TokenDataset& data, const TokenWindows& windows,
-                                const std::vector<std::string>& pieces) {
+train::TrainOptions variant_training(const VariantExperimentOptions& o, const std::string& variant) {
   train::TrainOptions t = o.train;
   t.variant = variant;
   t.run_dir = o.out_dir + "/runs/" + variant;
   t.ckpt_every = t.steps;  // the final checkpoint is what gets measured
   t.resume = train::checkpoint_exists(t.run_dir);
   if (t.resume) require_same_run(t);
+  return t;
+}
+
+VariantResult train_and_measure(const VariantExperimentOptions& o, const std::string& variant,
+                                const train::TokenDataset& data, const TokenWindows& windows,
+                                const std::vector<std::string>& pieces) {
+  const train::TrainOptions t = variant_training(o, variant);
   if (!t.quiet) std::fprintf(stderr, "experiment: training %s\n", variant.c_str());
   const train::TrainResult trained = train::run_training(t);
   VariantResult r = measure_variant(load_trained(t, data.meta().vocab_size), windows, o, pieces);
@@ -153,6 +159,10 @@ VariantResult measure_variant(const train::GptModel& model, const TokenWindows& 
 
 std::vector<VariantResult> run_variant_experiment(const VariantExperimentOptions& o) {
   validate_variant_experiment(o);
+  if (!dist::is_root()) {  // another rank of a multi-process job: it helps train; rank 0 measures and writes
+    for (const auto& variant : o.variants) train::run_training(variant_training(o, variant));
+    return {};
+  }
   adopt_separately_trained_runs(o.out_dir);
   OutputFolder folder(o.out_dir, "experiment", {o.train.data_dir}, OutputFolder::Mode::Update);
   const train::TokenDataset data(o.train.data_dir);

@@ -7,12 +7,15 @@
 
 namespace osc::train {
 
-DataParallelStep::DataParallelStep(GptModel& main, int64_t batch, int threads)
-    : main_(main), batch_(batch), shards_(static_cast<int>(std::clamp<int64_t>(threads, 1, batch))) {
-  for (int s = 1; s < shards_; ++s) {
-    const int64_t sequences = share_end(batch, s, shards_) - share_begin(batch, s, shards_);
-    replicas_.push_back(std::make_unique<GptModel>(main.config(), sequences, &main));
-  }
+BatchShare rank_share(int64_t global_batch, int rank, int ranks) {
+  const int64_t first = share_begin(global_batch, rank, ranks);
+  return {global_batch, first, share_end(global_batch, rank, ranks) - first};
+}
+
+DataParallelStep::DataParallelStep(GptModel& main, BatchShare share, int threads)
+    : main_(main), share_(share), shards_(static_cast<int>(std::clamp<int64_t>(threads, 1, share.count))) {
+  for (int s = 1; s < shards_; ++s)
+    replicas_.push_back(std::make_unique<GptModel>(main.config(), shard_sequences(s), &main));
 }
 
 void DataParallelStep::zero_grads() {
@@ -22,23 +25,13 @@ void DataParallelStep::zero_grads() {
 
 double DataParallelStep::forward_backward(const int32_t* tokens, const int32_t* targets, int64_t seq,
                                           float loss_weight) {
-  if (shards_ == 1) {
-    const double loss = main_.forward(tokens, targets, batch_, seq, loss_weight);
-    main_.backward();
-    return loss;
-  }
+  if (shards_ == 1) return run_shard(0, tokens, targets, seq, loss_weight);
   std::vector<double> losses(static_cast<size_t>(shards_), 0.0);
   std::vector<std::exception_ptr> errors(static_cast<size_t>(shards_));
   parallel_run([&](int t, int nt) {
     for (int s = t; s < shards_; s += nt) {  // one shard per thread unless OpenMP gave fewer threads
       try {
-        const int64_t first = share_begin(batch_, s, shards_), n = share_end(batch_, s, shards_) - first;
-        const double share = static_cast<double>(n) / static_cast<double>(batch_);
-        GptModel& m = shard_model(s);
-        const float shard_weight = loss_weight * static_cast<float>(share);
-        losses[static_cast<size_t>(s)] =
-            share * m.forward(tokens + first * seq, targets + first * seq, n, seq, shard_weight);
-        m.backward();
+        losses[static_cast<size_t>(s)] = run_shard(s, tokens, targets, seq, loss_weight);
       } catch (...) {
         errors[static_cast<size_t>(s)] = std::current_exception();
       }
@@ -48,6 +41,18 @@ double DataParallelStep::forward_backward(const int32_t* tokens, const int32_t* 
     if (e) std::rethrow_exception(e);
   double loss = 0.0;
   for (double l : losses) loss += l;
+  return loss;
+}
+
+double DataParallelStep::run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq,
+                                   float loss_weight) {
+  const int64_t first = shard_first(shard), n = shard_sequences(shard);
+  // Alone on the whole batch: share 1 and the weight unchanged; the products below are then exact.
+  const double share = static_cast<double>(n) / static_cast<double>(share_.global);
+  GptModel& m = shard_model(shard);
+  const double loss = share * m.forward(tokens + first * seq, targets + first * seq, n, seq,
+                                        loss_weight * static_cast<float>(share));
+  m.backward();
   return loss;
 }
 

@@ -14,28 +14,48 @@
 #include <vector>
 
 #include "train/gpt_model.h"
+#include "train/parallel.h"
 
 namespace osc::train {
 
+// The sequences [first, first + count) of a global batch of `global` sequences that this process
+// trains: all of them alone, a contiguous share of each rank under MPI (docs/distributed.md).
+struct BatchShare {
+  int64_t global = 0, first = 0, count = 0;
+};
+// Rank `rank` of `ranks`: sequences [global rank / ranks, global (rank + 1) / ranks), the same
+// split as the threads' (so N ranks x 1 thread shard a batch exactly as 1 rank x N threads).
+BatchShare rank_share(int64_t global_batch, int rank, int ranks);
+
 class DataParallelStep {
  public:
-  // Shards: min(threads, batch); one shard runs `main` alone with op-level threading.
-  DataParallelStep(GptModel& main, int64_t batch, int threads);
+  // Shards of the process's share (count >= 1): min(threads, count); one shard runs `main` alone
+  // with op-level threading. Each shard's loss carries the weight (its sequences) / (global batch).
+  DataParallelStep(GptModel& main, BatchShare share, int threads);
+  DataParallelStep(GptModel& main, int64_t batch, int threads)
+      : DataParallelStep(main, {batch, 0, batch}, threads) {}
 
   int shards() const { return shards_; }
   // Zeros the gradients of the main model and of every replica.
   void zero_grads();
-  // Forward and backward of one micro-batch (tokens, targets: [batch, seq]); gradients of
-  // loss_weight * mean loss accumulate in each shard's model. Returns the mean loss of the batch.
+  // Forward and backward of this process's share of one micro-batch (tokens, targets: the whole
+  // [global batch, seq]); gradients of loss_weight * (mean loss over the global batch) accumulate
+  // in each shard's model. Returns the share's part of that mean loss (the whole mean alone).
   double forward_backward(const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight);
   // Adds the replicas' gradients into the main model's (after the last micro-batch of a step).
   void sum_gradients();
 
  private:
   GptModel& shard_model(int shard) { return shard == 0 ? main_ : *replicas_[static_cast<size_t>(shard - 1)]; }
+  int64_t shard_first(int shard) const { return share_.first + share_begin(share_.count, shard, shards_); }
+  int64_t shard_sequences(int shard) const {
+    return share_end(share_.count, shard, shards_) - share_begin(share_.count, shard, shards_);
+  }
+  // Forward and backward of one shard; returns its weighted part of the batch's mean loss.
+  double run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight);
 
   GptModel& main_;
-  int64_t batch_;
+  BatchShare share_;
   int shards_;
   std::vector<std::unique_ptr<GptModel>> replicas_;
 };

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <optional>
+#include <span>
 #include <sstream>
 #include <string>
 
@@ -14,11 +16,13 @@
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "train/checkpoint.h"
 #include "train/data_parallel.h"
 #include "train/export_hf.h"
 #include "train/export_tokenizer.h"
 #include "train/gemm.h"
+#include "train/rank_agreement.h"
 #include "train/token_data.h"
 
 namespace osc::train {
@@ -32,6 +36,12 @@ GptConfig model_config(const TrainOptions& o, int64_t vocab) {
   c.vocab_size = vocab, c.context = o.context, c.layers = o.layers, c.heads = o.heads, c.dim = o.dim;
   c.bias = o.bias, c.variant = o.variant;
   return c;
+}
+
+// Sequences the main model holds activations for: the whole batch on rank 0, which validates on
+// whole batches; a rank's share elsewhere (its threads' shards are at most that).
+int64_t activation_batch(int64_t batch) {
+  return dist::is_root() ? batch : rank_share(batch, dist::rank(), dist::size()).count;
 }
 
 // Keeps the log rows of steps <= last_step (a resumed run rewrites what follows).
@@ -52,8 +62,9 @@ void truncate_log(const std::string& path, int64_t last_step) {
 class Trainer {
  public:
   explicit Trainer(TrainOptions o)
-      : o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), o_.batch),
-        opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, o_.batch, parallel_threads()) {
+      : o_(std::move(o)), data_(o_.data_dir),
+        model_(model_config(o_, data_.meta().vocab_size), activation_batch(o_.batch)), opt_(model_.params(), o_.adamw),
+        rng_(o_.seed), step_runner_(model_, rank_share(o_.batch, dist::rank(), dist::size()), parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
     // An empty or too short split fails now, before the run folder holds anything of this run.
@@ -64,20 +75,22 @@ class Trainer {
   void start_fresh() {
     model_.params().initialize(o_.seed, o_.layers);
     rng_.reseed(o_.seed ^ 0x9e3779b97f4a7c15ULL);
-    truncate_log(log_path(), 0);
+    if (writer_) truncate_log(log_path(), 0);
   }
 
   void resume(const CheckpointState& s) {
     load_checkpoint_tensors(o_.run_dir, model_, opt_);
     rng_.set_state(s.rng);
     step_ = s.step;
-    truncate_log(log_path(), step_);
+    if (writer_) truncate_log(log_path(), step_);
   }
 
   TrainResult run() {
+    check_ranks_agree(o_, step_, rng_.state(), model_.params());
     TrainResult r;
-    std::ofstream log(log_path(), std::ios::app);
-    Progress progress("train", o_.steps, "step", o_.quiet);
+    std::ofstream log;
+    if (writer_) log.open(log_path(), std::ios::app);
+    Progress progress("train", o_.steps, "step", o_.quiet || !writer_);
     progress.start_from(step_);
     const double tokens_per_step = static_cast<double>(o_.batch * o_.context * o_.grad_accum);
     double val = std::numeric_limits<double>::quiet_NaN();
@@ -90,21 +103,25 @@ class Trainer {
       check_finite_loss(loss, step_ + 1);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const int64_t done = step_ + 1;
-      const bool eval_now = o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
+      const bool eval_now = writer_ && o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
       val = eval_now ? evaluate() : std::numeric_limits<double>::quiet_NaN();
       r.tokens_per_second = tokens_per_step / secs;
-      append_log(log, done, loss, val, lr, grad_norm, r.tokens_per_second);
+      if (writer_) append_log(log, done, loss, val, lr, grad_norm, r.tokens_per_second);
       r.last_loss = loss;
       if (eval_now) r.last_val_loss = val;
       progress.update(done, status_line(loss, r.last_val_loss, r.tokens_per_second));
       const bool stopping_early = done == end && end < o_.steps;
-      if ((o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early) checkpoint(done);
+      const bool checkpoint_now =
+          (o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early;
+      if (writer_ && checkpoint_now) checkpoint(done);
     }
     const bool trained = r.tokens_per_second > 0.0;  // a finished run that is resumed trains no step
     progress.finish(trained ? status_line(r.last_loss, r.last_val_loss, r.tokens_per_second)
                             : "nothing to train: the run is at step " + std::to_string(step_));
-    export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
-    export_byte_tokenizer(data_.meta(), o_.context, o_.run_dir + "/export");
+    if (writer_) {
+      export_hf_gpt2(model_, o_.run_dir + "/export", data_.meta().bos_token, data_.meta().eot_token);
+      export_byte_tokenizer(data_.meta(), o_.context, o_.run_dir + "/export");
+    }
     r.steps_done = step_;
     return r;
   }
@@ -131,9 +148,16 @@ class Trainer {
               static_cast<double>(o_.grad_accum);
     }
     step_runner_.sum_gradients();
+    sum_across_ranks(&loss);
     *grad_norm = train::grad_norm(model_.params());
     opt_.update(model_.params(), lr, clip_scale(*grad_norm, o_.grad_clip));
     return loss;
+  }
+
+  // Every rank ends with the whole batch's gradients and loss, summed in rank order (reproducible).
+  void sum_across_ranks(double* loss) {
+    dist::allreduce_sum(model_.params().grads);
+    dist::allreduce_sum(std::span(loss, 1));
   }
 
   double evaluate() {
@@ -172,6 +196,8 @@ class Trainer {
   AdamW opt_;
   Rng rng_;
   DataParallelStep step_runner_;  // after model_, whose parameters its replicas read
+  // Rank 0 alone evaluates and writes the log, checkpoints and export (every rank has the same weights).
+  const bool writer_ = dist::is_root();
   int64_t step_ = 0;
   std::vector<int32_t> tokens_, targets_;
 };
@@ -180,7 +206,12 @@ class Trainer {
 
 TrainResult run_training(TrainOptions options) {
   validate_train_options(options);
-  OutputFolder folder(options.run_dir, "train", {options.data_dir}, OutputFolder::Mode::Update);
+  OSC_CHECK_INPUT(options.batch >= dist::size(), "--batch",
+                  std::to_string(options.batch) + " sequences cannot be shared by " + std::to_string(dist::size()) +
+                      " ranks; each rank trains at least one sequence of the batch");
+  // Rank 0 alone writes the run folder (docs/distributed.md), so it alone holds the folder's lock.
+  std::optional<OutputFolder> folder;
+  if (dist::is_root()) folder.emplace(options.run_dir, "train", std::vector<std::string>{options.data_dir}, OutputFolder::Mode::Update);
   CheckpointState state;
   if (options.resume) {
     OSC_CHECK_INPUT(checkpoint_exists(options.run_dir), "--resume",
@@ -193,7 +224,7 @@ TrainResult run_training(TrainOptions options) {
   } else {
     OSC_CHECK_INPUT(!checkpoint_exists(options.run_dir), options.run_dir,
                     "holds a checkpoint; pass --resume to continue it or choose another --out");
-    folder.clear();  // a fresh run: no log rows or export of an earlier one
+    if (folder) folder->clear();  // a fresh run: no log rows or export of an earlier one
   }
   configure_threads(options.threads);
   Trainer trainer(options);

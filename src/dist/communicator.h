@@ -1,0 +1,49 @@
+// The processes of a distributed job (MPI ranks) and the few collectives that training needs.
+//
+// Two implementations behind this one interface, chosen by CMake (no #ifdefs in callers):
+// dist/mpi/ when MPI is found at configure time, dist/single/ otherwise (one process: rank 0 of
+// 1, every collective a no-op). Every function may be called without a Session; it then describes
+// a single process. Only the thread that created the Session calls these (MPI_THREAD_FUNNELED).
+#pragma once
+#include <cstddef>
+#include <span>
+#include <string>
+
+namespace osc::dist {
+
+// Joins the job on construction (MPI_Init_thread when built with MPI and started by a launcher:
+// under `mpirun -np N` or `srun` this process becomes one of N ranks; started alone it is rank 0
+// of 1 without initialising MPI) and leaves it on destruction. One per process, around a command
+// that runs distributed. A Session destroyed while an exception unwinds stays joined, so that the
+// error handler can still end the job (end_job_after_error).
+class Session {
+ public:
+  Session();
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+};
+
+int rank();  // 0 .. size() - 1
+int size();  // ranks in the job; 1 without MPI or outside a Session
+inline bool is_root() { return rank() == 0; }
+
+// Element-wise sum across ranks; every rank ends with the same values, added in rank order
+// ((v0 + v1) + v2) + ..., so a job is bit-for-bit reproducible for a given number of ranks (MPI's
+// own reductions may add in any order). Each rank sums a 1/size() segment and then all segments
+// are gathered: 2 (size-1)/size of the buffer leaves and enters each rank, like a ring allreduce.
+void allreduce_sum(std::span<float> values);
+void allreduce_sum(std::span<double> values);
+// Copies root's bytes to every rank.
+void broadcast(std::span<std::byte> bytes, int root = 0);
+void barrier();
+
+// After an error on this rank (the Session unwound without leaving the job): ends every rank of
+// the job with `status` (MPI_Abort) so that none waits forever in a collective for this one. In a
+// one-rank job it leaves MPI cleanly and returns, so the caller exits with `status` itself.
+void end_job_after_error(int status);
+
+// For --version: "MPI 3.1 (Open MPI v4.1.4)" or "no MPI (single process)".
+std::string build_description();
+
+}  // namespace osc::dist
