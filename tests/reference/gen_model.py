@@ -26,12 +26,12 @@ from common import Checkpoint, Hooks, WeightMaker  # noqa: E402
 # ARCH name -> module implementing make_config / make_weights / forward / hook_summary
 ARCHS = {
     "llama": "arch_llama", "llama3": "arch_llama", "mistral": "arch_llama",
-    "mixtral": "arch_llama", "qwen2": "arch_llama",
+    "mixtral": "arch_llama", "qwen2": "arch_llama", "qwen2sw": "arch_llama",
     "gpt2": "arch_gpt2",
     "opt": "arch_opt",
-    "falcon7b": "arch_falcon", "falcon40b": "arch_falcon",
+    "falcon7b": "arch_falcon", "falcon40b": "arch_falcon", "falconrw": "arch_falcon",
     "mpt": "arch_mpt",
-    "phi2": "arch_phi",
+    "phi2": "arch_phi", "phi2qk": "arch_phi",
     "gpt_neox": "arch_neox",
 }
 STORE_DTYPES = {"f32": (torch.float32, "float32"), "bf16": (torch.bfloat16, "bfloat16"),

@@ -46,10 +46,13 @@ inline void expect_close_to_reference(const std::string& name, const Tensor& got
                          << " want " << ref[worst_at];
 }
 
-// gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200, then the comparison above.
-inline void check_against_reference(const std::string& arch, const std::string& dtype) {
+// gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200 (plus `extra_args`, e.g. other
+// head counts), then the comparison above.
+inline void check_against_reference(const std::string& arch, const std::string& dtype,
+                                    const std::string& extra_args = "") {
   const std::string dir = scratch_dir("model_" + arch + "_" + dtype);
-  run_reference("gen_model.py", "--arch " + arch + " --dtype " + dtype + " --out " + dir + " --lengths 9,200");
+  run_reference("gen_model.py",
+                "--arch " + arch + " --dtype " + dtype + " --out " + dir + " --lengths 9,200 " + extra_args);
   if (::testing::Test::HasFatalFailure()) return;
   const Model model = Model::load(dir);
   for (int T : {9, 200}) {
