@@ -1,7 +1,7 @@
 // MPT: ALiBi added after the softmax scale (unlike Falcon-RW, model_falcon_test.cpp), fused Wqkv,
 // LayerNorm without bias, no linear biases. 4 heads, and 12 so that non-power-of-two slopes show.
 // Checked against tests/reference/gen_model.py (PyTorch) in f32 and bf16 at T = 9 and 200: every
-// hook point and the logits within 1e-4 relative error (see model_reference_check.h).
+// hook point and the logits within kReferenceTolerance (see model_reference_check.h).
 #include "model_reference_check.h"
 
 namespace osc {
