@@ -164,8 +164,11 @@ void fill_falcon(const HfFields& f, ModelConfig& c) {
   c.norm_eps = f.number_or({"layer_norm_epsilon"}, 1e-5);
   c.activation = f.activation({"activation"}, "gelu");
   c.gated_mlp = false;
-  c.positional = f.boolean_or({"alibi"}, false) ? Positional::ALiBi : Positional::RoPE;
-  c.alibi_style = AlibiStyle::FalconRW;
+  c.positional = Positional::RoPE;
+  if (f.boolean_or({"alibi"}, false)) {  // Falcon-RW
+    c.positional = Positional::ALiBi;
+    c.alibi_style = AlibiStyle::FalconRW;
+  }
   c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
   fill_rope_scaling(f, c);
   c.parallel_block = new_arch || f.boolean_or({"parallel_attn"}, true);

@@ -51,7 +51,9 @@ inline void expect_close_to_reference(const std::string& name, const Tensor& got
   ASSERT_EQ(got.shape, want.shape) << name;
   const std::vector<float> ref = want.to_f32();
   for (int64_t i = 0; i < got.numel(); ++i) {
-    if (std::isinf(ref[i])) ASSERT_EQ(got.data[i], ref[i]) << name << " [" << i << "]";
+    if (std::isinf(ref[i])) {
+      ASSERT_EQ(got.data[i], ref[i]) << name << " [" << i << "]";
+    }
   }
   const WorstError w = worst_error(got, ref);
   EXPECT_LE(w.relative, kReferenceTolerance)
