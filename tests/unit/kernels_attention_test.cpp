@@ -1,6 +1,6 @@
 // Attention against PyTorch (explicit softmax(QKᵀ·scale + mask + bias) V with repeated KV heads),
-// for GQA, a sliding window, ALiBi and Falcon-RW's ALiBi (bf16 bias added before the scale), comparing z, the scaled logits and the pattern; plus a
-// hand-computed two-token case.
+// for GQA, a sliding window, ALiBi and Falcon-RW's ALiBi (bf16 bias added before the scale),
+// comparing z, the scaled logits and the pattern; plus a hand-computed two-token case.
 #include <gtest/gtest.h>
 
 #include <cmath>
