@@ -115,6 +115,8 @@ void validate_model_config(const ModelConfig& c, const std::string& where) {
   OSC_CHECK_INPUT(c.n_experts >= 0 && c.n_experts_per_token >= 0 && c.n_experts_per_token <= c.n_experts, where,
                   "model config: " + std::to_string(c.n_experts_per_token) + " experts per token of " +
                       std::to_string(c.n_experts) + " experts");
+  OSC_CHECK_INPUT(!c.sliding_window || *c.sliding_window > 0, where,
+                  "model config: sliding_window " + std::to_string(c.sliding_window.value_or(0)) + " must be positive");
   OSC_CHECK_INPUT(c.sliding_window_layers.empty() || static_cast<int64_t>(c.sliding_window_layers.size()) == c.n_layers,
                   where, "model config: " + std::to_string(c.sliding_window_layers.size()) +
                              " per-layer window flags for " + std::to_string(c.n_layers) + " layers");

@@ -96,6 +96,7 @@ std::vector<Sample> samples() {
                {{"use_sliding_window", true}, {"sliding_window", 16}, {"layer_types", {"sliding_attention", "full_attention"}}},
                {{"sliding_window", 16}, {"sliding_window_layers", {true, false}}}});
   s.push_back({"qwen2", "layer_types", {{"use_sliding_window", true}, {"layer_types", {"sliding_attention"}}}, nullptr});
+  s.push_back({"qwen2", "sliding_window", {{"use_sliding_window", true}, {"sliding_window", 0}}, nullptr});
 
   s.push_back({"gpt2", "activation_function", {{"activation_function", "gelu"}}, {{"activation", "gelu"}}});
   s.push_back({"gpt2", "layer_norm_epsilon", {{"layer_norm_epsilon", 1e-3}}, {{"norm_eps", 1e-3}}});
