@@ -64,9 +64,10 @@ class WeightMaker:
     """Deterministic random weights in HF layout. Scales are chosen so activations stay O(1) at
     d_model 64 and every path (biases, norm gains) visibly matters."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, query_key_std=0.25):
         self.gen = torch.Generator().manual_seed(seed)
         self.tensors = {}
+        self.query_key_std = query_key_std
 
     def _normal(self, shape, std, mean=0.0):
         return torch.randn(*shape, generator=self.gen) * std + mean
@@ -77,11 +78,11 @@ class WeightMaker:
         self.tensors[name] = tensor.to(torch.float32)
 
     def matrix(self, name, shape, std=None):
-        """std 0.08, except q/k projections (fused q/k/v ones included): 0.25, so that softmax(q.k)
-        is far from uniform (logits of several units) and errors in positions, masks and biases
-        show in every hook."""
+        """std 0.08, except q/k projections (fused q/k/v ones included): query_key_std (0.25), so
+        that softmax(q.k) is far from uniform (logits of several units) and errors in positions,
+        masks and biases show in every hook."""
         if std is None:
-            std = 0.25 if any(part in name for part in QUERY_KEY_PROJECTIONS) else 0.08
+            std = self.query_key_std if any(part in name for part in QUERY_KEY_PROJECTIONS) else 0.08
         self.add(name, self._normal(shape, std))
 
     def embedding(self, name, shape, std=0.4):
