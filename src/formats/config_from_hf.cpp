@@ -1,9 +1,11 @@
 // HF config.json -> ModelConfig, one small function per architecture family. Defaults are those
 // of the transformers config classes, so a config.json that omits a key means what HF means.
+#include <algorithm>
 #include <map>
 
 #include "core/error.h"
 #include "formats/config_parsers.h"
+#include "formats/hf_computation_keys.h"
 #include "formats/hf_fields.h"
 
 namespace osc {
@@ -28,8 +30,8 @@ void fill_rope_scaling(const HfFields& f, ModelConfig& c) {
   }
 }
 
-// The LLaMA family shares its keys: llama, mistral, mixtral, qwen2.
-void fill_llama(const HfFields& f, ModelConfig& c) {
+// The keys the LLaMA family shares: llama, mistral, mixtral, qwen2.
+void fill_llama_common(const HfFields& f, ModelConfig& c) {
   c.d_model = f.integer({"hidden_size"});
   c.n_layers = f.integer({"num_hidden_layers"});
   c.n_heads = f.integer({"num_attention_heads"});
@@ -45,14 +47,19 @@ void fill_llama(const HfFields& f, ModelConfig& c) {
   c.positional = Positional::RoPE;
   c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
   fill_rope_scaling(f, c);
-  const bool attention_bias = f.boolean_or({"attention_bias"}, false);
-  c.attn_qkv_bias = c.attn_out_bias = attention_bias;
-  c.mlp_bias = f.boolean_or({"mlp_bias"}, false);
   c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
 }
 
+// Only LlamaConfig has bias flags; Mistral, Mixtral and Qwen2 fix their biases in the model code.
+void fill_llama(const HfFields& f, ModelConfig& c) {
+  fill_llama_common(f, c);
+  const bool attention_bias = f.boolean_or({"attention_bias"}, false);
+  c.attn_qkv_bias = c.attn_out_bias = attention_bias;
+  c.mlp_bias = f.boolean_or({"mlp_bias"}, false);
+}
+
 void fill_mistral(const HfFields& f, ModelConfig& c) {
-  fill_llama(f, c);
+  fill_llama_common(f, c);
   c.sliding_window = f.integer_opt({"sliding_window"});
 }
 
@@ -62,11 +69,36 @@ void fill_mixtral(const HfFields& f, ModelConfig& c) {
   c.n_experts_per_token = f.integer({"num_experts_per_tok"});
 }
 
+// Qwen2Config: the window exists only with use_sliding_window (sliding_window defaults to 4096 when
+// the key is absent, none when it is null), and only in the layers layer_types marks
+// "sliding_attention"; without layer_types, those at index >= max_window_layers (default 28).
+void fill_qwen2_window(const HfFields& f, ModelConfig& c) {
+  if (!f.boolean_or({"use_sliding_window"}, false)) return;
+  c.sliding_window = f.json().contains("sliding_window") ? f.integer_opt({"sliding_window"}) : 4096;
+  if (!c.sliding_window) return;
+  c.sliding_window_layers.assign(static_cast<size_t>(c.n_layers), false);
+  const nlohmann::json* types = f.find({"layer_types"});
+  if (!types) {
+    const int64_t first_windowed = f.integer_or({"max_window_layers"}, 28);
+    for (int64_t l = std::max<int64_t>(first_windowed, 0); l < c.n_layers; ++l) c.sliding_window_layers[l] = true;
+    return;
+  }
+  if (!types->is_array() || static_cast<int64_t>(types->size()) != c.n_layers)
+    f.fail("config 'layer_types' must list one entry per layer (" + std::to_string(c.n_layers) + ")");
+  for (int64_t l = 0; l < c.n_layers; ++l) {
+    const nlohmann::json& t = (*types)[static_cast<size_t>(l)];
+    if (t != "full_attention" && t != "sliding_attention")
+      f.fail("config 'layer_types' entry " + std::to_string(l) + " is " + t.dump() +
+             ", expected \"full_attention\" or \"sliding_attention\"");
+    c.sliding_window_layers[l] = t == "sliding_attention";
+  }
+}
+
 void fill_qwen2(const HfFields& f, ModelConfig& c) {
-  fill_llama(f, c);
+  fill_llama_common(f, c);
   c.attn_qkv_bias = true;  // Qwen2 always has q/k/v biases and no o_proj bias
   c.attn_out_bias = false;
-  if (f.boolean_or({"use_sliding_window"}, false)) c.sliding_window = f.integer_opt({"sliding_window"});
+  fill_qwen2_window(f, c);
 }
 
 void fill_gpt2(const HfFields& f, ModelConfig& c) {
@@ -97,8 +129,6 @@ void fill_opt(const HfFields& f, ModelConfig& c) {
   if (proj != c.d_model)
     f.fail("OPT with word_embed_proj_dim " + std::to_string(proj) + " != hidden_size " + std::to_string(c.d_model) +
            " (projected embeddings, as in opt-350m) is not supported");
-  if (!f.boolean_or({"do_layer_norm_before"}, true))
-    f.fail("OPT with do_layer_norm_before = false (post-norm, as in opt-350m) is not supported");
   c.n_layers = f.integer({"num_hidden_layers"});
   c.n_heads = f.integer({"num_attention_heads"});
   c.n_kv_heads = c.n_heads;
@@ -107,7 +137,7 @@ void fill_opt(const HfFields& f, ModelConfig& c) {
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
   c.norm = NormType::LayerNorm;
-  c.norm_has_bias = f.boolean_or({"layer_norm_elementwise_affine"}, true);
+  c.norm_has_bias = true;  // layer_norm_elementwise_affine false is refused (hf_computation_keys.cpp)
   c.norm_eps = 1e-5;  // OPT's nn.LayerNorm default; config.json has no key for it
   c.activation = f.activation({"activation_function"}, "relu");
   c.gated_mlp = false;
@@ -136,7 +166,11 @@ void fill_falcon(const HfFields& f, ModelConfig& c) {
   c.norm_eps = f.number_or({"layer_norm_epsilon"}, 1e-5);
   c.activation = f.activation({"activation"}, "gelu");
   c.gated_mlp = false;
-  c.positional = f.boolean_or({"alibi"}, false) ? Positional::ALiBi : Positional::RoPE;
+  c.positional = Positional::RoPE;
+  if (f.boolean_or({"alibi"}, false)) {  // Falcon-RW
+    c.positional = Positional::ALiBi;
+    c.alibi_style = AlibiStyle::FalconRW;
+  }
   c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
   fill_rope_scaling(f, c);
   c.parallel_block = new_arch || f.boolean_or({"parallel_attn"}, true);
@@ -198,6 +232,7 @@ void fill_phi(const HfFields& f, ModelConfig& c) {
   c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
   c.rotary_fraction = f.number_or({"partial_rotary_factor"}, 0.5);
   fill_rope_scaling(f, c);
+  c.qk_norm = f.boolean_or({"qk_layernorm"}, false);
   c.parallel_block = c.parallel_shared_norm = true;
   c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = c.lm_head_bias = true;
   c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
@@ -289,6 +324,7 @@ ModelConfig config_from_hf(const nlohmann::json& config, const std::string& wher
   c.architecture = family.architecture;
   c.source_format = "hf";
   c.name = f.string_or({"_name_or_path"}, "");
+  refuse_unhonoured_values(f, c.architecture);
   family.fill(f, c);
   c.bos_token_id = f.token_id("bos_token_id");
   c.eos_token_id = f.token_id("eos_token_id");

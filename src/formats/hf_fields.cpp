@@ -72,7 +72,8 @@ Activation HfFields::activation(std::initializer_list<const char*> keys, const s
   if (name == "gelu") return Activation::GELU;
   if (name == "gelu_new" || name == "gelu_pytorch_tanh" || name == "gelu_fast") return Activation::GELUTanh;
   if (name == "relu") return Activation::ReLU;
-  fail("unsupported activation '" + name + "'");
+  fail(std::string("config '") + *keys.begin() + "' = '" + name +
+       "' is not a supported activation (supported: silu, swish, gelu, gelu_new, gelu_pytorch_tanh, gelu_fast, relu)");
 }
 
 }  // namespace osc

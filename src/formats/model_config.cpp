@@ -73,6 +73,7 @@ nlohmann::json model_config_to_json(const ModelConfig& c) {
                        {"original_max_position_embeddings", c.rope_scaling.original_max_position_embeddings}};
   j["position_offset"] = c.position_offset;
   j["alibi_bias_max"] = optional_json(c.alibi_bias_max);
+  j["alibi_style"] = c.alibi_style == AlibiStyle::Mpt ? "mpt" : "falcon_rw";
   j["parallel_block"] = c.parallel_block;
   j["parallel_shared_norm"] = c.parallel_shared_norm;
   j["attn_qkv_bias"] = c.attn_qkv_bias;
@@ -83,6 +84,8 @@ nlohmann::json model_config_to_json(const ModelConfig& c) {
   j["attn_scale"] = optional_json(c.attn_scale);
   j["clip_qkv"] = optional_json(c.clip_qkv);
   j["sliding_window"] = optional_json(c.sliding_window);
+  j["sliding_window_layers"] = c.sliding_window_layers;
+  j["qk_norm"] = c.qk_norm;
   j["n_experts"] = c.n_experts;
   j["n_experts_per_token"] = c.n_experts_per_token;
   j["attention_variant"] = c.attention_variant;
@@ -131,6 +134,11 @@ void validate_model_config(const ModelConfig& c, const std::string& where) {
   OSC_CHECK_INPUT(c.n_experts >= 0 && c.n_experts_per_token >= 0 && c.n_experts_per_token <= c.n_experts, where,
                   "model config: " + std::to_string(c.n_experts_per_token) + " experts per token of " +
                       std::to_string(c.n_experts) + " experts");
+  OSC_CHECK_INPUT(!c.sliding_window || *c.sliding_window > 0, where,
+                  "model config: sliding_window " + std::to_string(c.sliding_window.value_or(0)) + " must be positive");
+  OSC_CHECK_INPUT(c.sliding_window_layers.empty() || static_cast<int64_t>(c.sliding_window_layers.size()) == c.n_layers,
+                  where, "model config: " + std::to_string(c.sliding_window_layers.size()) +
+                             " per-layer window flags for " + std::to_string(c.n_layers) + " layers");
   OSC_CHECK_INPUT(c.position_offset >= 0, where, "model config: position_offset must not be negative");
 }
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <vector>
 
+#include "core/dtype.h"
 #include "kernels/fast_math.h"
 
 namespace osc {
@@ -38,7 +39,11 @@ void finish_row(float* logits, float* probs, int64_t tk, int64_t position, const
   if (p.alibi_slopes) {
     const int64_t origin = p.alibi_origin == AlibiOrigin::Query ? position
                            : p.alibi_origin == AlibiOrigin::LastKey ? tk - 1 : 0;
-    for (int64_t j = first; j < end; ++j) logits[j] += slope * static_cast<float>(j - origin);
+    for (int64_t j = first; j < end; ++j) {
+      float bias = slope * static_cast<float>(j - origin);
+      if (p.alibi_bf16) bias = bf16_to_f32(f32_to_bf16(bias));
+      logits[j] += p.alibi_scale * bias;
+    }
   }
   const float max_logit = row_max(logits + first, end - first);
   float sum = 0.0f;

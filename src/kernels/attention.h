@@ -19,6 +19,10 @@ struct AttentionParams {
   std::optional<int64_t> sliding_window;  // key j visible from query i iff i - j < window
   const float* alibi_slopes = nullptr;    // [n_heads] or null
   AlibiOrigin alibi_origin = AlibiOrigin::Query;
+  // The bias added is alibi_scale · round(slope · (j - origin)): Falcon-RW adds its bias to q·k
+  // before the softmax scale (alibi_scale = scale) and builds it in bf16 (alibi_bf16).
+  float alibi_scale = 1.0f;
+  bool alibi_bf16 = false;
 };
 
 struct AttentionShape {

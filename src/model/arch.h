@@ -17,7 +17,7 @@ namespace osc {
 // When a tensor exists, decided from the config.
 enum class When {
   Always, Gated, NotGated, Dense, MoE, NormBias, QkvBias, OutBias, MlpBias,
-  LearnedPos, Untied, LmHeadBias,
+  LearnedPos, Untied, LmHeadBias, QkNorm,
 };
 
 // One weight. Names may hold {l} (layer) and {e} (expert); a source name ending in "[{e}]" means

@@ -1,5 +1,6 @@
 // Phi-2 (PhiForCausalLM): parallel attention and MLP behind one input_layernorm, separate q/k/v
-// with biases, partial rotary (partial_rotary_factor), gelu_new, untied lm_head with a bias.
+// with biases, partial rotary (partial_rotary_factor), gelu_new, untied lm_head with a bias;
+// with qk_layernorm, per-head LayerNorms q_layernorm / k_layernorm [d_head] on q and k.
 // Every tensor maps one to one.
 #include "model/arch.h"
 #include "model/arch_fused.h"
@@ -29,6 +30,10 @@ ArchSpec phi2_spec() {
       {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", "", When::QkvBias},
       {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", "", When::QkvBias},
       {"blocks.{l}.attn.o.bias", hf + "self_attn.dense.bias", "", When::OutBias},
+      {"blocks.{l}.attn.q_norm", hf + "self_attn.q_layernorm.weight", "", When::QkNorm},
+      {"blocks.{l}.attn.q_norm.bias", hf + "self_attn.q_layernorm.bias", "", When::QkNorm},
+      {"blocks.{l}.attn.k_norm", hf + "self_attn.k_layernorm.weight", "", When::QkNorm},
+      {"blocks.{l}.attn.k_norm.bias", hf + "self_attn.k_layernorm.bias", "", When::QkNorm},
       {"blocks.{l}.mlp.up", hf + "mlp.fc1.weight", ""},
       {"blocks.{l}.mlp.up.bias", hf + "mlp.fc1.bias", "", When::MlpBias},
       {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", ""},

@@ -39,6 +39,7 @@ bool when_applies(When when, const ModelConfig& c) {
     case When::LearnedPos: return c.positional == Positional::Learned;
     case When::Untied: return !c.tied_embeddings;
     case When::LmHeadBias: return c.lm_head_bias;
+    case When::QkNorm: return c.qk_norm;
   }
   return false;
 }

@@ -9,6 +9,7 @@
 #include "kernels/matmul.h"
 #include "kernels/rope.h"
 #include "model/forward_context.h"
+#include "model/qk_norm.h"
 
 namespace osc {
 namespace {
@@ -24,11 +25,11 @@ std::vector<float> project(const ForwardContext& ctx, const float* h, const std:
   return out;
 }
 
-AttentionParams attention_params(const ModelConfig& c, const std::vector<float>& slopes) {
+AttentionParams attention_params(const ModelConfig& c, int64_t layer, const std::vector<float>& slopes) {
   AttentionParams p;
   p.scale = static_cast<float>(c.attn_scale.value_or(1.0 / std::sqrt(static_cast<double>(c.d_head))));
-  p.sliding_window = c.sliding_window;
-  if (c.positional == Positional::ALiBi) p.alibi_slopes = slopes.data();
+  p.sliding_window = c.window_at(layer);
+  if (c.positional == Positional::ALiBi) use_model_alibi(c, slopes, p);
   return p;
 }
 
@@ -63,6 +64,7 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   const int64_t T = ctx.tokens, H = c.n_heads, KV = c.n_kv_heads, D = c.d_head;
   const std::string p = "blocks." + std::to_string(layer) + ".attn.";
   std::vector<float> q = project(ctx, h, p + "q"), k = project(ctx, h, p + "k"), v = project(ctx, h, p + "v");
+  if (c.qk_norm) apply_qk_norm(ctx, layer, q.data(), k.data());
   ctx.hook(layer, "attn.hook_q", q.data(), {T, H, D});
   ctx.hook(layer, "attn.hook_k", k.data(), {T, KV, D});
   ctx.hook(layer, "attn.hook_v", v.data(), {T, KV, D});
@@ -86,10 +88,9 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * Tk) : 0);
   std::vector<float> pattern(want_pattern ? static_cast<size_t>(H * T * Tk) : 0);
   std::vector<float> z(static_cast<size_t>(T * H * D));
-  const std::vector<float> slopes = c.positional == Positional::ALiBi ? alibi_slopes(H, c.alibi_bias_max.value_or(8.0))
-                                                                      : std::vector<float>{};
+  const std::vector<float> slopes = model_alibi_slopes(c);
   const AttentionShape shape{T, Tk, H, KV, D};
-  attention(q.data(), kv.k, kv.v, shape, attention_params(c, slopes), z.data(),
+  attention(q.data(), kv.k, kv.v, shape, attention_params(c, layer, slopes), z.data(),
             want_scores ? scores.data() : nullptr, want_pattern ? pattern.data() : nullptr);
   if (want_scores) {
     ctx.hook(layer, "attn.hook_attn_scores", scores.data(), {H, T, Tk});

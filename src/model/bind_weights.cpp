@@ -129,6 +129,7 @@ Shape expected_weight_shape(const std::string& internal, const ModelConfig& c) {
   if (is("attn.q.bias")) return {q};
   if (is("attn.k.bias") || is("attn.v.bias")) return {kv};
   if (is("attn.o.bias") || is("mlp.down.bias")) return {d};
+  if (is("attn.q_norm") || is("attn.k_norm") || is("attn.q_norm.bias") || is("attn.k_norm.bias")) return {c.d_head};
   if (is(".gate") || is(".up")) return {ff, d};  // mlp.gate, mlp.experts.{e}.gate, ...
   if (is(".down")) return {d, ff};
   if (is("mlp.up.bias") || is("mlp.gate.bias")) return {ff};

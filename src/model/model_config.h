@@ -14,6 +14,10 @@ namespace osc {
 enum class NormType { RMSNorm, LayerNorm };
 enum class Activation { SiLU, GELU, GELUTanh, ReLU };  // GELUTanh = gelu_new / gelu_pytorch_tanh
 enum class Positional { Learned, RoPE, ALiBi, None };
+// Where ALiBi's bias goes. Mpt: slope·(j − i) added to the scaled logits (HF MPT, llama.cpp).
+// FalconRW: bf16(bf16(slope)·j) added to q·k before the 1/sqrt(d_head) scale (HF Falcon's
+// build_alibi_tensor and FalconAttention), i.e. sqrt(d_head) times flatter.
+enum class AlibiStyle { Mpt, FalconRW };
 
 struct RopeScaling {
   std::string type = "none";  // "none", "linear", "llama3"
@@ -43,6 +47,7 @@ struct ModelConfig {
   RopeScaling rope_scaling;
   int64_t position_offset = 0;      // OPT's learned positions start at 2
   std::optional<double> alibi_bias_max;  // MPT: 8
+  AlibiStyle alibi_style = AlibiStyle::Mpt;
 
   bool parallel_block = false;      // attention and MLP read the same input (GPT-J/NeoX/Falcon/Phi-2)
   bool parallel_shared_norm = false;  // parallel block with one norm (Falcon-7B, Phi-2)
@@ -52,6 +57,8 @@ struct ModelConfig {
   std::optional<double> attn_scale;  // overrides 1/sqrt(d_head) when set
   std::optional<double> clip_qkv;    // MPT
   std::optional<int64_t> sliding_window;  // Mistral
+  std::vector<bool> sliding_window_layers;  // [n_layers]: which layers use the window (Qwen2); empty = all
+  bool qk_norm = false;              // Phi qk_layernorm: LayerNorm over each head's q and k before RoPE
 
   int64_t n_experts = 0, n_experts_per_token = 0;  // MoE (Mixtral); 0 = dense
 
@@ -61,6 +68,10 @@ struct ModelConfig {
   bool add_bos = true;
 
   int64_t kv_group() const { return n_kv_heads > 0 ? n_heads / n_kv_heads : 1; }
+  std::optional<int64_t> window_at(int64_t layer) const {
+    if (!sliding_window_layers.empty() && !sliding_window_layers.at(static_cast<size_t>(layer))) return std::nullopt;
+    return sliding_window;
+  }
   int64_t rotary_dims() const { return static_cast<int64_t>(static_cast<double>(d_head) * rotary_fraction); }
 };
 

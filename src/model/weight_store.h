@@ -5,6 +5,7 @@
 //   blocks.{l}.ln1 / ln2 [d_model] (+ ".bias")
 //   blocks.{l}.attn.q [n_heads·d_head, d_model], attn.k / attn.v [n_kv_heads·d_head, d_model],
 //   blocks.{l}.attn.o [d_model, n_heads·d_head] (+ ".bias" on each)
+//   blocks.{l}.attn.q_norm / attn.k_norm [d_head] (+ ".bias"): per-head LayerNorm (Phi qk_layernorm)
 //   blocks.{l}.mlp.gate / mlp.up [d_ff, d_model], mlp.down [d_model, d_ff] (+ ".bias")
 //     (a non-gated MLP has only up = fc1 and down = fc2)
 //   blocks.{l}.mlp.router [n_experts, d_model], blocks.{l}.mlp.experts.{e}.gate / up / down (MoE)

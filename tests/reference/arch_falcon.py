@@ -1,26 +1,35 @@
-"""Falcon in HF layout (FalconForCausalLM, model_type "falcon"), rotary, no ALiBi, parallel
-attention. `falcon7b`: new_decoder_architecture false, multi_query (one kv head), one
-input_layernorm feeding both branches. `falcon40b`: new_decoder_architecture true, num_kv_heads
-groups, separate ln_attn / ln_mlp.
+"""Falcon in HF layout (FalconForCausalLM, model_type "falcon"). `falcon7b`: rotary,
+new_decoder_architecture false, multi_query (one kv head), one input_layernorm feeding parallel
+attention and MLP. `falcon40b`: rotary, new_decoder_architecture true, num_kv_heads groups, separate
+ln_attn / ln_mlp. `falconrw` (Falcon-RW 1B/7B): ALiBi, sequential blocks (input_layernorm, then
+post_attention_layernorm), one kv head per query head, biases on every projection.
 
-Followed: transformers src/transformers/models/falcon/modeling_falcon.py (FalconAttention._split_heads,
-FalconDecoderLayer) and configuration_falcon.py. Tensor names: transformer.{word_embeddings, ln_f},
+Followed: transformers src/transformers/models/falcon/modeling_falcon.py (FalconAttention._split_heads
+and its eager forward, build_alibi_tensor, FalconDecoderLayer) and configuration_falcon.py.
+ALiBi as HF builds it: slopes from the closest power of two below n_heads (plus odd powers of the
+next one), rounded to bf16, times the key position j, the product again in bf16; the bias is added
+to q.k and the sum multiplied by 1/sqrt(d_head) (attention_logits = (scores + alibi) * inv_norm_factor). Tensor names: transformer.{word_embeddings, ln_f},
 transformer.h.N.{input_layernorm | ln_attn + ln_mlp, self_attention.query_key_value,
 self_attention.dense, mlp.dense_h_to_4h, mlp.dense_4h_to_h}; lm_head tied (not stored).
 Fused query_key_value weight [rows, d_model], rows in head_dim blocks:
   multi_query: [q_0 .. q_{H-1}, k, v]                       ((H + 2) * d_head rows)
   new arch:    per kv group g: [q_{g*r} .. q_{g*r+r-1}, k_g, v_g], r = H / n_kv
                                                              ((H + 2 * n_kv) * d_head rows)
-MLP: dense_h_to_4h (4 * d_model), exact GELU, dense_4h_to_h; bias false throughout except the
-LayerNorms, which always have one.
+  neither (falconrw): per head h: [q_h, k_h, v_h]              (3 * H * d_head rows)
+MLP: dense_h_to_4h (4 * d_model), exact GELU, dense_4h_to_h; bias false (7b/40b) or true (rw); the
+LayerNorms always have one.
 """
 import math
+
+import torch
 
 from attention import Rope, causal_attention, rope_inv_freq
 from common import activation, layer_norm, linear
 
 
 def make_config(arch, dims):
+    if arch == "falconrw":
+        return make_rw_config(dims)
     new_arch = arch == "falcon40b"
     return {
         "architectures": ["FalconForCausalLM"],
@@ -55,6 +64,48 @@ def make_config(arch, dims):
     }
 
 
+def make_rw_config(dims):
+    """tiiuae/falcon-rw-1b's config.json keys (model_type RefinedWebModel there; "falcon" here)."""
+    return {
+        "architectures": ["FalconForCausalLM"],
+        "model_type": "falcon",
+        "vocab_size": dims["vocab"],
+        "hidden_size": dims["d_model"],
+        "num_hidden_layers": dims["n_layers"],
+        "num_attention_heads": dims["n_heads"],
+        "multi_query": False,
+        "new_decoder_architecture": False,
+        "parallel_attn": False,
+        "alibi": True,
+        "bias": True,
+        "apply_residual_connection_post_layernorm": False,
+        "layer_norm_epsilon": 1e-5,
+        "max_position_embeddings": dims["max_positions"],
+        "activation": "gelu",
+        "hidden_dropout": 0.0,
+        "attention_dropout": 0.0,
+        "initializer_range": 0.02,
+        "tie_word_embeddings": True,
+        "bos_token_id": 1,
+        "eos_token_id": 2,
+        "use_cache": True,
+    }
+
+
+def build_alibi(n_heads, n_tokens):
+    """HF build_alibi_tensor for an all-ones attention mask: [n_heads, 1, T] in bf16, widened."""
+    closest = 2 ** math.floor(math.log2(n_heads))
+    base = torch.tensor(2 ** (-(2 ** -(math.log2(closest) - 3))), dtype=torch.float32)
+    slopes = torch.pow(base, torch.arange(1, 1 + closest, dtype=torch.int32))
+    if closest != n_heads:
+        extra_base = torch.tensor(2 ** (-(2 ** -(math.log2(2 * closest) - 3))), dtype=torch.float32)
+        remaining = min(closest, n_heads - closest)
+        slopes = torch.cat([slopes, torch.pow(extra_base, torch.arange(1, 1 + 2 * remaining, 2, dtype=torch.int32))])
+    positions = torch.arange(n_tokens)[None, None, :]  # (cumsum(mask) - 1) * mask
+    alibi = slopes[:, None, None].bfloat16() * positions  # bf16 product, as HF
+    return alibi.float()
+
+
 def _heads(cfg):
     """(n_heads, n_kv_heads, d_head) as FalconAttention computes them."""
     n_heads = cfg["num_attention_heads"]
@@ -69,19 +120,30 @@ def _two_norms(cfg):
     return cfg["new_decoder_architecture"] and (cfg.get("num_ln_in_parallel_attn") or 2) == 2
 
 
+def _norm_names(cfg):
+    if _two_norms(cfg):
+        return ("ln_attn", "ln_mlp")
+    return ("input_layernorm",) if cfg["parallel_attn"] else ("input_layernorm", "post_attention_layernorm")
+
+
 def make_weights(cfg, maker):
     d, (n_heads, n_kv, d_head) = cfg["hidden_size"], _heads(cfg)
     d_ff = cfg.get("ffn_hidden_size") or 4 * d
     maker.embedding("transformer.word_embeddings.weight", (cfg["vocab_size"], d))
     for layer in range(cfg["num_hidden_layers"]):
         p = f"transformer.h.{layer}."
-        for ln in (("ln_attn", "ln_mlp") if _two_norms(cfg) else ("input_layernorm",)):
+        for ln in _norm_names(cfg):
             maker.gain(p + f"{ln}.weight", d)
             maker.bias(p + f"{ln}.bias", d)
-        maker.matrix(p + "self_attention.query_key_value.weight", ((n_heads + 2 * n_kv) * d_head, d))
+        qkv_rows = (n_heads + 2 * n_kv) * d_head
+        maker.matrix(p + "self_attention.query_key_value.weight", (qkv_rows, d))
         maker.matrix(p + "self_attention.dense.weight", (d, d))
         maker.matrix(p + "mlp.dense_h_to_4h.weight", (d_ff, d))
         maker.matrix(p + "mlp.dense_4h_to_h.weight", (d, d_ff))
+        if cfg["bias"]:
+            for name, n in (("self_attention.query_key_value", qkv_rows), ("self_attention.dense", d),
+                            ("mlp.dense_h_to_4h", d_ff), ("mlp.dense_4h_to_h", d)):
+                maker.bias(p + f"{name}.bias", n)
     maker.gain("transformer.ln_f.weight", d)
     maker.bias("transformer.ln_f.bias", d)
 
@@ -102,9 +164,11 @@ def split_fused_qkv(fused, cfg):
 
 
 def forward(cfg, W, ids, hooks):
-    assert cfg["parallel_attn"] and not cfg["alibi"] and not cfg["bias"] \
+    if cfg["alibi"]:
+        return forward_rw(cfg, W, ids, hooks)
+    assert cfg["parallel_attn"] and not cfg["bias"] \
         and not cfg.get("apply_residual_connection_post_layernorm", False), \
-        "reference covers the rotary, parallel-attention, bias-free Falcon variants"
+        "reference covers the rotary, parallel-attention, bias-free Falcon variants and Falcon-RW"
     n_tokens, eps = ids.shape[0], cfg["layer_norm_epsilon"]
     n_heads, n_kv, d_head = _heads(cfg)
     act = activation(cfg.get("activation", "gelu"))
@@ -136,9 +200,43 @@ def forward(cfg, W, ids, hooks):
     return hooks.rec("hook_logits", linear(h, head))
 
 
+def forward_rw(cfg, W, ids, hooks):
+    """Falcon-RW: FalconDecoderLayer with parallel_attn false and alibi true."""
+    assert not cfg["parallel_attn"] and not cfg["new_decoder_architecture"] and not cfg["multi_query"] \
+        and not cfg.get("apply_residual_connection_post_layernorm", False), "reference covers Falcon-RW's layout"
+    n_tokens, eps = ids.shape[0], cfg["layer_norm_epsilon"]
+    n_heads, _, d_head = _heads(cfg)
+    act = activation(cfg.get("activation", "gelu"))
+    alibi = build_alibi(n_heads, n_tokens)  # [H, 1, T]: one bias per key position
+    x = hooks.rec("hook_embed", W["transformer.word_embeddings.weight"][ids])  # [T, d_model]
+    for layer in range(cfg["num_hidden_layers"]):
+        p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
+
+        def lin(name, v):
+            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
+
+        hooks.rec(b + "hook_resid_pre", x)
+        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
+            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
+        q, k, v = split_fused_qkv(lin("self_attention.query_key_value", h), cfg)
+        z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), pre_scale_bias=alibi)
+        attn_out = hooks.rec(b + "hook_attn_out", lin("self_attention.dense", z))
+        x = hooks.rec(b + "hook_resid_mid", x + attn_out)
+        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(
+            x, W[p + "post_attention_layernorm.weight"], W[p + "post_attention_layernorm.bias"], eps))
+        pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.dense_h_to_4h", h2))
+        post = hooks.rec(b + "mlp.hook_post", act(pre))
+        mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.dense_4h_to_h", post))
+        x = hooks.rec(b + "hook_resid_post", x + mlp_out)
+    h = hooks.rec("ln_final.hook_normalized",
+                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    return hooks.rec("hook_logits", linear(h, W["transformer.word_embeddings.weight"]))
+
+
 def hook_summary(cfg):
     n_heads, n_kv, d_head = _heads(cfg)
     return {"n_layers": cfg["num_hidden_layers"], "d_model": cfg["hidden_size"], "n_heads": n_heads,
             "n_kv_heads": n_kv, "d_head": d_head, "d_ff": cfg.get("ffn_hidden_size") or 4 * cfg["hidden_size"],
-            "vocab": cfg["vocab_size"], "rope": True, "learned_pos": False, "parallel": True,
-            "has_ln2": _two_norms(cfg), "gated": False, "n_experts": 0}
+            "vocab": cfg["vocab_size"], "rope": not cfg["alibi"], "learned_pos": False,
+            "parallel": cfg["parallel_attn"], "has_ln2": _two_norms(cfg) or not cfg["parallel_attn"],
+            "gated": False, "n_experts": 0}

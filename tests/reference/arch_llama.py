@@ -1,5 +1,6 @@
 """LLaMA family in HF layout: LlamaForCausalLM (incl. LLaMA-3.1 rope scaling), Mistral (sliding
-window), Mixtral (sparse MoE) and Qwen2 (q/k/v bias).
+window), Mixtral (sparse MoE) and Qwen2 (q/k/v bias; `qwen2sw`: use_sliding_window with
+max_window_layers, so only the later layers are windowed, as Qwen2Config.layer_types says).
 
 Followed: transformers src/transformers/models/{llama,mistral,mixtral,qwen2}/modeling_*.py and
 modeling_rope_utils.py (_compute_llama3_parameters), masking_utils.py (sliding_window_overlay).
@@ -23,7 +24,7 @@ ARCH_CLASSES = {
 
 
 def make_config(arch, dims):
-    model_type = "llama" if arch == "llama3" else arch
+    model_type = {"llama3": "llama", "qwen2sw": "qwen2"}.get(arch, arch)
     d_head = dims["d_model"] // dims["n_heads"]
     cfg = {
         "architectures": [ARCH_CLASSES[model_type]],
@@ -69,6 +70,9 @@ def make_config(arch, dims):
         cfg.update({"rope_theta": 1000000.0, "rms_norm_eps": 1e-6, "use_sliding_window": False,
                     "sliding_window": 32, "max_window_layers": dims["n_layers"],
                     "tie_word_embeddings": True})  # as Qwen2-0.5B/1.5B
+    if arch == "qwen2sw":
+        # Layer 0 keeps full attention, the later layers see the last 16 keys (T=200 uses it).
+        cfg.update({"use_sliding_window": True, "sliding_window": 16, "max_window_layers": 1})
     return cfg
 
 
@@ -117,9 +121,20 @@ def make_weights(cfg, maker):
         maker.matrix("lm_head.weight", (cfg["vocab_size"], d))
 
 
-def _sliding_window(cfg):
+def _qwen2_layer_types(cfg):
+    """Qwen2Config: sliding_window is kept only with use_sliding_window (default 4096); layer_types
+    defaults to sliding_attention for layers at index >= max_window_layers (default 28)."""
+    window = cfg.get("sliding_window", 4096) if cfg.get("use_sliding_window", False) else None
+    types = cfg.get("layer_types") or [
+        "sliding_attention" if window is not None and i >= cfg.get("max_window_layers", 28) else "full_attention"
+        for i in range(cfg["num_hidden_layers"])]
+    return window, types
+
+
+def _sliding_window(cfg, layer):
     if cfg["model_type"] == "qwen2":
-        return cfg["sliding_window"] if cfg.get("use_sliding_window") else None
+        window, types = _qwen2_layer_types(cfg)
+        return window if types[layer] == "sliding_attention" else None
     if cfg["model_type"] in ("mistral", "mixtral"):
         return cfg.get("sliding_window")
     return None
@@ -175,7 +190,6 @@ def forward(cfg, W, ids, hooks):
     biases = _attention_biases(cfg)
     rope = Rope(rope_inv_freq(d_head, cfg.get("rope_theta", 10000.0), cfg.get("rope_scaling")),
                 n_tokens, W.dtype)
-    window = _sliding_window(cfg)
     x = hooks.rec("hook_embed", W["model.embed_tokens.weight"][ids])  # [T, d_model]
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"model.layers.{layer}.", f"blocks.{layer}."
@@ -188,7 +202,7 @@ def forward(cfg, W, ids, hooks):
             return linear(h, w, bias).view(n_tokens, heads, d_head)
 
         z = causal_attention(hooks, b + "attn.", proj("q", n_heads), proj("k", n_kv), proj("v", n_kv),
-                             1.0 / math.sqrt(d_head), rope=rope, sliding_window=window)
+                             1.0 / math.sqrt(d_head), rope=rope, sliding_window=_sliding_window(cfg, layer))
         o_bias = W[p + "self_attn.o_proj.bias"] if biases["o"] else None
         attn_out = hooks.rec(b + "hook_attn_out", linear(z, W[p + "self_attn.o_proj.weight"], o_bias))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)

@@ -1,6 +1,9 @@
 """Phi-2 in HF layout (PhiForCausalLM, model_type "phi"): one LayerNorm feeding parallel attention
 and MLP, partial rotary (the first int(partial_rotary_factor * d_head) dims of each head),
-gelu_new, biases everywhere, untied lm_head with a bias.
+gelu_new, biases everywhere, untied lm_head with a bias. `phi2qk`: qk_layernorm true, i.e.
+self_attn.q_layernorm / k_layernorm (nn.LayerNorm over d_head, eps layer_norm_eps) applied to each
+head's q and k after the projections and before RoPE (PhiAttention.forward); hook_q / hook_k
+record the normalised values.
 
 Followed: transformers src/transformers/models/phi/modeling_phi.py (PhiAttention, PhiMLP,
 PhiDecoderLayer, PhiModel) and configuration_phi.py. Tensor names: model.{embed_tokens,
@@ -29,7 +32,7 @@ def make_config(arch, dims):
         "rope_scaling": None,
         "hidden_act": "gelu_new",
         "layer_norm_eps": 1e-5,
-        "qk_layernorm": False,
+        "qk_layernorm": arch == "phi2qk",
         "max_position_embeddings": dims["max_positions"],
         "resid_pdrop": 0.1,
         "embd_pdrop": 0.0,
@@ -63,6 +66,10 @@ def make_weights(cfg, maker):
                                   ("mlp.fc1", d, d_ff), ("mlp.fc2", d_ff, d)):
             maker.matrix(p + f"{name}.weight", (n_out, n_in))
             maker.bias(p + f"{name}.bias", n_out)
+        if cfg.get("qk_layernorm", False):
+            for name in ("self_attn.q_layernorm", "self_attn.k_layernorm"):
+                maker.gain(p + f"{name}.weight", d_head)
+                maker.bias(p + f"{name}.bias", d_head, std=0.3)
     maker.gain("model.final_layernorm.weight", d)
     maker.bias("model.final_layernorm.bias", d)
     maker.matrix("lm_head.weight", (cfg["vocab_size"], d))
@@ -70,7 +77,6 @@ def make_weights(cfg, maker):
 
 
 def forward(cfg, W, ids, hooks):
-    assert not cfg.get("qk_layernorm", False), "reference covers Phi without qk_layernorm"
     n_tokens, eps = ids.shape[0], cfg["layer_norm_eps"]
     n_heads, n_kv, d_head = _heads(cfg)
     act = activation(cfg["hidden_act"])
@@ -89,6 +95,9 @@ def forward(cfg, W, ids, hooks):
         q = lin("self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
         k = lin("self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
         v = lin("self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
+        if cfg.get("qk_layernorm", False):
+            q = layer_norm(q, W[p + "self_attn.q_layernorm.weight"], W[p + "self_attn.q_layernorm.bias"], eps)
+            k = layer_norm(k, W[p + "self_attn.k_layernorm.weight"], W[p + "self_attn.k_layernorm.bias"], eps)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
         attn_out = hooks.rec(b + "hook_attn_out", lin("self_attn.dense", z))
         pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.fc1", h))

@@ -77,13 +77,15 @@ def alibi_slopes(n_heads, bias_max):
     return torch.tensor(slopes, dtype=torch.float64)
 
 
-def causal_attention(hooks, prefix, q, k, v, scale, rope=None, sliding_window=None, alibi=None):
+def causal_attention(hooks, prefix, q, k, v, scale, rope=None, sliding_window=None, alibi=None,
+                     pre_scale_bias=None):
     """Records hook_q/k/v (+ rot_q/rot_k), hook_attn_scores, hook_pattern, hook_z under `prefix`
     ("blocks.{l}.attn.") and returns z flattened to [T, n_heads * d_head].
 
     ALiBi bias is slope_h * (j - i) for query i, key j (the ALiBi paper's form). HF MPT adds
     slope_h * (j - (T-1)) instead, which differs by a per-row constant: same pattern, different
-    raw scores. Sliding window keeps keys with i - j < sliding_window (HF sliding_window_overlay:
+    raw scores. `pre_scale_bias` (broadcast to [n_heads, T, T]) is added to q.k before the scale
+    (Falcon-RW). Sliding window keeps keys with i - j < sliding_window (HF sliding_window_overlay:
     kv_idx > q_idx - sliding_window)."""
     n_tokens, n_heads, d_head = q.shape
     n_kv = k.shape[1]
@@ -98,7 +100,10 @@ def causal_attention(hooks, prefix, q, k, v, scale, rope=None, sliding_window=No
     group = n_heads // n_kv
     k_all = k.repeat_interleave(group, dim=1)  # [T, n_heads, d_head]
     v_all = v.repeat_interleave(group, dim=1)
-    scores = torch.einsum("qhd,khd->hqk", q, k_all) * scale  # [n_heads, T, T]
+    scores = torch.einsum("qhd,khd->hqk", q, k_all)  # [n_heads, T, T]
+    if pre_scale_bias is not None:
+        scores = scores + pre_scale_bias.to(scores.dtype)
+    scores = scores * scale
     i = torch.arange(n_tokens)[:, None]
     j = torch.arange(n_tokens)[None, :]
     if alibi is not None:

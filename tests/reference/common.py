@@ -55,13 +55,19 @@ class Checkpoint:
             raise AssertionError(f"checkpoint tensors never used by the forward: {unused}")
 
 
+# Name parts of the query/key projection weights across the HF layouts (LLaMA/OPT/Phi q_proj, k_proj;
+# GPT-2 c_attn; Falcon/NeoX query_key_value; MPT Wqkv).
+QUERY_KEY_PROJECTIONS = ("q_proj.weight", "k_proj.weight", "c_attn.weight", "query_key_value.weight", "Wqkv.weight")
+
+
 class WeightMaker:
     """Deterministic random weights in HF layout. Scales are chosen so activations stay O(1) at
     d_model 64 and every path (biases, norm gains) visibly matters."""
 
-    def __init__(self, seed):
+    def __init__(self, seed, query_key_std=0.25):
         self.gen = torch.Generator().manual_seed(seed)
         self.tensors = {}
+        self.query_key_std = query_key_std
 
     def _normal(self, shape, std, mean=0.0):
         return torch.randn(*shape, generator=self.gen) * std + mean
@@ -71,7 +77,12 @@ class WeightMaker:
             raise AssertionError(f"weight {name} made twice")
         self.tensors[name] = tensor.to(torch.float32)
 
-    def matrix(self, name, shape, std=0.08):
+    def matrix(self, name, shape, std=None):
+        """std 0.08, except q/k projections (fused q/k/v ones included): query_key_std (0.25), so
+        that softmax(q.k) is far from uniform (logits of several units) and errors in positions,
+        masks and biases show in every hook."""
+        if std is None:
+            std = self.query_key_std if any(part in name for part in QUERY_KEY_PROJECTIONS) else 0.08
         self.add(name, self._normal(shape, std))
 
     def embedding(self, name, shape, std=0.4):

@@ -26,12 +26,12 @@ from common import Checkpoint, Hooks, WeightMaker  # noqa: E402
 # ARCH name -> module implementing make_config / make_weights / forward / hook_summary
 ARCHS = {
     "llama": "arch_llama", "llama3": "arch_llama", "mistral": "arch_llama",
-    "mixtral": "arch_llama", "qwen2": "arch_llama",
+    "mixtral": "arch_llama", "qwen2": "arch_llama", "qwen2sw": "arch_llama",
     "gpt2": "arch_gpt2",
     "opt": "arch_opt",
-    "falcon7b": "arch_falcon", "falcon40b": "arch_falcon",
+    "falcon7b": "arch_falcon", "falcon40b": "arch_falcon", "falconrw": "arch_falcon",
     "mpt": "arch_mpt",
-    "phi2": "arch_phi",
+    "phi2": "arch_phi", "phi2qk": "arch_phi",
     "gpt_neox": "arch_neox",
 }
 STORE_DTYPES = {"f32": (torch.float32, "float32"), "bf16": (torch.bfloat16, "bfloat16"),
@@ -70,13 +70,14 @@ def write_json(path, obj):
     os.replace(tmp, path)
 
 
-def build_checkpoint(module, args):
+def build_checkpoint(module, args, query_key_std=0.25):
+    """query_key_std: see WeightMaker.matrix (plant_outliers.py wants a quiet 0.08 background)."""
     dims = {"d_model": args.d_model, "n_heads": args.heads, "n_layers": args.layers,
             "vocab": 256, "max_positions": max(256, max(args.lengths))}
     cfg = module.make_config(args.arch, dims)
     store_dtype, dtype_name = STORE_DTYPES[args.dtype]
     cfg["torch_dtype"] = dtype_name
-    maker = WeightMaker(args.seed)
+    maker = WeightMaker(args.seed, query_key_std)
     module.make_weights(cfg, maker)
     os.makedirs(args.out, exist_ok=True)
     stored = {name: t.to(store_dtype) for name, t in maker.tensors.items()}

@@ -154,7 +154,8 @@ def main(argv):
     module = importlib.import_module(gen_model.ARCHS[args.arch])
     gen_args = SimpleNamespace(arch=args.arch, out=args.out, dtype="f32", seed=args.seed, lengths=list(LENGTHS),
                                layers=N_LAYERS, d_model=64, heads=4)
-    cfg = gen_model.build_checkpoint(module, gen_args)
+    # The planted sink must dominate attention: random q/k weights stay small (std 0.08).
+    cfg = gen_model.build_checkpoint(module, gen_args, query_key_std=0.08)
     tensors, _ = st_io.read(os.path.join(args.out, "model.safetensors"))
     W = {k: v.float().clone() for k, v in tensors.items()}
     gen = torch.Generator().manual_seed(1000 + args.seed)

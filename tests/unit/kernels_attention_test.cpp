@@ -1,6 +1,6 @@
 // Attention against PyTorch (explicit softmax(QKᵀ·scale + mask + bias) V with repeated KV heads),
-// for GQA, a sliding window and ALiBi, comparing z, the scaled logits and the pattern; plus a
-// hand-computed two-token case.
+// for GQA, a sliding window, ALiBi and Falcon-RW's ALiBi (bf16 bias added before the scale),
+// comparing z, the scaled logits and the pattern; plus a hand-computed two-token case.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -28,11 +28,14 @@ def slopes(n, bias_max=8.0):
     p = 2 ** math.ceil(math.log2(n))
     s = torch.tensor([2.0 ** (-bias_max * (i + 1) / p) for i in range(p)])
     return s if p == n else torch.cat([s[1::2], s[::2]])[:n]
-def run(tag, window=None, alibi=False):
+def run(tag, window=None, alibi=False, falcon_alibi=False):
     kk = k.repeat_interleave(H // KV, dim=1).transpose(0, 1)  # [H, T, D]
     vv = v.repeat_interleave(H // KV, dim=1).transpose(0, 1)
-    s = q.transpose(0, 1) @ kk.transpose(1, 2) / math.sqrt(D)  # [H, T, T]
+    s = q.transpose(0, 1) @ kk.transpose(1, 2)  # [H, T, T]
     i = torch.arange(T)[:, None]; j = torch.arange(T)[None, :]
+    if falcon_alibi:  # HF Falcon-RW: (q.k + bf16(bf16(slope) * j)) / sqrt(D)
+        s = s + (slopes(H)[:, None, None].bfloat16() * j[None]).float()
+    s = s / math.sqrt(D)
     if alibi: s = s + slopes(H)[:, None, None] * (j - i).float()
     mask = j > i
     if window is not None: mask = mask | (i - j >= window)
@@ -42,7 +45,7 @@ def run(tag, window=None, alibi=False):
     s.numpy().tofile(out + "/" + tag + "_scores.bin")
     p.numpy().tofile(out + "/" + tag + "_pattern.bin")
     z.contiguous().numpy().tofile(out + "/" + tag + "_z.bin")
-run("causal"); run("window", window=16); run("alibi", alibi=True)
+run("causal"); run("window", window=16); run("alibi", alibi=True); run("falcon", falcon_alibi=True)
 )PY";
 
 std::vector<float> read_f32(const std::string& path) {
@@ -104,6 +107,19 @@ TEST_F(AttentionTest, Alibi) {
   AttentionParams p;
   p.alibi_slopes = slopes.data();
   check("alibi", p, true);
+}
+
+TEST_F(AttentionTest, FalconRwAlibiBeforeTheScale) {
+  ModelConfig c;
+  c.n_heads = kH;
+  c.positional = Positional::ALiBi;
+  c.alibi_style = AlibiStyle::FalconRW;
+  const std::vector<float> slopes = model_alibi_slopes(c);
+  AttentionParams p;
+  p.scale = 1.0f / std::sqrt(static_cast<float>(kD));
+  use_model_alibi(c, slopes, p);
+  check("falcon", p, true);
+  check("falcon", p, false);
 }
 
 TEST(Attention, TwoTokensByHand) {

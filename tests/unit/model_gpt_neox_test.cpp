@@ -1,6 +1,6 @@
 // GPT-NeoX: parallel residual with two norms, partial rotary 0.25, per-head interleaved fused qkv.
 // Checked against tests/reference/gen_model.py (PyTorch) in f32 and bf16 at T = 9 and 200: every
-// hook point and the logits within 1e-4 relative error (see model_reference_check.h).
+// hook point and the logits within kReferenceTolerance (see model_reference_check.h).
 #include "model_reference_check.h"
 
 namespace osc {

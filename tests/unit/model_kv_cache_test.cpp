@@ -87,8 +87,8 @@ TEST_P(KvCacheReference, IncrementalLogitsEqualTheFullPass) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Archs, KvCacheReference,
-                         ::testing::Values("llama", "llama3", "mistral", "mixtral", "qwen2", "gpt2", "opt", "falcon7b",
-                                           "falcon40b", "mpt", "phi2", "gpt_neox"));
+                         ::testing::Values("llama", "llama3", "mistral", "mixtral", "qwen2", "qwen2sw", "gpt2", "opt",
+                                           "falcon7b", "falcon40b", "falconrw", "mpt", "phi2", "phi2qk", "gpt_neox"));
 
 // Rows [first, first + count) of the first dimension of an oracle tensor [T, ...], or of the
 // second for attention matrices [H, T, T].

@@ -1,6 +1,6 @@
 // OPT: learned positions offset by 2, ReLU MLP, tied head.
 // Checked against tests/reference/gen_model.py (PyTorch) in f32 and bf16 at T = 9 and 200: every
-// hook point and the logits within 1e-4 relative error (see model_reference_check.h).
+// hook point and the logits within kReferenceTolerance (see model_reference_check.h).
 #include "model_reference_check.h"
 
 namespace osc {

@@ -1,7 +1,7 @@
 // Shared body of the per-architecture reference tests (model_<arch>_test.cpp): generate a tiny
 // random model with tests/reference/gen_model.py (PyTorch, written from the HF model definitions),
 // load it with Model::load, run every length the reference recorded, and compare every hook point
-// and the logits within 1e-4 relative error, with the engine's hook set equal to the reference's.
+// and the logits within kReferenceTolerance, with the engine's hook set equal to the reference's.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -24,32 +24,49 @@ inline std::vector<int32_t> reference_input_ids(const TensorView& v) {
   return ids;
 }
 
-// |got - want| <= 1e-4 · (|want| + 1) element-wise; -inf (masked scores) exactly where the
-// reference has it.
+// Element-wise |got - want| / (|want| + 1) must stay below this. The engine and the f32 reference
+// sum in different orders; with the references' peaked attention (q/k weights N(0, 0.25)) the
+// differences reach about 3.7e-5 (Falcon-RW, 12 heads of 8, T = 200, layer 1's hook_z), and
+// exchanging gelu for gelu_new moves single elements by up to 4.7e-4
+// (model_reference_sensitivity_test.cpp shows the comparison catches that).
+constexpr double kReferenceTolerance = 5e-5;
+
+struct WorstError {
+  double relative = 0;  // max |got - want| / (|want| + 1) over finite reference entries
+  int64_t at = 0;       // its flat index
+};
+
+inline WorstError worst_error(const Tensor& got, const std::vector<float>& ref) {
+  WorstError w;
+  for (int64_t i = 0; i < got.numel(); ++i) {
+    if (std::isinf(ref[i])) continue;
+    const double err = std::fabs(got.data[i] - ref[i]) / (std::fabs(ref[i]) + 1.0);
+    if (err > w.relative) w = {err, i};
+  }
+  return w;
+}
+
+// Within kReferenceTolerance element-wise; -inf (masked scores) exactly where the reference has it.
 inline void expect_close_to_reference(const std::string& name, const Tensor& got, const TensorView& want) {
   ASSERT_EQ(got.shape, want.shape) << name;
   const std::vector<float> ref = want.to_f32();
-  double worst = 0;
-  int64_t worst_at = 0;
   for (int64_t i = 0; i < got.numel(); ++i) {
     if (std::isinf(ref[i])) {
       ASSERT_EQ(got.data[i], ref[i]) << name << " [" << i << "]";
-      continue;
-    }
-    const double err = std::fabs(got.data[i] - ref[i]) / (std::fabs(ref[i]) + 1.0);
-    if (err > worst) {
-      worst = err;
-      worst_at = i;
     }
   }
-  EXPECT_LE(worst, 1e-4) << name << " worst at flat index " << worst_at << ": got " << got.data[worst_at]
-                         << " want " << ref[worst_at];
+  const WorstError w = worst_error(got, ref);
+  EXPECT_LE(w.relative, kReferenceTolerance)
+      << name << " worst at flat index " << w.at << ": got " << got.data[w.at] << " want " << ref[w.at];
 }
 
-// gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200, then the comparison above.
-inline void check_against_reference(const std::string& arch, const std::string& dtype) {
+// gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200 (plus `extra_args`, e.g. other
+// head counts), then the comparison above.
+inline void check_against_reference(const std::string& arch, const std::string& dtype,
+                                    const std::string& extra_args = "") {
   const std::string dir = scratch_dir("model_" + arch + "_" + dtype);
-  run_reference("gen_model.py", "--arch " + arch + " --dtype " + dtype + " --out " + dir + " --lengths 9,200");
+  run_reference("gen_model.py",
+                "--arch " + arch + " --dtype " + dtype + " --out " + dir + " --lengths 9,200 " + extra_args);
   if (::testing::Test::HasFatalFailure()) return;
   const Model model = Model::load(dir);
   for (int T : {9, 200}) {
