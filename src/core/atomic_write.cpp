@@ -49,7 +49,7 @@ void write_text_atomically(const std::string& path, std::string_view text) {
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw_bad_input(path, "cannot open");
+  if (!in) throw_file_error(path, "cannot open");
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -50,8 +50,8 @@ void truncate_log(const std::string& path, int64_t last_step) {
 
 class Trainer {
  public:
-  explicit Trainer(TrainOptions o)
-      : o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), o_.batch),
+  Trainer(TrainOptions o, const StepCallback& on_step)
+      : on_step_(on_step), o_(std::move(o)), data_(o_.data_dir), model_(model_config(o_, data_.meta().vocab_size), o_.batch),
         opt_(model_.params(), o_.adamw), rng_(o_.seed), step_runner_(model_, o_.batch, parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
     tokens_.resize(n), targets_.resize(n);
@@ -92,6 +92,7 @@ class Trainer {
       r.last_loss = loss;
       if (eval_now) r.last_val_loss = val;
       progress.update(done, status_line(loss, r.last_val_loss, r.tokens_per_second));
+      if (on_step_) on_step_({done, o_.steps, loss, val, lr, grad_norm, r.tokens_per_second});
       const bool stopping_early = done == end && end < o_.steps;
       if ((o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early) checkpoint(done);
     }
@@ -152,6 +153,7 @@ class Trainer {
     return s;
   }
 
+  const StepCallback& on_step_;
   TrainOptions o_;
   TokenDataset data_;
   GptModel model_;
@@ -164,7 +166,7 @@ class Trainer {
 
 }  // namespace
 
-TrainResult run_training(TrainOptions options) {
+TrainResult run_training(TrainOptions options, const StepCallback& on_step) {
   OSC_CHECK_INPUT(!options.run_dir.empty(), "--out", "a run folder is required");
   std::filesystem::create_directories(options.run_dir);
   const bool resuming = options.resume && checkpoint_exists(options.run_dir);
@@ -179,7 +181,7 @@ TrainResult run_training(TrainOptions options) {
   }
   validate_train_options(options);
   configure_threads(options.threads);
-  Trainer trainer(options);
+  Trainer trainer(options, on_step);
   if (resuming) trainer.resume(state);
   else trainer.start_fresh();
   return trainer.run();
