@@ -28,7 +28,9 @@ if [ "$install" = 1 ]; then
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
     python3 python3-numpy python3-torch python3-pil chromium bc \
-    libopenmpi-dev openmpi-bin
+    libopenmpi-dev openmpi-bin \
+    python3-dev pybind11-dev python3-pybind11 python3-pytest python3-matplotlib \
+    python3-nbconvert python3-nbclient python3-ipykernel
   # Machines that already carry Node.js from elsewhere (nodesource's nodejs bundles npm and conflicts
   # with Debian's npm package) keep theirs; fresh Debian machines get Debian's.
   if ! command -v npm >/dev/null 2>&1; then
@@ -40,3 +42,7 @@ fi
 
 cmake -S . -B "$build_dir" -DCMAKE_BUILD_TYPE=Release "${args[@]}"
 cmake --build "$build_dir" -j"$(nproc)"
+# The Python module (docs/python.md) into /usr/bin/python3's site-packages, when it was built.
+if [ "$install" = 1 ] && grep -q '^OUTLIERSCOPE_PYTHON_MODULE:BOOL=ON' "$build_dir/CMakeCache.txt"; then
+  $sudo_cmd cmake --install "$build_dir" --component python
+fi

@@ -52,14 +52,6 @@ std::vector<int32_t> input_tokens(const Model& model, const RunArgs& a) {
   return tokens;
 }
 
-void check_patterns_matched(const HookSet& hooks) {
-  const std::vector<std::string> unmatched = hooks.unmatched_patterns();
-  if (unmatched.empty()) return;
-  std::string list;
-  for (const std::string& p : unmatched) list += (list.empty() ? "'" : ", '") + p + "'";
-  throw_bad_input("run", "no hook point matches " + list + " (see docs/hooks.md for the names)");
-}
-
 void print_summary(const HookSet& hooks) {
   std::printf("%-40s %-18s %12s %12s\n", "hook", "shape", "max |x|", "mean |x|");
   for (const std::string& name : hooks.captured_order()) {
@@ -101,7 +93,7 @@ int run_run(const RunArgs& a) {
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
   const std::vector<int32_t> tokens = input_tokens(model, a);
   model.forward(tokens, hooks);
-  check_patterns_matched(hooks);
+  hooks.throw_if_unmatched("run");
   if (!a.out.empty()) write_captures_safetensors(a.out, hooks, tokens, metadata(a));
   if (npy_dir) {
     write_captures_npy(npy_dir->path(), hooks, tokens);

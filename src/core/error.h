@@ -21,8 +21,16 @@ class Error : public std::runtime_error {
   ErrorKind kind_;
 };
 
+// Bad input that is a file the program cannot open, read or map (exit status 2 like BadInput; the
+// Python module raises OSError for it).
+class FileError : public Error {
+ public:
+  explicit FileError(const std::string& message) : Error(ErrorKind::BadInput, message) {}
+};
+
 // "<where>: <what>", e.g. bad_input("model.safetensors", "header length 9e18 exceeds file size 1024").
 [[noreturn]] void throw_bad_input(const std::string& where, const std::string& what);
+[[noreturn]] void throw_file_error(const std::string& path, const std::string& what);
 [[noreturn]] void throw_internal(const std::string& where, const std::string& what);
 
 // Checks a condition on untrusted input; the message is only built when the check fails.

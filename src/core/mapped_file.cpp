@@ -14,7 +14,7 @@ namespace osc {
 
 std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw_bad_input(path, std::string("cannot open: ") + std::strerror(errno));
+  if (fd < 0) throw_file_error(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st {};
   if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
     ::close(fd);
@@ -27,7 +27,7 @@ std::shared_ptr<MappedFile> MappedFile::open(const std::string& path) {
     if (p == MAP_FAILED) {
       int err = errno;
       ::close(fd);
-      throw_bad_input(path, std::string("cannot map: ") + std::strerror(err));
+      throw_file_error(path, std::string("cannot map: ") + std::strerror(err));
     }
     data = static_cast<const uint8_t*>(p);
   }

@@ -78,7 +78,7 @@ std::string_view checkpoint_format_name(CheckpointFormat f) {
 Checkpoint Checkpoint::open(const std::string& path) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) return open_directory(path);
-  OSC_CHECK_INPUT(fs::exists(path, ec), path, "no such file or folder");
+  if (!fs::exists(path, ec)) throw_file_error(path, "no such file or folder");
   return open_file(path);
 }
 

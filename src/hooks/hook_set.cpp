@@ -18,6 +18,11 @@ void HookSet::intervene(Intervention iv) {
   intervention_used_.push_back(false);
 }
 
+void HookSet::call(std::string glob, HookCallback fn) {
+  callbacks_.emplace_back(std::move(glob), std::move(fn));
+  callback_used_.push_back(false);
+}
+
 bool HookSet::captures(std::string_view name) const {
   return std::any_of(capture_globs_.begin(), capture_globs_.end(),
                      [&](const std::string& g) { return glob_match(g, name); });
@@ -25,7 +30,8 @@ bool HookSet::captures(std::string_view name) const {
 
 bool HookSet::intervenes(std::string_view name) const {
   return std::any_of(interventions_.begin(), interventions_.end(),
-                     [&](const Intervention& iv) { return glob_match(iv.hook, name); });
+                     [&](const Intervention& iv) { return glob_match(iv.hook, name); }) ||
+         std::any_of(callbacks_.begin(), callbacks_.end(), [&](const auto& c) { return glob_match(c.first, name); });
 }
 
 void HookSet::on(const std::string& name, float* data, const Shape& shape) {
@@ -36,6 +42,11 @@ void HookSet::on(const std::string& name, float* data, const Shape& shape) {
     if (!glob_match(interventions_[i].hook, name)) continue;
     intervention_used_[i] = true;
     apply_intervention(interventions_[i], name, data, shape);
+  }
+  for (size_t i = 0; i < callbacks_.size(); ++i) {
+    if (!glob_match(callbacks_[i].first, name)) continue;
+    callback_used_[i] = true;
+    callbacks_[i].second(name, data, shape);
   }
   bool wanted = false;
   for (size_t i = 0; i < capture_globs_.size(); ++i) {
@@ -60,13 +71,29 @@ void HookSet::clear_captured() {
   order_.clear();
 }
 
+std::map<std::string, Tensor> HookSet::take_captured() {
+  std::map<std::string, Tensor> out = std::move(captured_);
+  clear_captured();
+  return out;
+}
+
 std::vector<std::string> HookSet::unmatched_patterns() const {
   std::vector<std::string> out;
   for (size_t i = 0; i < capture_globs_.size(); ++i)
     if (!glob_used_[i]) out.push_back(capture_globs_[i]);
   for (size_t i = 0; i < interventions_.size(); ++i)
     if (!intervention_used_[i]) out.push_back(interventions_[i].hook);
+  for (size_t i = 0; i < callbacks_.size(); ++i)
+    if (!callback_used_[i]) out.push_back(callbacks_[i].first);
   return out;
+}
+
+void HookSet::throw_if_unmatched(const std::string& where) const {
+  const std::vector<std::string> unmatched = unmatched_patterns();
+  if (unmatched.empty()) return;
+  std::string list;
+  for (const std::string& p : unmatched) list += (list.empty() ? "'" : ", '") + p + "'";
+  throw_bad_input(where, "no hook point matches " + list + " (see docs/hooks.md for the names)");
 }
 
 }  // namespace osc

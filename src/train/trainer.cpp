@@ -61,8 +61,8 @@ void truncate_log(const std::string& path, int64_t last_step) {
 
 class Trainer {
  public:
-  explicit Trainer(TrainOptions o)
-      : o_(std::move(o)), data_(o_.data_dir),
+  Trainer(TrainOptions o, const StepCallback& on_step)
+      : on_step_(on_step), o_(std::move(o)), data_(o_.data_dir),
         model_(model_config(o_, data_.meta().vocab_size), activation_batch(o_.batch)), opt_(model_.params(), o_.adamw),
         rng_(o_.seed), step_runner_(model_, rank_share(o_.batch, dist::rank(), dist::size()), parallel_threads()) {
     const size_t n = static_cast<size_t>(o_.batch * o_.context);
@@ -110,6 +110,7 @@ class Trainer {
       r.last_loss = loss;
       if (eval_now) r.last_val_loss = val;
       progress.update(done, status_line(loss, r.last_val_loss, r.tokens_per_second));
+      if (on_step_) on_step_({done, o_.steps, loss, val, lr, grad_norm, r.tokens_per_second});
       const bool stopping_early = done == end && end < o_.steps;
       const bool checkpoint_now =
           (o_.ckpt_every > 0 && (done % o_.ckpt_every == 0 || done == o_.steps)) || stopping_early;
@@ -190,6 +191,7 @@ class Trainer {
     return s;
   }
 
+  const StepCallback& on_step_;
   TrainOptions o_;
   TokenDataset data_;
   GptModel model_;
@@ -204,7 +206,7 @@ class Trainer {
 
 }  // namespace
 
-TrainResult run_training(TrainOptions options) {
+TrainResult run_training(TrainOptions options, const StepCallback& on_step) {
   validate_train_options(options);
   OSC_CHECK_INPUT(options.batch >= dist::size(), "--batch",
                   std::to_string(options.batch) + " sequences cannot be shared by " + std::to_string(dist::size()) +
@@ -227,7 +229,7 @@ TrainResult run_training(TrainOptions options) {
     if (folder) folder->clear();  // a fresh run: no log rows or export of an earlier one
   }
   configure_threads(options.threads);
-  Trainer trainer(options);
+  Trainer trainer(options, on_step);
   if (options.resume) trainer.resume(state);
   else trainer.start_fresh();
   return trainer.run();

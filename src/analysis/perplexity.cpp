@@ -1,0 +1,127 @@
+#include "analysis/perplexity.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "analysis/stats.h"
+#include "core/atomic_write.h"
+#include "core/error.h"
+
+namespace osc::analysis {
+namespace {
+
+// Tokens [begin, end) run together; the predictions of targets [first_target, end) are scored.
+struct Window {
+  int64_t begin, end, first_target;
+};
+
+struct Totals {
+  double nll = 0.0;
+  int64_t scored = 0;
+  double mean_nll() const { return nll / static_cast<double>(scored); }
+};
+
+// The position whose next-token prediction a window of n tokens scores first.
+int64_t first_scored(int64_t n, bool llamacpp) { return llamacpp ? n / 2 : 0; }
+
+std::vector<Window> fixed_windows(int64_t tokens, int64_t ctx, bool llamacpp) {
+  std::vector<Window> out;
+  for (int64_t begin = 0; begin + ctx <= tokens; begin += ctx)
+    out.push_back({begin, begin + ctx, begin + first_scored(ctx, llamacpp) + 1});
+  return out;
+}
+
+std::vector<Window> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride) {
+  std::vector<Window> out;
+  int64_t scored_up_to = 1;  // the first token has no prediction
+  for (int64_t begin = 0; scored_up_to < tokens; begin += stride) {
+    const int64_t end = std::min(begin + ctx, tokens);
+    out.push_back({begin, end, std::max(scored_up_to, begin + 1)});
+    scored_up_to = end;
+  }
+  return out;
+}
+
+void score_window(const Model& model, const std::vector<int32_t>& tokens, const Window& w, bool bos_first, Totals& totals) {
+  const ModelConfig& c = model.config();
+  std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
+  if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
+  const Tensor logits = model.forward(input);  // [end - begin, vocab]
+  for (int64_t target = w.first_target; target < w.end; ++target) {
+    const int64_t pos = target - 1 - w.begin;  // the position whose logits predict `target`
+    totals.nll += next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, tokens[target]);
+    ++totals.scored;
+  }
+}
+
+}  // namespace
+
+void check_perplexity_options(const PerplexityOptions& o) {
+  OSC_CHECK_INPUT(o.convention == "paper" || o.convention == "llamacpp", "perplexity",
+                  "--convention must be paper or llamacpp, got '" + o.convention + "'");
+  const bool llamacpp = o.convention == "llamacpp";
+  OSC_CHECK_INPUT(o.ctx - 1 - first_scored(o.ctx, llamacpp) > 0, "--ctx",
+                  std::to_string(o.ctx) + " scores no prediction under the " + o.convention +
+                      " convention (it scores the second half of each window); use --ctx 3 or more");
+  OSC_CHECK_INPUT(o.stride >= 0 && o.stride <= o.ctx, "--stride",
+                  std::to_string(o.stride) + " is not in 1..--ctx " + std::to_string(o.ctx) + " (tokens would go unscored)");
+  OSC_CHECK_INPUT(o.stride == 0 || !llamacpp, "--stride",
+                  "is Hugging Face's evaluation; it does not combine with --convention llamacpp");
+}
+
+PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
+                                 const PerplexityProgress& on_window) {
+  check_perplexity_options(o);
+  const ModelConfig& c = model.config();
+  OSC_CHECK_INPUT(c.max_positions <= 0 || o.ctx <= c.max_positions, "perplexity",
+                  "--ctx " + std::to_string(o.ctx) + " is longer than the model's context of " +
+                      std::to_string(c.max_positions) + " tokens");
+  const std::vector<int32_t> tokens = model.encode(read_text_file(file));
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  const bool llamacpp = o.convention == "llamacpp";
+  const std::vector<Window> windows = o.stride > 0 ? sliding_windows(n, o.ctx, o.stride) : fixed_windows(n, o.ctx, llamacpp);
+  OSC_CHECK_INPUT(!windows.empty(), file,
+                  "has " + std::to_string(n) + " tokens, " + (o.stride > 0 ? "fewer than 2" : "fewer than --ctx " + std::to_string(o.ctx)));
+  const bool bos_first = llamacpp && c.add_bos && c.bos_token_id >= 0;
+  const int64_t count = static_cast<int64_t>(windows.size());
+  Totals totals;
+  if (on_window) on_window(0, count, 0.0);
+  for (int64_t w = 0; w < count; ++w) {
+    score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, totals);
+    if (on_window) on_window(w + 1, count, std::exp(totals.mean_nll()));
+  }
+  OSC_CHECK_INPUT(totals.scored > 0, file, "no prediction was scored (--ctx " + std::to_string(o.ctx) + " under the " + o.convention + " convention)");
+  PerplexityResult r;
+  r.mean_nll = totals.mean_nll();
+  r.perplexity = std::exp(r.mean_nll);
+  r.tokens = n;
+  r.windows = count;
+  r.scored = totals.scored;
+  r.ctx = o.ctx;
+  r.stride = o.stride;
+  r.convention = o.stride > 0 ? "sliding" : o.convention;
+  return r;
+}
+
+std::string perplexity_description(const PerplexityResult& r) {
+  char text[256];
+  if (r.stride > 0)
+    std::snprintf(text, sizeof text, "sliding windows of up to %lld tokens, stride %lld: %lld windows, %lld predictions scored",
+                  static_cast<long long>(r.ctx), static_cast<long long>(r.stride), static_cast<long long>(r.windows),
+                  static_cast<long long>(r.scored));
+  else
+    std::snprintf(text, sizeof text, "%s convention, %lld windows of %lld tokens, %lld predictions scored", r.convention.c_str(),
+                  static_cast<long long>(r.windows), static_cast<long long>(r.ctx), static_cast<long long>(r.scored));
+  return text;
+}
+
+nlohmann::json perplexity_json(const PerplexityResult& r, const std::string& model, const std::string& file) {
+  nlohmann::json j = {{"perplexity", r.perplexity}, {"mean_nll", r.mean_nll}, {"tokens", r.tokens},
+                      {"windows", r.windows},       {"scored", r.scored},     {"ctx", r.ctx},
+                      {"convention", r.convention}, {"model", model},         {"file", file}};
+  if (r.stride > 0) j["stride"] = r.stride;
+  return j;
+}
+
+}  // namespace osc::analysis

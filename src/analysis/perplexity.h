@@ -1,0 +1,55 @@
+// Perplexity of a text, the computation behind `outlierscope perplexity` and the Python module's
+// perplexity():
+//   paper    (default, the paper's / HF-GPTQ evaluation code): the whole text tokenized once (with
+//            the model's BOS), cut into non-overlapping windows of ctx tokens (a partial last window
+//            is dropped); every window scores its ctx-1 next-token predictions.
+//   llamacpp (llama.cpp's perplexity): same windows, the first token of each replaced by BOS when
+//            the model adds one, and only the second half scored (tokens ctx/2+1 .. ctx-1).
+//   stride S (Hugging Face's sliding-window evaluation, "Perplexity of fixed-length models"):
+//            windows of up to ctx tokens start every S tokens, the last one ending at the end of the
+//            text; each scores only the tokens no earlier window scored, so every token after the
+//            first is scored exactly once, with up to ctx-S tokens of context before it.
+// Perplexity = exp(total NLL / scored predictions), NLL accumulated in f64.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/model.h"
+
+namespace osc::analysis {
+
+struct PerplexityOptions {
+  int64_t ctx = 0;
+  int64_t stride = 0;  // 0: non-overlapping windows under `convention`
+  std::string convention = "paper";
+};
+
+struct PerplexityResult {
+  double perplexity = 0.0, mean_nll = 0.0;
+  int64_t tokens = 0, windows = 0, scored = 0, ctx = 0, stride = 0;
+  std::string convention;  // "sliding" with a stride
+};
+
+// Called once with 0 windows done before the first, then after each window with the perplexity so far.
+using PerplexityProgress = std::function<void(int64_t windows_done, int64_t windows, double perplexity)>;
+
+// BadInput for an unknown convention, a ctx that scores nothing under it, or a stride longer than
+// ctx or combined with llamacpp (checked before a model is loaded).
+void check_perplexity_options(const PerplexityOptions& o);
+
+// Also BadInput for a ctx longer than the model's context, or a file too short for one window
+// (naming the file).
+PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
+                                 const PerplexityProgress& on_window = {});
+
+// One line: the windows and how many predictions were scored.
+std::string perplexity_description(const PerplexityResult& r);
+
+// The CLI's --json object (with the model and file names).
+nlohmann::json perplexity_json(const PerplexityResult& r, const std::string& model, const std::string& file);
+
+}  // namespace osc::analysis
