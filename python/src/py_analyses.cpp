@@ -9,6 +9,7 @@
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "plot/figures.h"
 #include "python/src/json_convert.h"
 #include "python/src/py_model.h"
@@ -20,6 +21,13 @@ namespace {
 
 using namespace osc::analysis;
 using namespace pybind11::literals;
+
+// A keyword argument's CLI option name: act_k -> act-k.
+std::string dashed(std::string name) {
+  for (char& c : name)
+    if (c == '_') c = '-';
+  return name;
+}
 
 ScanPart part_from_name(const std::string& name) {
   for (ScanPart p : {ScanPart::All, ScanPart::Weights, ScanPart::Attention, ScanPart::Lifecycle, ScanPart::Ablate}) {
@@ -42,18 +50,23 @@ py::object scan(const PyModel& self, const std::vector<std::string>& texts, cons
   Thresholds& t = options.thresholds;
   for (const auto& [key, value] : kwargs) {
     const std::string k = key.cast<std::string>();
+    // Numbers are held to the CLI's domains (core/option_domains.cpp): scan's option of the same name.
+    const std::string option = "--" + dashed(k);
+    const bool number = !py::isinstance<py::bool_>(value) && (py::isinstance<py::int_>(value) || py::isinstance<py::float_>(value));
+    if (number && find_option_domain("scan", option) != nullptr) check_option_value("scan", option, value.cast<double>());
     if (k == "max_tokens") in.max_tokens = value.cast<int64_t>();
     else if (k == "max_windows") in.max_windows = value.cast<int64_t>();
     else if (k == "ablate_files") in.ablate_files = value.cast<std::vector<std::string>>();
     else if (k == "ablate_ctx") in.ablate_ctx = value.cast<int64_t>();
     else if (k == "ablate_windows") in.ablate_windows = value.cast<int64_t>();
-    else if (k == "act_rule") t.activation.rule = rule_from_name(value.cast<std::string>());
+    else if (k == "act_rule") t.activation.rule = rule_from_name(value.cast<std::string>(), "act_rule", true);
+    else if (k == "act_gap") t.activation.gap_ratio = value.cast<double>();
     else if (k == "act_k") t.activation.relative_to_median = value.cast<double>();
     else if (k == "act_abs") t.activation.absolute_min = value.cast<double>();
     else if (k == "collapse") t.activation.collapse_fraction = value.cast<double>();
     else if (k == "attn_frac") t.attention.fraction_of_length = value.cast<double>();
     else if (k == "attn_uniform") t.attention.uniform_multiple = value.cast<double>();
-    else if (k == "weight_rule") t.weight.rule = rule_from_name(value.cast<std::string>());
+    else if (k == "weight_rule") t.weight.rule = rule_from_name(value.cast<std::string>(), "weight_rule");
     else if (k == "weight_k") t.weight.relative_to_median = value.cast<double>();
     else if (k == "weight_ratio") t.weight.ratio_min = value.cast<double>();
     else if (k == "quiet") options.quiet = value.cast<bool>();
