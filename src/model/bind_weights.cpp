@@ -143,6 +143,11 @@ Shape expected_weight_shape(const std::string& internal, const ModelConfig& c) {
 WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, ModelConfig& config,
                          const std::string& where) {
   source.forget_uses();
+  // Every layer holds at least one tensor: a config claiming more layers than the checkpoint has
+  // tensors disagrees with it, and is refused before any per-layer loop runs that many times.
+  OSC_CHECK_INPUT(config.n_layers <= static_cast<int64_t>(source.size()), where,
+                  "the config says " + std::to_string(config.n_layers) + " layers but the checkpoint holds only " +
+                      std::to_string(source.size()) + " tensors (does config.json match the weights?)");
   WeightStore weights;
   bind_rule_list(spec.globals, source, config, 0, where, weights);
   for (int64_t l = 0; l < config.n_layers; ++l) bind_rule_list(spec.per_layer, source, config, l, where, weights);

@@ -87,6 +87,18 @@ TEST_F(LlamaErrors, ConfigWithFewerLayersThanTheCheckpoint) {
   EXPECT_NE(msg.find("tensor(s) the config does not account for: 'model.layers.1."), std::string::npos) << msg;
 }
 
+// GPT-2's layers are bound by its own loop after the table's: a config with absurdly many layers must be
+// refused at once (it used to spin through 10^12 empty table passes).
+TEST(ModelErrors, ConfigWithFarMoreLayersThanTheCheckpointHasTensors) {
+  const std::string dir = test::scratch_dir("model_errors_far_more_layers");
+  test::run_reference("gen_model.py", "--arch gpt2 --out " + dir + " --lengths 9");
+  auto config = nlohmann::json::parse(read_text_file(dir + "/config.json"));
+  config["n_layer"] = 1000000000000LL;
+  write_text_atomically(dir + "/config.json", config.dump(2));
+  const std::string msg = load_error(dir);
+  EXPECT_NE(msg.find("the config says 1000000000000 layers but the checkpoint holds only"), std::string::npos) << msg;
+}
+
 TEST_F(LlamaErrors, UnknownExtraTensor) {
   std::vector<float> values(64, 0.5f);
   edit_tensors([&](auto& tensors) {
