@@ -368,7 +368,9 @@ def main():
     base = closure({n for n, v in packages.items() if v[1]}, packages)
 
     files = scanned_files()
-    local_modules = {p.stem for p in ROOT.rglob("*.py")}
+    # The repository's own modules and packages (python/outlierscope is this project's module, which
+    # setup.sh builds and installs) are not dependencies.
+    local_modules = {p.stem for p in ROOT.rglob("*.py")} | {p.parent.name for p in ROOT.rglob("__init__.py")}
     module_uses, module_paths = python_imports(files, local_modules), {}
     for name, who in sorted(module_uses.items()):
         where = module_file(name)
