@@ -127,10 +127,19 @@ double down_median_ratio(const json& report, int64_t layer) {
   return 0.0;
 }
 
+// A mixture's experts hold its MLP matrices, which the weight scan does not read yet: say so.
+std::string experts_not_scanned(const json& report) {
+  const json* experts = at_path(report, {"model", "config", "n_experts"});
+  return experts && experts->is_number() && experts->get<int64_t>() > 0
+             ? " The " + experts->dump() + " experts' matrices of this mixture are not part of the weight scan (attention and router only)."
+             : "";
+}
+
 json weights(const json& report, const json& s) {
   const json& cols = s["weight_outlier_columns"];
   if (cols.empty())
-    return row("weight outliers", "No weight outliers in the down projections: no column has a " + s["rules"]["weight"].get<std::string>() + ".",
+    return row("weight outliers", "No weight outliers in the down projections: no column has a " + s["rules"]["weight"].get<std::string>() +
+                                      "." + experts_not_scanned(report),
                nullptr, "-", "-", "landscape");
   std::vector<std::string> items;
   for (const auto& c : cols) {
@@ -138,7 +147,8 @@ json weights(const json& report, const json& s) {
     items.push_back("column " + c["column"].dump() + " of layer " + c["layer"].dump() + " (max/mean " +
                     times_median(ratio, down_median_ratio(report, c["layer"].get<int64_t>())) + ")");
   }
-  return row("weight outliers", "Weight outliers in the down projections: " + short_list(items, 6) + ".", cols[0]["layer"],
+  return row("weight outliers", "Weight outliers in the down projections: " + short_list(items, 6) + "." + experts_not_scanned(report),
+             cols[0]["layer"],
              short_list(items, 3), "max/mean " + three_digits(cols[0]["ratio"].get<double>()), "landscape");
 }
 
