@@ -47,8 +47,11 @@ std::vector<int32_t> input_tokens(const Model& model, const RunArgs& a) {
                   model.tokenizer_error() + "; give token ids instead, e.g. --ids 1,2,3");
   const Tokenizer& tok = *model.tokenizer();
   const bool add_bos = a.bos || (!a.no_bos && tok.add_bos_default());
-  std::vector<int32_t> tokens = tok.encode(a.file.empty() ? a.text : read_text_file(a.file), add_bos);
-  OSC_CHECK_INPUT(!tokens.empty(), a.file.empty() ? "--text" : a.file, "gives no tokens: there is nothing to run");
+  const std::string text = a.file.empty() ? a.text : read_text_file(a.file);
+  const std::string source = a.file.empty() ? "--text" : a.file;
+  OSC_CHECK_INPUT(!text.empty(), source, "is empty: there is no text to run");
+  std::vector<int32_t> tokens = tok.encode(text, add_bos);
+  OSC_CHECK_INPUT(!tokens.empty(), source, "gives no tokens: there is nothing to run");
   return tokens;
 }
 
