@@ -49,9 +49,10 @@ std::string make_dataset() {
   for (int i = 0; i < 300; ++i) text += "a rank trains " + std::to_string(i * 5 % 11) + " sequences. ";
   std::ofstream(dir + "/doc.txt") << text;
   std::string out;
-  EXPECT_EQ(test::run_command(test::cli_path() + " prepare --tokenizer byte " + dir + "/doc.txt --out " + dir, &out), 0)
+  // The dataset goes into its own folder: an output folder may not hold the command's input.
+  EXPECT_EQ(test::run_command(test::cli_path() + " prepare --tokenizer byte " + dir + "/doc.txt --out " + dir + "/data", &out), 0)
       << out;
-  return dir;
+  return dir + "/data";
 }
 
 std::string train(const std::string& data, const std::string& folder, const RunSpec& r) {
