@@ -1,5 +1,7 @@
 #include "formats/hf_fields.h"
 
+#include <cmath>
+
 #include "core/error.h"
 
 namespace osc {
@@ -18,9 +20,11 @@ std::optional<int64_t> HfFields::integer_opt(std::initializer_list<const char*> 
   const nlohmann::json* v = find(keys);
   if (!v) return std::nullopt;
   if (v->is_number_integer()) return v->get<int64_t>();
-  // Some exporters write integral values as floats (e.g. 4.0).
-  if (v->is_number_float() && v->get<double>() == static_cast<double>(static_cast<int64_t>(v->get<double>())))
-    return static_cast<int64_t>(v->get<double>());
+  // Some exporters write integral values as floats (e.g. 4.0); only those inside int64's range convert.
+  if (v->is_number_float()) {
+    const double d = v->get<double>();
+    if (d >= -9.2e18 && d <= 9.2e18 && d == std::floor(d)) return static_cast<int64_t>(d);
+  }
   fail(std::string("config '") + *keys.begin() + "' is " + v->dump() + ", expected an integer");
 }
 
