@@ -26,10 +26,10 @@ inline std::vector<int32_t> reference_input_ids(const TensorView& v) {
 
 // Element-wise |got - want| / (|want| + 1) must stay below this. The engine and the f32 reference
 // sum in different orders; with the references' peaked attention (q/k weights N(0, 0.25)) the
-// differences reach about 3.7e-5 (Falcon-RW, 12 heads of 8, T = 200, layer 1's hook_z), and
-// exchanging gelu for gelu_new moves single elements by up to 4.7e-4
-// (model_reference_sensitivity_test.cpp shows the comparison catches that).
-constexpr double kReferenceTolerance = 5e-5;
+// differences reach about 3.7e-5 in the Release build and 5.1e-5 in the sanitizer build (other
+// vectorisation; Falcon-RW, 12 heads of 8, T = 200), and exchanging gelu for gelu_new moves single
+// elements by up to 4.7e-4 (model_reference_sensitivity_test.cpp shows the comparison catches that).
+constexpr double kReferenceTolerance = 8e-5;
 
 struct WorstError {
   double relative = 0;  // max |got - want| / (|want| + 1) over finite reference entries
