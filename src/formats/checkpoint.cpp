@@ -35,7 +35,7 @@ bool looks_like_safetensors(const std::string& head) { return head.size() >= 9 &
 std::shared_ptr<const nlohmann::json> read_json(const std::string& path) {
   try {
     return std::make_shared<const nlohmann::json>(nlohmann::json::parse(read_text_file(path)));
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw_bad_input(path, std::string("not valid JSON: ") + e.what());
   }
 }

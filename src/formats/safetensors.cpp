@@ -44,7 +44,7 @@ json parse_header(const MappedFile& file, uint64_t* data_start) {
   const char* text = reinterpret_cast<const char*>(file.data() + 8);
   try {
     return json::parse(text, text + header_len);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw_bad_input(path, std::string("header is not valid JSON: ") + e.what());
   }
 }
@@ -158,7 +158,7 @@ SafetensorsContents read_safetensors_index(const std::string& index_path) {
   json index;
   try {
     index = json::parse(read_text_file(index_path));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
     throw_bad_input(index_path, std::string("not valid JSON: ") + e.what());
   }
   OSC_CHECK_INPUT(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(), index_path,

@@ -50,7 +50,7 @@ Figure single(std::string id, std::string title, std::string caption, Chart char
 nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw_bad_input(source, std::string("not valid JSON (") + e.what() + ")");
   }
 }

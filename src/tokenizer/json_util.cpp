@@ -9,7 +9,7 @@ nlohmann::json read_json_file(const std::string& path) {
   const std::string text = read_text_file(path);
   try {
     return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {
     throw_bad_input(path, std::string("not valid JSON: ") + e.what());
   }
 }
