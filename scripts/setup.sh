@@ -21,10 +21,12 @@ if [ "$install" = 1 ]; then
   [ "$(id -u)" = 0 ] || sudo_cmd=sudo
   export DEBIAN_FRONTEND=noninteractive
   $sudo_cmd apt-get update -q
+  # ocl-icd-opencl-dev: Debian's oneDNN CMake package requires OpenCL (built with the OpenCL GPU
+  # runtime) but only recommends it, so --no-install-recommends would leave bench/ unconfigurable.
   $sudo_cmd apt-get install -y -q --no-install-recommends \
     build-essential cmake pkg-config git ca-certificates time ccache \
     libopenblas-dev libpcre2-dev libicu-dev nlohmann-json3-dev libcli11-dev \
-    libgtest-dev libgmock-dev googletest libbenchmark-dev libdnnl-dev \
+    libgtest-dev libgmock-dev googletest libbenchmark-dev libdnnl-dev ocl-icd-opencl-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
     python3 python3-numpy python3-torch python3-pil chromium bc \
