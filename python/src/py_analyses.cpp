@@ -105,7 +105,7 @@ py::object perplexity(const PyModel& self, const std::string& file, int64_t ctx,
   PerplexityResult r;
   {
     py::gil_scoped_release release;
-    r = file_perplexity(*self.model, file, PerplexityOptions{ctx, stride, convention});
+    r = file_perplexity(*self.model, file, PerplexityOptions{ctx, stride, convention, false});
   }
   return to_python(perplexity_json(r, self.model->path(), file));
 }

@@ -3,6 +3,7 @@
 // (which down columns) or attention (which o-projection columns) (life_disappearance.png).
 #include <cmath>
 
+#include "analysis/down_terms.h"
 #include "analysis/lifecycle.h"
 
 namespace osc::analysis {
@@ -46,11 +47,13 @@ nlohmann::json cancel_by(const Capture& c, const LayerWeights& weights, int64_t 
   const float attn_out = hook_value(c, "blocks.{L}.hook_attn_out", layer, e.position, e.channel);
   j["mlp_out"] = std::isfinite(mlp_out) ? nlohmann::json(mlp_out) : nlohmann::json();
   j["attn_out"] = std::isfinite(attn_out) ? nlohmann::json(attn_out) : nlohmann::json();
-  const std::string post_hook = hook_name(kMlpPost, layer);
-  const TensorView* down = find_module(weights, layer, "down");
-  if (const Tensor* post = find_hook(c, post_hook); post && down)
-    j["down_columns"] = contributions_json(
-        column_contributions(*down, token_matrix(*post, post_hook).row(e.position), e.channel, kTopColumns));
+  if (const std::vector<DownTerm> terms = down_terms(c, weights, layer, e.position, e.channel); !terms.empty()) {
+    const double total = sum_of_contributions(terms);
+    const int64_t width = expert_width(c, layer);
+    j["down_columns"] = nlohmann::json::array();
+    for (const DownTerm& t : largest_terms(terms, kTopColumns))
+      j["down_columns"].push_back(down_term_json(t, total != 0.0 ? t.contribution / total : 0.0, width));
+  }
   const std::string z_hook = hook_name("blocks.{L}.attn.hook_z", layer);
   const TensorView* o = find_module(weights, layer, "o");
   if (const Tensor* z = find_hook(c, z_hook); z && o) {

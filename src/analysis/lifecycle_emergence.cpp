@@ -1,8 +1,10 @@
-// Emergence: which down-projection columns write the outlier channel at the outlier token, and
-// the gate/up rows that make those columns' inputs large there (life_emergence.png).
+// Emergence: which down-projection columns write the outlier channel at the outlier token (a
+// mixture's: which column of which expert, routing weight included), and the gate/up rows that
+// make those columns' inputs large there (life_emergence.png).
 #include <algorithm>
 #include <cmath>
 
+#include "analysis/down_terms.h"
 #include "analysis/lifecycle.h"
 #include "analysis/weight_landscape.h"
 
@@ -55,13 +57,18 @@ nlohmann::json signed_values(const Capture& c, const std::string& hook, const st
   return {{"hook", hook}, {"channels", channels}, {"values", values}};
 }
 
-nlohmann::json gate_up_entry(const Capture& c, const LayerWeights& weights, const OutlierSite& site, int64_t column) {
-  const TensorView* gate = find_module(weights, site.layer, "gate");
-  const TensorView* up = find_module(weights, site.layer, "up");
-  // Gated MLPs: hook_pre = gate, hook_pre_linear = up. Plain MLPs: hook_pre = up (fc1).
-  const std::string gate_hook = gate ? hook_name("blocks.{L}.mlp.hook_pre", site.layer) : "";
-  const std::string up_hook = hook_name(gate ? "blocks.{L}.mlp.hook_pre_linear" : "blocks.{L}.mlp.hook_pre", site.layer);
+// The gate/up rows behind one down term: a dense MLP's (gated: hook_pre = gate, hook_pre_linear =
+// up; plain: hook_pre = up = fc1), or the term's expert's (mlp.experts.{e}.*).
+nlohmann::json gate_up_entry(const Capture& c, const LayerWeights& weights, const OutlierSite& site, const DownTerm& term) {
+  const std::string prefix = term.expert < 0 ? "" : expert_module(term.expert, "");
+  const TensorView* gate = find_module(weights, site.layer, prefix + "gate");
+  const TensorView* up = find_module(weights, site.layer, prefix + "up");
+  const std::string hooks = "blocks.{L}.mlp." + (term.expert < 0 ? "" : "experts." + std::to_string(term.expert) + ".");
+  const std::string gate_hook = gate ? hook_name(hooks + "hook_pre", site.layer) : "";
+  const std::string up_hook = hook_name(hooks + (gate ? "hook_pre_linear" : "hook_pre"), site.layer);
+  const int64_t column = term.column;
   nlohmann::json j = {{"column", column}};
+  if (term.expert >= 0) j["expert"] = term.expert;
   auto add = [&](const std::string& key, const std::string& hook, const TensorView* w) {
     const Tensor* t = hook.empty() ? nullptr : find_hook(c, hook);
     if (t) {
@@ -76,6 +83,16 @@ nlohmann::json gate_up_entry(const Capture& c, const LayerWeights& weights, cons
   return j;
 }
 
+// |W| around the top term's column of its down matrix, and the gate/up rows feeding it.
+nlohmann::json landscapes_of(const LayerWeights& weights, int64_t layer, const DownTerm& top) {
+  const std::string prefix = top.expert < 0 ? "" : expert_module(top.expert, "");
+  nlohmann::json landscapes = nlohmann::json::object();
+  for (const char* kind : {"down", "gate", "up"})
+    if (const TensorView* w = find_module(weights, layer, prefix + kind))
+      landscapes[kind] = weight_landscape(*w, layer, prefix + kind, top.column, std::string(kind) != "down");
+  return landscapes;
+}
+
 }  // namespace
 
 nlohmann::json emergence_json(const OutlierSite& site, const Capture& capture, const LayerWeights& weights) {
@@ -84,25 +101,21 @@ nlohmann::json emergence_json(const OutlierSite& site, const Capture& capture, c
                       {"positions", site.positions}, {"pieces", pieces_at(capture, site.positions)},
                       {"main_channel", site.main_channel}, {"main_position", site.main_position}};
   const std::string post_hook = hook_name(kMlpPost, layer);
-  const Tensor* post = find_hook(capture, post_hook);
-  const TensorView* down = find_module(weights, layer, "down");
-  std::vector<int64_t> top_columns;
-  if (post && down) {
-    const MatrixRef m = token_matrix(*post, post_hook);
+  const std::vector<DownTerm> terms = down_terms(capture, weights, layer, site.main_position, site.main_channel);
+  std::vector<int64_t> top_channels;  // of mlp.hook_post
+  if (!terms.empty()) {
+    const double total = sum_of_contributions(terms);
+    const int64_t width = expert_width(capture, layer);
+    const std::vector<DownTerm> top = largest_terms(terms, kTopColumns);
     nlohmann::json columns = nlohmann::json::array(), gate_up = nlohmann::json::array();
-    for (const auto& cc : column_contributions(*down, m.row(site.main_position), site.main_channel, kTopColumns)) {
-      columns.push_back({{"column", cc.column}, {"contribution", cc.contribution}, {"share", cc.share},
-                         {"activation", cc.activation}, {"weight", cc.weight}});
-      gate_up.push_back(gate_up_entry(capture, weights, site, cc.column));
-      top_columns.push_back(cc.column);
+    for (const DownTerm& t : top) {
+      columns.push_back(down_term_json(t, total != 0.0 ? t.contribution / total : 0.0, width));
+      gate_up.push_back(gate_up_entry(capture, weights, site, t));
+      top_channels.push_back(post_channel(t, width));
     }
     j["down_columns"] = columns;
     j["gate_up"] = gate_up;
-    nlohmann::json landscapes = {{"down", weight_landscape(*down, layer, "down", top_columns.front(), false)}};
-    for (const char* module : {"gate", "up"})
-      if (const TensorView* w = find_module(weights, layer, module))
-        landscapes[module] = weight_landscape(*w, layer, module, top_columns.front(), true);
-    j["weight_landscapes"] = landscapes;
+    j["weight_landscapes"] = landscapes_of(weights, layer, top.front());
   }
   std::vector<int64_t> positions;
   const std::string resid_hook = hook_name(kResidPost, layer);
@@ -111,7 +124,7 @@ nlohmann::json emergence_json(const OutlierSite& site, const Capture& capture, c
   std::vector<int64_t> channels(site.channels.begin(), site.channels.begin() + std::min(site.channels.size(), kShownChannels));
   j["values"] = {{"positions", positions},
                  {"pieces", pieces_at(capture, positions)},
-                 {"mlp_post", signed_values(capture, post_hook, positions, top_columns)},
+                 {"mlp_post", signed_values(capture, post_hook, positions, top_channels)},
                  {"mlp_out", signed_values(capture, hook_name("blocks.{L}.hook_mlp_out", layer), positions, channels)},
                  {"resid_post", signed_values(capture, hook_name(kResidPost, layer), positions, channels)}};
   return j;

@@ -12,9 +12,12 @@ namespace osc::analysis {
 LayerWeights model_linear_weights(const Model& model) {
   const int64_t n_layers = model.config().n_layers;
   LayerWeights layers(static_cast<size_t>(std::max<int64_t>(n_layers, 0)));
-  const std::vector<std::pair<std::string, std::string>> modules = {
-      {"q", "attn.q"}, {"k", "attn.k"}, {"v", "attn.v"}, {"o", "attn.o"},
+  std::vector<std::pair<std::string, std::string>> modules = {
+      {"q", "attn.q"}, {"k", "attn.k"}, {"v", "attn.v"}, {"o", "attn.o"}, {"router", "mlp.router"},
       {"gate", "mlp.gate"}, {"up", "mlp.up"}, {"down", "mlp.down"}};
+  for (int64_t e = 0; e < model.config().n_experts; ++e)
+    for (const char* kind : {"gate", "up", "down"})
+      modules.push_back({expert_module(e, kind), "mlp." + expert_module(e, kind)});
   for (int64_t l = 0; l < n_layers; ++l)
     for (const auto& [module, suffix] : modules)
       if (const TensorView* w = model.weights().find("blocks." + std::to_string(l) + "." + suffix))
@@ -59,11 +62,13 @@ std::vector<InputSequence> inputs_from_file(const Model& model, const std::strin
 }
 
 std::vector<std::string> capture_globs(bool full_detail, bool with_attention) {
-  std::vector<std::string> globs = {"blocks.*.hook_resid_post", "blocks.*.mlp.hook_post"};
+  // A mixture's routing weights [T, E] (nothing matches on a dense model): the writers of an
+  // outlier are credited through them.
+  std::vector<std::string> globs = {"blocks.*.hook_resid_post", "blocks.*.mlp.hook_post", "blocks.*.mlp.hook_expert_weights"};
   if (with_attention) globs.push_back("blocks.*.attn.hook_pattern");
   if (!full_detail) return globs;
-  for (const char* g : {"blocks.*.mlp.hook_pre", "blocks.*.mlp.hook_pre_linear", "blocks.*.hook_mlp_out",
-                        "blocks.*.hook_attn_out"})
+  for (const char* g : {"blocks.*.mlp.hook_pre", "blocks.*.mlp.hook_pre_linear", "blocks.*.mlp.experts.*.hook_pre",
+                        "blocks.*.mlp.experts.*.hook_pre_linear", "blocks.*.hook_mlp_out", "blocks.*.hook_attn_out"})
     globs.push_back(g);
   if (with_attention)
     for (const char* g : {"blocks.*.attn.hook_q", "blocks.*.attn.hook_k", "blocks.*.attn.hook_v", "blocks.*.attn.hook_z",

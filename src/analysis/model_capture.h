@@ -16,7 +16,9 @@ namespace osc::analysis {
 
 inline const char* kDefaultPrompt = "Summer is warm. Winter is cold.\n";
 
-// blocks.{l}.attn.{q,k,v,o} and blocks.{l}.mlp.{gate,up,down} of every layer ([out, in] views).
+// blocks.{l}.attn.{q,k,v,o}, blocks.{l}.mlp.{router,gate,up,down} and a mixture's
+// blocks.{l}.mlp.experts.{e}.{gate,up,down} (module "experts.{e}.down", ...) of every layer
+// ([out, in] views).
 LayerWeights model_linear_weights(const Model& model);
 
 // One input from ids (pieces from the tokenizer when there is one, else "#id").

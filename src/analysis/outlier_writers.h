@@ -1,7 +1,9 @@
 // Which down-projection columns write each activation outlier (docs/metrics.md §5, "Writers"):
 // every flagged resid_post entry (input, position, channel) is credited, at the first layer where
 // it is flagged, to every column j of that layer's down projection W_down [d_model, d_ff] whose
-// contribution mlp_post[p, j] x W_down[c, j] is at least `writer_share` of the entry's value.
+// contribution mlp_post[p, j] x W_down[c, j] is at least `writer_share` of the entry's value; in a
+// mixture, to every (expert e, column j) whose g[p, e] x post_e[p, j] x W_down_e[c, j] is
+// (analysis/down_terms.h).
 #pragma once
 #include <cstdint>
 #include <vector>
@@ -17,6 +19,8 @@ namespace osc::analysis {
 struct WriterColumn {
   int64_t column = 0;
   double contribution = 0, share = 0;  // share = contribution / entry value
+  int64_t expert = -1;                 // -1: a dense MLP
+  double routing_weight = 1;           // g[p, expert]
 };
 
 struct EntryWriters {
@@ -27,7 +31,7 @@ struct EntryWriters {
 
 // One element per distinct (input, position, channel) of `resid`'s outliers, at its first
 // flagged layer, in the order of `resid.outliers` (largest |value| first). Entries whose layer has
-// no captured mlp_post or no down projection get no writers.
+// no captured mlp_post (a mixture's: or hook_expert_weights) or no down projection get no writers.
 std::vector<EntryWriters> attribute_writers(const SiteAnalysis& resid, const std::vector<Capture>& captures,
                                             const LayerWeights& weights, double writer_share);
 

@@ -43,11 +43,26 @@ std::vector<Window> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride)
   return out;
 }
 
-void score_window(const Model& model, const std::vector<int32_t>& tokens, const Window& w, bool bos_first, Totals& totals) {
+// The window's logits [end - begin, vocab]; with check_finite, BadInput at the first non-finite
+// hook value, naming the window (its tokens are numbered from the window's first).
+Tensor window_logits(const Model& model, const std::vector<int32_t>& input, const Window& w, bool check_finite) {
+  if (!check_finite) return model.forward(input);
+  HookSet hooks;
+  hooks.require_finite();
+  try {
+    return model.forward(input, hooks);
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::BadInput) throw;
+    throw_bad_input("perplexity", "window of text tokens " + std::to_string(w.begin) + ".." + std::to_string(w.end - 1) + ": " + e.what());
+  }
+}
+
+void score_window(const Model& model, const std::vector<int32_t>& tokens, const Window& w, bool bos_first, bool check_finite,
+                  Totals& totals) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
   if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
-  const Tensor logits = model.forward(input);  // [end - begin, vocab]
+  const Tensor logits = window_logits(model, input, w, check_finite);  // [end - begin, vocab]
   for (int64_t target = w.first_target; target < w.end; ++target) {
     const int64_t pos = target - 1 - w.begin;  // the position whose logits predict `target`
     totals.nll += next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, tokens[target]);
@@ -88,10 +103,12 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   Totals totals;
   if (on_window) on_window(0, count, 0.0);
   for (int64_t w = 0; w < count; ++w) {
-    score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, totals);
+    score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, o.check_finite, totals);
     if (on_window) on_window(w + 1, count, std::exp(totals.mean_nll()));
   }
   OSC_CHECK_INPUT(totals.scored > 0, file, "no prediction was scored (--ctx " + std::to_string(o.ctx) + " under the " + o.convention + " convention)");
+  OSC_CHECK_INPUT(std::isfinite(totals.mean_nll()), file,
+                  "the perplexity is not finite (the model's logits hold a NaN or Inf); --check-finite names where it first appears");
   PerplexityResult r;
   r.mean_nll = totals.mean_nll();
   r.perplexity = std::exp(r.mean_nll);

@@ -26,6 +26,7 @@ struct PerplexityOptions {
   int64_t ctx = 0;
   int64_t stride = 0;  // 0: non-overlapping windows under `convention`
   std::string convention = "paper";
+  bool check_finite = false;  // every hook point of every window checked for NaN / Inf (HookSet::require_finite)
 };
 
 struct PerplexityResult {
@@ -41,8 +42,9 @@ using PerplexityProgress = std::function<void(int64_t windows_done, int64_t wind
 // ctx or combined with llamacpp (checked before a model is loaded).
 void check_perplexity_options(const PerplexityOptions& o);
 
-// Also BadInput for a ctx longer than the model's context, or a file too short for one window
-// (naming the file).
+// Also BadInput for a ctx longer than the model's context, a file too short for one window
+// (naming the file), a non-finite perplexity, and with check_finite the first non-finite hook value
+// (window, hook, token, channel).
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
                                  const PerplexityProgress& on_window = {});
 

@@ -1,4 +1,5 @@
 // report.json and the CSV tables (docs/report-schema.md, "CSV tables").
+#include <algorithm>
 #include <filesystem>
 #include <sstream>
 
@@ -82,6 +83,7 @@ nlohmann::json writer_rows(const nlohmann::json& writers) {
     if (e["writers"].empty()) rows.push_back(row);
     for (const auto& w : e["writers"]) {
       row["column"] = w["column"], row["contribution"] = w["contribution"], row["share"] = w["share"];
+      if (w.contains("expert")) row["expert"] = w["expert"], row["routing_weight"] = w["routing_weight"];
       rows.push_back(row);
     }
   }
@@ -140,10 +142,13 @@ void write_report_files(const nlohmann::json& report, const std::string& dir) {
               {"layer", "input", "position", "piece", "class", "received", "threshold", "heads"},
               report["attention"]["outliers"]);
   }
-  if (report.contains("lifecycle") && report["lifecycle"].contains("writers"))
-    write_csv(dir, "outlier_writers.csv",
-              {"layer", "input", "position", "piece", "channel", "value", "column", "contribution", "share"},
-              writer_rows(report["lifecycle"]["writers"]));
+  if (report.contains("lifecycle") && report["lifecycle"].contains("writers")) {
+    std::vector<std::string> columns = {"layer", "input", "position", "piece", "channel", "value", "column", "contribution", "share"};
+    const nlohmann::json rows = writer_rows(report["lifecycle"]["writers"]);
+    if (std::any_of(rows.begin(), rows.end(), [](const nlohmann::json& r) { return r.contains("expert"); }))
+      columns.insert(columns.end() - 3, {"expert", "routing_weight"});  // a mixture: which expert's column
+    write_csv(dir, "outlier_writers.csv", columns, rows);
+  }
   const nlohmann::json classes = class_rows(report);
   if (!classes.empty())
     write_csv(dir, "token_classes.csv",

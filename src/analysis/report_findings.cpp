@@ -2,6 +2,7 @@
 
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "analysis/json_path.h"
 #include "analysis/summary_format.h"
@@ -56,29 +57,35 @@ json massive_activations(const json& s) {
              "channels " + channels + "; tokens " + short_list(tokens), size, "landscape");
 }
 
+// "column 7000 of layer 1", in a mixture "column 7000 of expert 3 in layer 1".
+std::string column_label(int64_t column, int64_t expert, const std::string& layer) {
+  return "column " + std::to_string(column) + (expert < 0 ? " of layer " : " of expert " + std::to_string(expert) + " in layer ") + layer;
+}
+
 // "column 7000 of layer 1 (channel 1415 99.7%, channel 2533 101%)" per writer column of one token.
 std::vector<std::string> token_writers(const json& token) {
-  std::map<std::pair<int64_t, int64_t>, std::vector<std::string>> by_column;  // (layer, column) -> channel shares
+  std::map<std::tuple<int64_t, int64_t, int64_t>, std::vector<std::string>> by_column;  // (layer, expert, column) -> shares
   for (const auto& w : token["writers"])
-    by_column[{w["layer"].get<int64_t>(), w["column"].get<int64_t>()}].push_back(
+    by_column[{w["layer"].get<int64_t>(), w.value("expert", int64_t{-1}), w["column"].get<int64_t>()}].push_back(
         "channel " + w["channel"].dump() + " " + three_digits(100.0 * w["share"].get<double>()) + "%");
   std::vector<std::string> out;
   for (const auto& [key, shares] : by_column)
-    out.push_back("column " + std::to_string(key.second) + " of layer " + std::to_string(key.first) + " (" + short_list(shares, 4) + ")");
+    out.push_back(column_label(std::get<2>(key), std::get<1>(key), std::to_string(std::get<0>(key))) + " (" + short_list(shares, 4) + ")");
   return out;
 }
 
 json writers(const json& s, double writer_share) {
   std::vector<std::string> parts;
-  std::set<int64_t> columns;
+  std::set<std::pair<int64_t, int64_t>> columns;  // (expert, column)
   for (const auto& t : s["outlier_tokens"]) {
-    for (const auto& w : t["writers"]) columns.insert(w["column"].get<int64_t>());
+    for (const auto& w : t["writers"]) columns.insert({w.value("expert", int64_t{-1}), w["column"].get<int64_t>()});
     const std::vector<std::string> cols = token_writers(t);
     parts.push_back("token " + token_label(t) + ": " + (cols.empty() ? "no single column" : short_list(cols, 4)));
   }
   const std::string sentence = "Down-projection columns write them: " + short_list(parts, 12) + ".";
   std::vector<std::string> all;
-  for (int64_t c : columns) all.push_back(std::to_string(c));
+  for (const auto& [expert, column] : columns)
+    all.push_back(std::to_string(column) + (expert < 0 ? "" : " (expert " + std::to_string(expert) + ")"));
   return row("written by", sentence, s["emergence_layer"], "down-projection columns " + (all.empty() ? "none" : short_list(all)),
              "each >= " + three_digits(100.0 * writer_share) + "% of the entry", "lifecycle");
 }
@@ -119,36 +126,27 @@ json attention(const json& s) {
              layer_list.empty() ? json() : json(std::stoll(layer_list.front())), short_list(per_input, 6), heads, "attention");
 }
 
-double down_median_ratio(const json& report, int64_t layer) {
+double median_col_ratio(const json& report, int64_t layer, const std::string& module) {
   const json* per_layer = at_path(report, {"weights", "per_layer"});
   if (!per_layer) return 0.0;
   for (const auto& l : *per_layer)
-    if (l["layer"] == layer && l["modules"].contains("down")) return l["modules"]["down"]["median_col_ratio"].get<double>();
+    if (l["layer"] == layer && l["modules"].contains(module)) return l["modules"][module]["median_col_ratio"].get<double>();
   return 0.0;
-}
-
-// A mixture's experts hold its MLP matrices, which the weight scan does not read yet: say so.
-std::string experts_not_scanned(const json& report) {
-  const json* experts = at_path(report, {"model", "config", "n_experts"});
-  return experts && experts->is_number() && experts->get<int64_t>() > 0
-             ? " The " + experts->dump() + " experts' matrices of this mixture are not part of the weight scan (attention and router only)."
-             : "";
 }
 
 json weights(const json& report, const json& s) {
   const json& cols = s["weight_outlier_columns"];
   if (cols.empty())
-    return row("weight outliers", "No weight outliers in the down projections: no column has a " + s["rules"]["weight"].get<std::string>() +
-                                      "." + experts_not_scanned(report),
+    return row("weight outliers", "No weight outliers in the down projections: no column has a " + s["rules"]["weight"].get<std::string>() + ".",
                nullptr, "-", "-", "landscape");
   std::vector<std::string> items;
   for (const auto& c : cols) {
     const double ratio = c["ratio"].get<double>();
-    items.push_back("column " + c["column"].dump() + " of layer " + c["layer"].dump() + " (max/mean " +
-                    times_median(ratio, down_median_ratio(report, c["layer"].get<int64_t>())) + ")");
+    const int64_t layer = c["layer"].get<int64_t>();
+    items.push_back(column_label(c["column"].get<int64_t>(), c.value("expert", int64_t{-1}), std::to_string(layer)) + " (max/mean " +
+                    times_median(ratio, median_col_ratio(report, layer, c["module"].get<std::string>())) + ")");
   }
-  return row("weight outliers", "Weight outliers in the down projections: " + short_list(items, 6) + "." + experts_not_scanned(report),
-             cols[0]["layer"],
+  return row("weight outliers", "Weight outliers in the down projections: " + short_list(items, 6) + ".", cols[0]["layer"],
              short_list(items, 3), "max/mean " + three_digits(cols[0]["ratio"].get<double>()), "landscape");
 }
 

@@ -52,7 +52,7 @@ std::string attention_rule_text(const json& t) {
 
 struct TokenWriters {
   std::set<int64_t> channels;
-  std::vector<json> writers;  // {layer, channel, column, share}
+  std::vector<json> writers;  // {layer, channel, column, share} (+ expert in a mixture)
 };
 
 // Writers per (input, position) from lifecycle.writers (every flagged entry at its first layer).
@@ -63,8 +63,10 @@ std::map<std::pair<int64_t, int64_t>, TokenWriters> writers_by_token(const json&
   for (const auto& e : *entries) {
     auto& t = out[{e["input"].get<int64_t>(), e["position"].get<int64_t>()}];
     t.channels.insert(e["channel"].get<int64_t>());
-    for (const auto& w : e["writers"])
+    for (const auto& w : e["writers"]) {
       t.writers.push_back({{"layer", e["layer"]}, {"channel", e["channel"]}, {"column", w["column"]}, {"share", w["share"]}});
+      if (w.contains("expert")) t.writers.back()["expert"] = w["expert"];
+    }
   }
   return out;
 }
@@ -89,16 +91,25 @@ json outlier_tokens(const json& report) {
   return out;
 }
 
-// Writer columns of the entries first flagged at the emergence layer, by largest share.
+// Writer columns of the entries first flagged at the emergence layer, by largest share:
+// {"down_columns": [...]} and, in a mixture, "down_column_experts" (the expert of each).
 json emergence_columns(const json& report, const json& emergence_layer) {
-  json out = json::array();
+  json columns = json::array(), experts = json::array();
   const json* entries = at_path(report, {"lifecycle", "writers", "entries"});
-  if (!entries || !emergence_layer.is_number()) return out;
+  if (!entries || !emergence_layer.is_number()) return {{"down_columns", columns}};
+  std::vector<std::pair<json, json>> seen;  // (expert, column)
   for (const auto& e : *entries) {
     if (e["layer"] != emergence_layer) continue;
-    for (const auto& w : e["writers"])
-      if (std::find(out.begin(), out.end(), w["column"]) == out.end()) out.push_back(w["column"]);
+    for (const auto& w : e["writers"]) {
+      const std::pair<json, json> key{w.value("expert", json()), w["column"]};
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) continue;
+      seen.push_back(key);
+      columns.push_back(key.second);
+      experts.push_back(key.first);
+    }
   }
+  json out = {{"down_columns", columns}};
+  if (std::any_of(experts.begin(), experts.end(), [](const json& e) { return !e.is_null(); })) out["down_column_experts"] = experts;
   return out;
 }
 
@@ -156,7 +167,7 @@ nlohmann::json summary_json(const nlohmann::json& report) {
   s["disappearance_layer"] = value_or_null(report, {"lifecycle", "disappearance", "layer"});
   s["outlier_channels"] = value_or_null(report, {"lifecycle", "emergence", "channels"});
   if (s["outlier_channels"].is_null()) s["outlier_channels"] = json::array();
-  s["down_columns"] = emergence_columns(report, s["emergence_layer"]);
+  s.update(emergence_columns(report, s["emergence_layer"]));
   s["outlier_tokens"] = outlier_tokens(report);
   if (const json* resid = at_path(report, {"activations", "sites", "resid_post"})) {
     double max_abs = 0.0;
@@ -181,8 +192,10 @@ nlohmann::json summary_json(const nlohmann::json& report) {
   if (const json* w = at_path(report, {"weights", "outliers"})) {
     json cols = json::array();
     for (const auto& o : *w)
-      if (o["module"] == "down")
+      if (o["module"] == "down" || (o.contains("expert") && o["module"].get<std::string>().ends_with(".down"))) {
         cols.push_back({{"layer", o["layer"]}, {"module", o["module"]}, {"column", o["index"]}, {"ratio", o["ratio"]}});
+        if (o.contains("expert")) cols.back()["expert"] = o["expert"];
+      }
     s["weight_outlier_columns"] = cols;
   }
   const json& t = report["thresholds"];

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <set>
 
 #include <nlohmann/json.hpp>
 
@@ -16,7 +18,9 @@ namespace {
 constexpr double kEpsilon = 1e-8;  // as in the paper's code: max / (mean + 1e-8)
 constexpr int64_t kBlockRows = 64;
 constexpr int64_t kTopCount = 3;
-const std::vector<std::string> kCanonicalModules = {"q", "k", "v", "qkv", "o", "gate", "up", "down"};
+const std::vector<std::string> kCanonicalModules = {"q", "k", "v", "qkv", "o", "router", "gate", "up", "down"};
+const std::vector<std::string> kExpertKinds = {"gate", "up", "down"};
+const std::string kExpertPrefix = "experts.";
 
 std::vector<IndexedValue> top_entries(const std::vector<float>& ratios, int64_t k) {
   std::vector<IndexedValue> out;
@@ -48,17 +52,31 @@ nlohmann::json down_curves(const WeightAnalysis& a) {
   nlohmann::json max_ratio = nlohmann::json::array(), median = nlohmann::json::array();
   nlohmann::json top_columns = nlohmann::json::array(), top_ratios = nlohmann::json::array();
   for (const auto& layer : a.layers) {
-    const ModuleSummary* down = layer.find("down");
-    max_ratio.push_back(down ? nlohmann::json(down->max_col_ratio) : nlohmann::json());
-    median.push_back(down ? nlohmann::json(down->median_col_ratio) : nlohmann::json());
+    const DownColumns& down = layer.down;
+    max_ratio.push_back(down.present ? nlohmann::json(down.max_ratio) : nlohmann::json());
+    median.push_back(down.present ? nlohmann::json(down.median_ratio) : nlohmann::json());
     nlohmann::json cols = nlohmann::json::array(), ratios = nlohmann::json::array();
-    if (down)
-      for (const auto& e : down->top_columns) cols.push_back(e.index), ratios.push_back(e.value);
+    for (const auto& e : down.top) cols.push_back(e.index), ratios.push_back(e.value);
     top_columns.push_back(cols);
     top_ratios.push_back(ratios);
   }
   return {{"max_col_ratio", max_ratio}, {"median_col_ratio", median},
           {"top3_columns", top_columns}, {"top3_ratios", top_ratios}};
+}
+
+// A module curve's value at one layer: the module's max_ratio, or for "experts.<kind>" the largest
+// over the layer's experts; null when the layer has none.
+nlohmann::json curve_value(const LayerWeightSummary& layer, const std::string& curve) {
+  if (curve.rfind(kExpertPrefix, 0) != 0) {
+    const ModuleSummary* m = layer.find(curve);
+    return m ? nlohmann::json(m->max_ratio) : nlohmann::json();
+  }
+  nlohmann::json best;
+  std::string kind;
+  for (const auto& [name, m] : layer.modules)
+    if (module_expert(name, &kind) >= 0 && kExpertPrefix + kind == curve && (best.is_null() || m.max_ratio > best.get<double>()))
+      best = m.max_ratio;
+  return best;
 }
 
 // The paper's "ratio across modules": max_ratio per module and layer, plus their mean.
@@ -69,9 +87,9 @@ nlohmann::json module_curves(const WeightAnalysis& a) {
   for (const auto& module : a.modules) {
     nlohmann::json curve = nlohmann::json::array();
     for (size_t l = 0; l < a.layers.size(); ++l) {
-      const ModuleSummary* m = a.layers[l].find(module);
-      curve.push_back(m ? nlohmann::json(m->max_ratio) : nlohmann::json());
-      if (m) sum[l] += m->max_ratio, ++count[l];
+      const nlohmann::json value = curve_value(a.layers[l], module);
+      curve.push_back(value);
+      if (!value.is_null()) sum[l] += value.get<double>(), ++count[l];
     }
     curves[module] = curve;
   }
@@ -85,8 +103,37 @@ nlohmann::json outliers_to_json(const WeightAnalysis& a) {
   nlohmann::json out = nlohmann::json::array();
   for (size_t l = 0; l < a.layers.size(); ++l)
     for (const auto& [name, m] : a.layers[l].modules)
-      for (const auto& e : m.outlier_columns)
-        out.push_back({{"layer", l}, {"module", name}, {"axis", "column"}, {"index", e.index}, {"ratio", e.value}});
+      for (const auto& e : m.outlier_columns) {
+        nlohmann::json entry = {{"layer", l}, {"module", name}, {"axis", "column"}, {"index", e.index}, {"ratio", e.value}};
+        if (const int64_t expert = module_expert(name); expert >= 0) entry["expert"] = expert;
+        out.push_back(entry);
+      }
+  return out;
+}
+
+// The layer's down columns from the dense down matrix or the experts' (in expert order).
+DownColumns down_columns(const std::vector<float>& dense, const std::map<int64_t, std::vector<float>>& experts) {
+  DownColumns d;
+  std::vector<float> ratios = dense;
+  for (const auto& [expert, r] : experts) {
+    d.expert_width = static_cast<int64_t>(r.size());
+    ratios.insert(ratios.end(), r.begin(), r.end());
+  }
+  if (ratios.empty()) return d;
+  d.present = true;
+  d.max_ratio = max_of(ratios);
+  d.median_ratio = median_of(ratios);
+  d.top = top_entries(ratios, kTopCount);
+  return d;
+}
+
+// Module kinds seen, in canonical order, then the expert curves.
+std::vector<std::string> curve_names(const std::set<std::string>& seen, const std::set<std::string>& expert_kinds) {
+  std::vector<std::string> out;
+  for (const auto& m : kCanonicalModules)
+    if (seen.count(m)) out.push_back(m);
+  for (const auto& k : kExpertKinds)
+    if (expert_kinds.count(k)) out.push_back(kExpertPrefix + k);
   return out;
 }
 
@@ -151,30 +198,52 @@ const ModuleSummary* LayerWeightSummary::find(const std::string& module) const {
   return nullptr;
 }
 
+std::string expert_module(int64_t expert, const std::string& kind) {
+  return kExpertPrefix + std::to_string(expert) + "." + kind;
+}
+
+int64_t module_expert(const std::string& module, std::string* kind) {
+  if (module.rfind(kExpertPrefix, 0) != 0) return -1;
+  const size_t dot = module.find('.', kExpertPrefix.size());
+  if (dot == std::string::npos || dot == kExpertPrefix.size()) return -1;
+  const std::string digits = module.substr(kExpertPrefix.size(), dot - kExpertPrefix.size());
+  if (digits.find_first_not_of("0123456789") != std::string::npos) return -1;
+  if (kind) *kind = module.substr(dot + 1);
+  return std::stoll(digits);
+}
+
 WeightAnalysis analyze_weights(const std::vector<std::vector<LinearWeight>>& layers,
                                const WeightThresholds& thresholds, bool quiet) {
   WeightAnalysis a;
   Progress progress("weights", static_cast<int64_t>(layers.size()), "layers", quiet);
-  std::vector<bool> seen(kCanonicalModules.size(), false);
+  std::set<std::string> seen, expert_kinds;
   for (size_t l = 0; l < layers.size(); ++l) {
     LayerWeightSummary summary;
+    std::vector<float> dense_down;
+    std::map<int64_t, std::vector<float>> expert_downs;  // expert -> column ratios [d_ff]
     for (const auto& lw : layers[l]) {
       const std::string where = "layer " + std::to_string(l) + " " + lw.module + " weight";
-      summary.modules.emplace_back(lw.module, summarize_module(matrix_ratios(lw.view, where), thresholds));
-      auto it = std::find(kCanonicalModules.begin(), kCanonicalModules.end(), lw.module);
-      if (it != kCanonicalModules.end()) seen[static_cast<size_t>(it - kCanonicalModules.begin())] = true;
+      MatrixRatios ratios = matrix_ratios(lw.view, where);
+      summary.modules.emplace_back(lw.module, summarize_module(ratios, thresholds));
+      std::string kind;
+      const int64_t expert = module_expert(lw.module, &kind);
+      (expert >= 0 ? expert_kinds : seen).insert(expert >= 0 ? kind : lw.module);
+      if (lw.module == "down") dense_down = std::move(ratios.col_ratio);
+      if (expert >= 0 && kind == "down") expert_downs[expert] = std::move(ratios.col_ratio);
     }
+    summary.down = down_columns(dense_down, expert_downs);
     a.layers.push_back(std::move(summary));
     progress.update(static_cast<int64_t>(l + 1));
   }
   progress.finish();
-  for (size_t i = 0; i < kCanonicalModules.size(); ++i)
-    if (seen[i]) a.modules.push_back(kCanonicalModules[i]);
+  a.modules = curve_names(seen, expert_kinds);
 
   const auto [layer, column] = strongest_down_column(a);
-  if (layer >= 0)
-    for (const auto& lw : layers[static_cast<size_t>(layer)])
-      if (lw.module == "down") a.landscape = weight_landscape(lw.view, layer, "down", column, false);
+  if (layer < 0) return a;
+  const int64_t width = a.layers[static_cast<size_t>(layer)].down.expert_width;
+  const std::string module = width > 0 ? expert_module(column / width, "down") : "down";
+  for (const auto& lw : layers[static_cast<size_t>(layer)])
+    if (lw.module == module) a.landscape = weight_landscape(lw.view, layer, module, width > 0 ? column % width : column, false);
   return a;
 }
 
@@ -182,10 +251,10 @@ std::pair<int64_t, int64_t> strongest_down_column(const WeightAnalysis& analysis
   std::pair<int64_t, int64_t> best{-1, -1};
   double best_ratio = -1.0;
   for (size_t l = 0; l < analysis.layers.size(); ++l) {
-    const ModuleSummary* down = analysis.layers[l].find("down");
-    if (!down || down->top_columns.empty() || down->top_columns[0].value <= best_ratio) continue;
-    best_ratio = down->top_columns[0].value;
-    best = {static_cast<int64_t>(l), down->top_columns[0].index};
+    const DownColumns& down = analysis.layers[l].down;
+    if (down.top.empty() || down.top[0].value <= best_ratio) continue;
+    best_ratio = down.top[0].value;
+    best = {static_cast<int64_t>(l), down.top[0].index};
   }
   return best;
 }

@@ -36,19 +36,39 @@ struct ModuleSummary {
 };
 ModuleSummary summarize_module(const MatrixRatios& ratios, const WeightThresholds& thresholds);
 
-// One layer's linear weights by module name ("q", "k", "v", "o", "gate", "up", "down", "qkv").
+// One layer's linear weights by module name ("q", "k", "v", "qkv", "o", "router", "gate", "up",
+// "down"; a mixture's experts "experts.{e}.gate" / ".up" / ".down", each with the rows and columns
+// of that expert's own matrix).
 struct LinearWeight {
   std::string module;
   TensorView view;
 };
 
+// "experts.{e}.{kind}".
+std::string expert_module(int64_t expert, const std::string& kind);
+// e of "experts.{e}.{kind}" (and its kind), -1 for every other module.
+int64_t module_expert(const std::string& module, std::string* kind = nullptr);
+
+// A layer's down-projection columns as pos_weight shows them: a dense W_down [d_model, d_ff], or a
+// mixture's expert W_down side by side [d_model, E·d_ff] (column e·d_ff + j = column j of expert e,
+// numbered as mlp.hook_post's channels).
+struct DownColumns {
+  bool present = false;
+  int64_t expert_width = 0;  // d_ff of one expert (0: a dense MLP)
+  double max_ratio = 0, median_ratio = 0;
+  std::vector<IndexedValue> top;  // top 3, largest first
+};
+
 struct LayerWeightSummary {
   std::vector<std::pair<std::string, ModuleSummary>> modules;  // in the order given
+  DownColumns down;
   const ModuleSummary* find(const std::string& module) const;
 };
 
 struct WeightAnalysis {
-  std::vector<std::string> modules;              // module names present, canonical order
+  // Curves of module_max_ratio, canonical order: the modules present, then "experts.gate" /
+  // "experts.up" / "experts.down" (the largest over a layer's experts) for a mixture.
+  std::vector<std::string> modules;
   std::vector<LayerWeightSummary> layers;
   nlohmann::json landscape;                      // |W| around the strongest down column (null if none)
 };
@@ -57,8 +77,8 @@ struct WeightAnalysis {
 WeightAnalysis analyze_weights(const std::vector<std::vector<LinearWeight>>& layers,
                                const WeightThresholds& thresholds, bool quiet);
 
-// The strongest weight-outlier down column over all layers: {layer, column}; {-1, -1} if no layer
-// has a down module.
+// The strongest weight-outlier down column over all layers: {layer, column} (a mixture's column
+// numbered e·d_ff + j as in DownColumns); {-1, -1} if no layer has a down projection.
 std::pair<int64_t, int64_t> strongest_down_column(const WeightAnalysis& analysis);
 
 nlohmann::json weights_to_json(const WeightAnalysis& analysis);

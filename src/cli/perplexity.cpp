@@ -1,4 +1,5 @@
-// `outlierscope perplexity MODEL --file F --ctx N [--stride S] [--json] [--convention paper|llamacpp]`
+// `outlierscope perplexity MODEL --file F --ctx N [--stride S] [--json] [--convention paper|llamacpp]
+// [--check-finite]`
 // (conventions, sliding windows and formula: analysis/perplexity.h).
 #include <cstdio>
 #include <iostream>
@@ -46,6 +47,8 @@ const CommandRegistration registration(
       sub.add_option("--stride", a->options.stride,
                      "Sliding windows that start every S tokens, each scoring only tokens not scored before (Hugging Face's evaluation)");
       sub.add_option("--convention", a->options.convention, "paper (all predictions) or llamacpp (second half, BOS first)");
+      sub.add_flag("--check-finite", a->options.check_finite,
+                   "Fail (exit 2) at the first hook point with a NaN or Inf, naming the window, hook, token and channel");
       sub.add_flag("--json", a->as_json, "Print one JSON object: perplexity, tokens, windows, convention");
       return [a]() { return run_perplexity(*a); };
     });

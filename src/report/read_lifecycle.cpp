@@ -23,16 +23,26 @@ Landscape signed_values_landscape(const Fields& values, const Fields& site, cons
   return l;
 }
 
-std::vector<int64_t> column_list(const Fields& entries, const char* key) {
+// The mlp_post channels of down columns ("mlp_post_channel" for a mixture's expert columns).
+std::vector<int64_t> post_channels(const Fields& entries) {
   std::vector<int64_t> out;
-  for (size_t i = 0; i < entries.size(); ++i) out.push_back(entries.at(i).at(key).integer());
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Fields e = entries.at(i);
+    out.push_back(e.at(e.has("mlp_post_channel") ? "mlp_post_channel" : "column").integer());
+  }
   return out;
+}
+
+// "col 7000", or "e3 col 7000" for a column of expert 3.
+std::string column_label(const Fields& entry, const std::string& prefix) {
+  const std::string expert = entry.has("expert") ? "e" + std::to_string(entry.at("expert").integer()) + " " : "";
+  return expert + prefix + std::to_string(entry.at("column").integer());
 }
 
 Bars contribution_bars(const Fields& entries, const std::string& prefix, const std::string& y_axis) {
   Bars b;
   for (size_t i = 0; i < entries.size(); ++i) {
-    b.labels.push_back(prefix + std::to_string(entries.at(i).at("column").integer()));
+    b.labels.push_back(column_label(entries.at(i), prefix));
     b.values.push_back(entries.at(i).at("contribution").number());
   }
   b.y_axis = y_axis;
@@ -55,7 +65,7 @@ void add_emergence(const Fields& e, const Context& ctx, std::vector<Figure>& out
   }
   const auto positions = e.at("positions").integers();
   const auto channels = e.at("channels").integers();
-  const auto down_columns = e.has("down_columns") ? column_list(e.at("down_columns"), "column") : std::vector<int64_t>{};
+  const auto down_columns = e.has("down_columns") ? post_channels(e.at("down_columns")) : std::vector<int64_t>{};
   if (e.has("values")) {
     const Fields v = e.at("values");
     const std::pair<const char*, const std::vector<int64_t>*> sites[] = {
@@ -137,7 +147,7 @@ void add_disappearance(const Fields& d, const Fields& report, const Context& ctx
     if (c.has("down_columns"))
       for (size_t i = 0; i < c.at("down_columns").size(); ++i) {
         const Fields col = c.at("down_columns").at(i);
-        cancel.labels.push_back("down col " + std::to_string(col.at("column").integer()));
+        cancel.labels.push_back(column_label(col, "down col "));
         cancel.values.push_back(col.at("contribution").number());
       }
     cancel.y_axis = "signed contribution";

@@ -7,7 +7,9 @@ usage:
       writes DIR/data.safetensors (weights "w.L.MODULE", captured hooks "in.I.HOOK", token ids
       "ids.I") and DIR/expected.json (every statistic the unit tests check).
   analysis_ref.py stats --hooks FILE[,FILE...] [--weights MODEL.safetensors] --out expected.json
-      the same statistics for hooks written by another reference (planted-outlier tests).
+      the same statistics for hooks written by another reference (planted-outlier tests); for a
+      mixture (Mixtral) the down columns are (expert, column) pairs with the routing weight
+      included, and "expert_weights" holds the experts' weight statistics.
 """
 import argparse
 import json
@@ -228,6 +230,29 @@ def contributions(w_row, activations, top=3):
     return [{"column": j, "contribution": float(c[j]), "share": float(c[j] / c.sum())} for j in order]
 
 
+def down_input(hooks, layer, p):
+    """What multiplies W_down's columns at token p: mlp.hook_post[p] [d_ff]; for a mixture the
+    routed input g[p, e] * post_e[p, j] at index e*d_ff + j of the side-by-side hook_post [E*d_ff]
+    (W_down then being the experts' down matrices side by side, see down_weights_from_checkpoint)."""
+    post = hooks[f"blocks.{layer}.mlp.hook_post"][p].astype(np.float64)
+    routing = hooks.get(f"blocks.{layer}.mlp.hook_expert_weights")
+    if routing is None:
+        return post
+    return post * np.repeat(routing[p].astype(np.float64), post.shape[0] // routing.shape[1])
+
+
+def name_columns(entries, hooks, layer, p):
+    """For a mixture, side-by-side column e*d_ff + j becomes column j of expert e (and its routing weight)."""
+    routing = hooks.get(f"blocks.{layer}.mlp.hook_expert_weights")
+    if routing is None:
+        return entries
+    width = hooks[f"blocks.{layer}.mlp.hook_post"].shape[1] // routing.shape[1]
+    for e in entries:
+        e["expert"], e["column"] = divmod(e["column"], width)
+        e["routing_weight"] = float(routing[p, e["expert"]])
+    return entries
+
+
 def lifecycle_stats(captures, down_weights, resid):
     """down_weights[L]: the layer's down projection as [d_model, d_ff]."""
     layer = next(l for l, n in enumerate(resid["n_outliers"]) if n > 0)
@@ -235,9 +260,9 @@ def lifecycle_stats(captures, down_weights, resid):
     hooks = captures[inp]["hooks"]
     x = hooks[f"blocks.{layer}.hook_resid_post"]
     p, c = positions[0], channels[0]
-    post = hooks[f"blocks.{layer}.mlp.hook_post"][p]
     emergence = {"layer": layer, "input": inp, "positions": positions, "channels": channels,
-                 "down_columns": contributions(down_weights[layer][c], post)}
+                 "down_columns": name_columns(contributions(down_weights[layer][c], down_input(hooks, layer, p)),
+                                              hooks, layer, p)}
     n_layers = resid["n_layers"]
     mags = [float(np.abs(hooks[f"blocks.{l}.hook_resid_post"][np.ix_(positions, channels)]).max())
             for l in range(layer, n_layers)]
@@ -251,8 +276,8 @@ def lifecycle_stats(captures, down_weights, resid):
         pp, cc = positions[pi], channels[ci]
         disappearance.update({"position": pp, "channel": cc,
                               "mlp_out": float(hooks[f"blocks.{gone}.hook_mlp_out"][pp, cc]),
-                              "down_columns": contributions(down_weights[gone][cc],
-                                                            hooks[f"blocks.{gone}.mlp.hook_post"][pp])})
+                              "down_columns": name_columns(contributions(down_weights[gone][cc],
+                                                                         down_input(hooks, gone, pp)), hooks, gone, pp)})
     spread = None
     if layer + 1 < n_layers:
         s = layer + 1
@@ -280,12 +305,13 @@ def writer_stats(captures, down_weights, resid):
             first[key] = o
     out = []
     for (i, p, c), o in sorted(first.items()):
-        post = captures[i]["hooks"][f"blocks.{o['layer']}.mlp.hook_post"][p].astype(np.float64)
-        contrib = post * down_weights[o["layer"]][c].astype(np.float64)
+        hooks = captures[i]["hooks"]
+        contrib = down_input(hooks, o["layer"], p) * down_weights[o["layer"]][c].astype(np.float64)
         share = contrib / o["value"]
         cols = [int(j) for j in np.argsort(-share, kind="stable") if share[j] >= WRITER_SHARE]
+        writers = [{"column": j, "contribution": float(contrib[j]), "share": float(share[j])} for j in cols]
         out.append({"layer": o["layer"], "input": i, "position": p, "channel": c, "value": o["value"],
-                    "writers": [{"column": j, "contribution": float(contrib[j]), "share": float(share[j])} for j in cols]})
+                    "writers": name_columns(writers, hooks, o["layer"], p)})
     return out
 
 
@@ -294,10 +320,30 @@ def down_weights_from_checkpoint(path, n_layers):
     out = []
     for layer in range(n_layers):
         llama = f"model.layers.{layer}.mlp.down_proj.weight"
+        experts = f"model.layers.{layer}.block_sparse_moe.experts.{{e}}.w2.weight"  # Mixtral
         if llama in tensors:
             out.append(tensors[llama].float().numpy())
+        elif experts.format(e=0) in tensors:  # the experts' W_down side by side [d_model, E * d_ff]
+            n = sum(1 for name in tensors if name.startswith(experts.split("{e}")[0]) and name.endswith(".w2.weight"))
+            out.append(np.concatenate([tensors[experts.format(e=e)].float().numpy() for e in range(n)], axis=1))
         else:  # GPT-2 Conv1D stores [in, out]
             out.append(tensors[f"transformer.h.{layer}.mlp.c_proj.weight"].float().numpy().T)
+    return out
+
+
+def expert_weight_stats(path, n_layers):
+    """A mixture's expert matrices (module "experts.E.gate|up|down" = Mixtral's w1 / w3 / w2) per
+    layer, and the down columns of all experts side by side ("down": column E*d_ff + j)."""
+    tensors, _ = st_io.read(path)
+    names = {"gate": "w1", "up": "w3", "down": "w2"}
+    out = []
+    for layer in range(n_layers):
+        prefix = f"model.layers.{layer}.block_sparse_moe.experts."
+        n = sum(1 for name in tensors if name.startswith(prefix) and name.endswith(".w2.weight"))
+        modules = {f"experts.{e}.{kind}": weight_stats(tensors[f"{prefix}{e}.{w}.weight"].float().numpy())
+                   for e in range(n) for kind, w in names.items()}
+        side_by_side = np.concatenate([tensors[f"{prefix}{e}.w2.weight"].float().numpy() for e in range(n)], axis=1)
+        out.append({"modules": modules, "down": weight_stats(side_by_side)})
     return out
 
 
@@ -405,6 +451,8 @@ def main(argv):
         downs = down_weights_from_checkpoint(args.weights, expected["resid_post"]["n_layers"])
         expected["lifecycle"] = lifecycle_stats(captures, downs, expected["resid_post"])
         expected["writers"] = writer_stats(captures, downs, expected["resid_post"])
+        if "blocks.0.mlp.hook_expert_weights" in captures[0]["hooks"]:
+            expected["expert_weights"] = expert_weight_stats(args.weights, expected["resid_post"]["n_layers"])
     with open(args.out, "w") as f:
         json.dump(expected, f, indent=1)
 

@@ -15,7 +15,12 @@ What is planted (layer indices 0-based, as in hook names), mirroring An et al.'s
   * disappearance at the last layer: MLP unit CANCEL_COLUMN fires only when CHANNEL is huge and
     writes -0.95 x its value back.
 
-usage: plant_outliers.py --arch llama|gpt2 --out DIR
+mixtral (a routed mixture, emergence only): the unit (MOE_COLUMN) sits in expert EXPERT of layer EMERGE
+(its w1 / w3 rows and w2 column), and the router sends the two tokens to experts EXPERT and RUNNER_UP (rows
+reading u, EXPERT's ROUTER_MARGIN x u ahead), so the outlier is written with a routing weight near
+0.75, not 1.
+
+usage: plant_outliers.py --arch llama|gpt2|mixtral --out DIR
 writes DIR/config.json, DIR/model.safetensors (F32), DIR/hooks_I.safetensors (input_ids and every
 hook of the reference forward for input I) and DIR/planted.json (what was planted where).
 """
@@ -38,6 +43,8 @@ N_LAYERS, EMERGE, CHANNEL, COLUMN, CANCEL_COLUMN = 5, 2, 37, 101, 55
 DELIM_ID = 46
 ALPHA, BETA, DOWN_GAIN = 10.0, 2.0, 4.0
 LENGTHS, DELIM_POS = (12, 16), (5, 9)
+EXPERT, RUNNER_UP, ROUTER_GAIN, ROUTER_MARGIN = 2, 0, 3.0, 0.15
+MOE_COLUMN = 70  # an expert's d_ff is 96 (gen_model.py)
 
 
 def rademacher(gen, n):
@@ -72,16 +79,22 @@ def run(module, cfg, tensors, ids):
     return hooks.values
 
 
-def plant_llama(cfg, W, gen):
-    d, d_head = cfg["hidden_size"], cfg["head_dim"]
-    n_heads, n_kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
-    u = rademacher(gen, d)
+def plant_embeddings(cfg, W, gen):
+    """LLaMA-style embeddings: u only on the first token and the delimiter, w shared by all."""
+    u = rademacher(gen, cfg["hidden_size"])
     w = orthogonal_rademacher(gen, u)
     emb = W["model.embed_tokens.weight"]
     emb -= torch.outer(emb @ u, u)  # no ordinary token points along u
     emb += 2.0 * w  # a direction every token shares (queries of the sink layer read it)
     for tok in (cfg["bos_token_id"], DELIM_ID):
         emb[tok] += ALPHA * u
+    return u, w
+
+
+def plant_llama(cfg, W, gen):
+    d, d_head = cfg["hidden_size"], cfg["head_dim"]
+    n_heads, n_kv = cfg["num_attention_heads"], cfg["num_key_value_heads"]
+    u, w = plant_embeddings(cfg, W, gen)
     p = f"model.layers.{EMERGE}.mlp."
     # The gate subtracts the shared direction w, so only tokens dominated by u open it.
     W[p + "gate_proj.weight"][COLUMN] = BETA * u - 2.0 * w
@@ -107,6 +120,19 @@ def plant_llama(cfg, W, gen):
     W[last + "up_proj.weight"][CANCEL_COLUMN] = up
     W[last + "down_proj.weight"][:, CANCEL_COLUMN] = 0.0
     return f"model.layers.{N_LAYERS - 1}.mlp.down_proj.weight", (CHANNEL, CANCEL_COLUMN)
+
+
+def plant_mixtral(cfg, W, gen):
+    u, w = plant_embeddings(cfg, W, gen)
+    p = f"model.layers.{EMERGE}.block_sparse_moe."
+    router = W[p + "gate.weight"]  # [n_experts, d_model]
+    router[EXPERT] = (ROUTER_GAIN + ROUTER_MARGIN) * u
+    router[RUNNER_UP] = ROUTER_GAIN * u
+    q = p + f"experts.{EXPERT}."
+    W[q + "w1.weight"][MOE_COLUMN] = BETA * u - 2.0 * w  # gate
+    W[q + "w3.weight"][MOE_COLUMN] = BETA * u            # up
+    W[q + "w2.weight"][:, MOE_COLUMN] = 0.0              # down
+    W[q + "w2.weight"][CHANNEL, MOE_COLUMN] = DOWN_GAIN
 
 
 def plant_gpt2(cfg, W, gen):
@@ -146,7 +172,7 @@ def calibrate_cancel(module, cfg, W, ids, name, index):
 
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--arch", required=True, choices=["llama", "gpt2"])
+    ap.add_argument("--arch", required=True, choices=["llama", "gpt2", "mixtral"])
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
@@ -159,11 +185,15 @@ def main(argv):
     tensors, _ = st_io.read(os.path.join(args.out, "model.safetensors"))
     W = {k: v.float().clone() for k, v in tensors.items()}
     gen = torch.Generator().manual_seed(1000 + args.seed)
-    plant = plant_llama if args.arch == "llama" else plant_gpt2
-    cancel_name, cancel_index = plant(cfg, W, gen)
-    first_id = cfg["bos_token_id"] if args.arch == "llama" else 3
+    if args.arch == "mixtral":
+        plant_mixtral(cfg, W, gen)
+    else:
+        plant = plant_llama if args.arch == "llama" else plant_gpt2
+        cancel_name, cancel_index = plant(cfg, W, gen)
+    first_id = cfg["bos_token_id"] if args.arch != "gpt2" else 3
     all_ids = input_ids(gen, module.hook_summary(cfg)["vocab"], first_id)
-    calibrate_cancel(module, cfg, W, all_ids[0], cancel_name, cancel_index)
+    if args.arch != "mixtral":
+        calibrate_cancel(module, cfg, W, all_ids[0], cancel_name, cancel_index)
     st_io.write(os.path.join(args.out, "model.safetensors"), W, {"format": "pt"})
     for i, ids in enumerate(all_ids):
         hooks = run(module, cfg, W, ids)
@@ -173,9 +203,11 @@ def main(argv):
                "sink_layer": EMERGE + 1, "disappearance_layer": N_LAYERS - 1, "cancel_column": CANCEL_COLUMN,
                "n_heads": module.hook_summary(cfg)["n_heads"],
                "inputs": [{"ids": ids.tolist(), "positions": [0, pos]} for ids, pos in zip(all_ids, DELIM_POS)]}
+    if args.arch == "mixtral":
+        planted.update({"expert": EXPERT, "column": MOE_COLUMN, "sink_layer": None, "disappearance_layer": None, "cancel_column": None})
     with open(os.path.join(args.out, "planted.json"), "w") as f:
         json.dump(planted, f, indent=1)
-    print(f"planted {args.arch}: layer {EMERGE} channel {CHANNEL} column {COLUMN}, sink at layer {EMERGE + 1}")
+    print(f"planted {args.arch}: layer {EMERGE} channel {CHANNEL} column {planted['column']}, sink at layer {planted['sink_layer']}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // `scan` on a mixture of experts (issue 13: `synth --arch mixtral` then `scan` failed with
 // "blocks.0.mlp.hook_post: hook was not captured"). The values of the MoE hook points are checked
 // against the PyTorch reference in model_llama_test (mixtral); here every scan part runs on a
-// synthesized Mixtral and reads the combined mlp.hook_post [T, E * d_ff].
+// synthesized Mixtral and reads the combined mlp.hook_post [T, E * d_ff]. The numbers of the MoE
+// weight scan and writer attribution are checked in analysis_moe_planted_test.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -37,9 +38,14 @@ TEST(MoeScan, EveryScanPartRunsOnMixtral) {
       << out;
   const auto report = nlohmann::json::parse(read_text_file(dir + "/all/report.json"));
   EXPECT_TRUE(report.contains("lifecycle")) << report.dump().substr(0, 400);
-  // The weight scan reads attention and router matrices only: the summary says the experts' are left out.
-  EXPECT_NE(report["summary"].dump().find("experts' matrices of this mixture are not part of the weight scan"), std::string::npos)
-      << report["summary"].dump().substr(0, 600);
+  // The weight scan reads every expert's matrices (and the router), as modules experts.{e}.*.
+  const auto config = nlohmann::json::parse(read_text_file(model + "/config.json"));
+  const int64_t experts = config["num_local_experts"], d_ff = config["intermediate_size"];
+  const auto& modules = report["weights"]["per_layer"][0]["modules"];
+  for (const char* kind : {"gate", "up", "down"})
+    EXPECT_TRUE(modules.contains("experts." + std::to_string(experts - 1) + "." + kind)) << modules.dump().substr(0, 400);
+  EXPECT_TRUE(modules.contains("router"));
+  EXPECT_EQ(report["summary"].dump().find("not part of the weight scan"), std::string::npos);
   for (const char* part : {"weights", "attention", "lifecycle"})
     EXPECT_EQ(cli("scan " + std::string(part) + " " + model + " --file " + text + " --out " + dir + "/" + part, &out), 0)
         << part << ": " << out;
@@ -48,8 +54,6 @@ TEST(MoeScan, EveryScanPartRunsOnMixtral) {
       << out;
 
   ASSERT_EQ(cli("run " + model + " --text 'Once upon a time' --hooks 'blocks.0.mlp.*hook_post'", &out), 0) << out;
-  const auto config = nlohmann::json::parse(read_text_file(model + "/config.json"));
-  const int64_t experts = config["num_local_experts"], d_ff = config["intermediate_size"];
   EXPECT_NE(out.find("blocks.0.mlp.hook_post"), std::string::npos) << out;
   EXPECT_NE(out.find(", " + std::to_string(experts * d_ff) + "]"), std::string::npos) << out;
   EXPECT_NE(out.find("blocks.0.mlp.experts." + std::to_string(experts - 1) + ".hook_post"), std::string::npos) << out;

@@ -155,7 +155,8 @@ TEST_P(UnplantedWide, RandomModelAtRealWidthGivesAnEmptySummary) {
   std::filesystem::remove_all(dir + "/model");
 }
 
-// mixtral: MoE scans are issue 13 item 4; falcon40b: the same family as falcon at twice the width.
+// mixtral: its 7B-width experts (8 x 3 x 14336 x 4096 per layer) are too large for this test; MoE scans are
+// checked on a planted expert in analysis_moe_planted_test. falcon40b: the same family as falcon at twice the width.
 INSTANTIATE_TEST_SUITE_P(Families, UnplantedWide,
                          ::testing::Values("llama", "mistral", "qwen2", "gpt2", "opt", "falcon", "mpt", "phi2", "gpt_neox"));
 

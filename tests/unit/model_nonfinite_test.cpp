@@ -96,6 +96,25 @@ TEST(NonFiniteRun, TablePrintsNanAndCheckFiniteFails) {
       << out;
 }
 
+// perplexity: a NaN in the model gives no "perplexity nan" with exit 0; --check-finite names the
+// window, hook, token and channel, as `run --check-finite` does.
+TEST(NonFinitePerplexity, RefusedAndLocatedWithCheckFinite) {
+  const std::string source = test::shared_path("testdata/stories260K/hf");
+  OSC_REQUIRE_SHARED(source);
+  const std::string dir = test::scratch_dir("model_nonfinite_perplexity") + "/hf", text = dir + "/../text.txt";
+  std::filesystem::copy(source, dir);
+  write_text_atomically(text, "Once upon a time there was a little girl named Lily. She loved to play outside in the sun.\n");
+  std::string out;
+  ASSERT_EQ(cli("perplexity " + dir + " --file " + text + " --ctx 8 --check-finite", &out), 0) << out;
+  poison_tensor(dir, "model.norm.weight", 2, std::numeric_limits<float>::quiet_NaN());
+  EXPECT_EQ(cli("perplexity " + dir + " --file " + text + " --ctx 8", &out), 2) << out;
+  EXPECT_NE(out.find("the perplexity is not finite"), std::string::npos) << out;
+  EXPECT_EQ(cli("perplexity " + dir + " --file " + text + " --ctx 8 --check-finite", &out), 2) << out;
+  EXPECT_NE(out.find("window of text tokens 0..7: ln_final.hook_normalized: first non-finite value (nan) at token 0, channel 2"),
+            std::string::npos)
+      << out;
+}
+
 TEST_F(NonFinite, RopeScalingFactorZeroIsAConfigError) {
   auto config = nlohmann::json::parse(read_text_file(dir_ + "/config.json"));
   config["rope_scaling"] = {{"rope_type", "linear"}, {"factor", 0.0}};
