@@ -25,13 +25,22 @@ void DataParallelStep::zero_grads() {
 
 double DataParallelStep::forward_backward(const int32_t* tokens, const int32_t* targets, int64_t seq,
                                           float loss_weight) {
-  if (shards_ == 1) return run_shard(0, tokens, targets, seq, loss_weight);
+  return run_shards(tokens, targets, seq, loss_weight, false);
+}
+
+double DataParallelStep::forward_loss(const int32_t* tokens, const int32_t* targets, int64_t seq) {
+  return run_shards(tokens, targets, seq, 0.0f, true);
+}
+
+double DataParallelStep::run_shards(const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight,
+                                    bool forward_only) {
+  if (shards_ == 1) return run_shard(0, tokens, targets, seq, loss_weight, forward_only);
   std::vector<double> losses(static_cast<size_t>(shards_), 0.0);
   std::vector<std::exception_ptr> errors(static_cast<size_t>(shards_));
   parallel_run([&](int t, int nt) {
     for (int s = t; s < shards_; s += nt) {  // one shard per thread unless OpenMP gave fewer threads
       try {
-        losses[static_cast<size_t>(s)] = run_shard(s, tokens, targets, seq, loss_weight);
+        losses[static_cast<size_t>(s)] = run_shard(s, tokens, targets, seq, loss_weight, forward_only);
       } catch (...) {
         errors[static_cast<size_t>(s)] = std::current_exception();
       }
@@ -45,14 +54,14 @@ double DataParallelStep::forward_backward(const int32_t* tokens, const int32_t* 
 }
 
 double DataParallelStep::run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq,
-                                   float loss_weight) {
+                                   float loss_weight, bool forward_only) {
   const int64_t first = shard_first(shard), n = shard_sequences(shard);
   // Alone on the whole batch: share 1 and the weight unchanged; the products below are then exact.
   const double share = static_cast<double>(n) / static_cast<double>(share_.global);
   GptModel& m = shard_model(shard);
   const double loss = share * m.forward(tokens + first * seq, targets + first * seq, n, seq,
                                         loss_weight * static_cast<float>(share));
-  m.backward();
+  if (!forward_only) m.backward();
   return loss;
 }
 

@@ -44,6 +44,9 @@ class DataParallelStep {
   double forward_backward(const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight);
   // Adds the replicas' gradients into the main model's (after the last micro-batch of a step).
   void sum_gradients();
+  // Forward only (validation): this process's share of the global batch's mean loss, over the same
+  // shards as training, so N ranks x 1 thread and 1 rank x N threads evaluate bit for bit alike.
+  double forward_loss(const int32_t* tokens, const int32_t* targets, int64_t seq);
 
  private:
   GptModel& shard_model(int shard) { return shard == 0 ? main_ : *replicas_[static_cast<size_t>(shard - 1)]; }
@@ -51,8 +54,13 @@ class DataParallelStep {
   int64_t shard_sequences(int shard) const {
     return share_end(share_.count, shard, shards_) - share_begin(share_.count, shard, shards_);
   }
-  // Forward and backward of one shard; returns its weighted part of the batch's mean loss.
-  double run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight);
+  // Forward (and backward unless forward_only) of one shard; returns its weighted part of the
+  // batch's mean loss.
+  double run_shard(int shard, const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight,
+                   bool forward_only);
+  // run_shard on every shard, one per thread; the shards' losses summed in shard order.
+  double run_shards(const int32_t* tokens, const int32_t* targets, int64_t seq, float loss_weight,
+                    bool forward_only);
 
   GptModel& main_;
   BatchShare share_;

@@ -103,7 +103,7 @@ class Trainer {
       check_finite_loss(loss, step_ + 1);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       const int64_t done = step_ + 1;
-      const bool eval_now = writer_ && o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
+      const bool eval_now = o_.eval_every > 0 && (done % o_.eval_every == 0 || done == o_.steps);
       val = eval_now ? evaluate() : std::numeric_limits<double>::quiet_NaN();
       r.tokens_per_second = tokens_per_step / secs;
       if (writer_) append_log(log, done, loss, val, lr, grad_norm, r.tokens_per_second);
@@ -161,12 +161,16 @@ class Trainer {
     dist::allreduce_sum(std::span(loss, 1));
   }
 
+  // Every rank evaluates its share of each validation batch on the training shards, summed in rank
+  // order as the training loss is (a thread-count-dependent split would differ in the last bits).
   double evaluate() {
     Rng eval_rng(o_.seed ^ kEvalSeedSalt);
     double total = 0.0;
     for (int64_t b = 0; b < o_.eval_batches; ++b) {
       data_.sample(Split::Val, eval_rng, o_.batch, o_.context, tokens_.data(), targets_.data());
-      total += model_.forward(tokens_.data(), targets_.data(), o_.batch, o_.context, 0.0f);
+      double loss = step_runner_.forward_loss(tokens_.data(), targets_.data(), o_.context);
+      dist::allreduce_sum(std::span(&loss, 1));
+      total += loss;
     }
     return total / static_cast<double>(o_.eval_batches);
   }
