@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/activation_rule.h"
+#include "analysis/routed_entries.h"
 #include "analysis/stats.h"
 #include "core/error.h"
 
@@ -24,27 +25,46 @@ struct LayerSample {
   float top_value = 0;
 };
 
-LayerSample sample_layer(const MatrixRef& m) {
-  LayerSample s;
+// |x| of the counted entries of `m` (every entry when `counted` is empty) and, only when some
+// are left out, their flat indices.
+void counted_magnitudes(const MatrixRef& m, const CountedEntries& counted, std::vector<float>& magnitudes,
+                        std::vector<int64_t>& flat) {
   const int64_t n = m.rows * m.cols;
-  std::vector<float> magnitudes(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) magnitudes[static_cast<size_t>(i)] = std::fabs(m.data[i]);
+  if (counted.empty()) {
+    magnitudes.resize(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) magnitudes[static_cast<size_t>(i)] = std::fabs(m.data[i]);
+    return;
+  }
+  for (int64_t i = 0; i < n; ++i)
+    if (counted[static_cast<size_t>(i)]) magnitudes.push_back(std::fabs(m.data[i])), flat.push_back(i);
+}
+
+LayerSample sample_layer(const MatrixRef& m, const CountedEntries& counted) {
+  LayerSample s;
+  std::vector<float> magnitudes;
+  std::vector<int64_t> flat;
+  counted_magnitudes(m, counted, magnitudes, flat);
   const std::vector<int64_t> top = top_k_indices(magnitudes, 3);
   for (size_t k = 0; k < top.size(); ++k) s.top[k] = magnitudes[static_cast<size_t>(top[k])];
   if (!top.empty()) {
-    s.top_position = top[0] / m.cols;
-    s.top_channel = top[0] % m.cols;
-    s.top_value = m.data[top[0]];
+    const int64_t i = flat.empty() ? top[0] : flat[static_cast<size_t>(top[0])];
+    s.top_position = i / m.cols;
+    s.top_channel = i % m.cols;
+    s.top_value = m.data[i];
   }
   s.median = median_of(std::move(magnitudes));
   return s;
 }
 
-void collect_outliers(const MatrixRef& m, double median, int64_t layer, int64_t input,
-                      const ActivationThresholds& t, std::vector<ActivationOutlier>& out) {
-  for (int64_t i : activation_outlier_entries(m, median, t)) {
+void collect_outliers(const MatrixRef& m, double median, const CountedEntries& counted, int64_t n_experts,
+                      int64_t layer, int64_t input, const ActivationThresholds& t,
+                      std::vector<ActivationOutlier>& out) {
+  const int64_t expert_width = n_experts > 0 ? m.cols / n_experts : 0;
+  for (int64_t i : activation_outlier_entries(m, median, t, counted)) {
     const float v = m.data[i];
-    out.push_back({layer, input, i / m.cols, i % m.cols, v, median > 0 ? std::fabs(v) / median : INFINITY});
+    const int64_t channel = i % m.cols;
+    out.push_back({layer, input, i / m.cols, channel, v, median > 0 ? std::fabs(v) / median : INFINITY,
+                   expert_width > 0 ? channel / expert_width : -1});
   }
 }
 
@@ -110,7 +130,7 @@ std::pair<int64_t, int64_t> top_two_channels(const std::vector<Capture>& capture
 }
 
 void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_t layer,
-                   const ActivationThresholds& t) {
+                   const ActivationThresholds& t, bool routed) {
   const std::string hook = hook_name(s.hook_pattern, layer);
   double sums[4] = {0, 0, 0, 0};
   double best = -1;
@@ -120,7 +140,10 @@ void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_
     const MatrixRef m = token_matrix(require_hook(captures[i], hook), hook);
     OSC_CHECK_INPUT(m.cols == s.width, hook, "width " + std::to_string(m.cols) + " differs from layer 0's " +
                                                  std::to_string(s.width));
-    const LayerSample sample = sample_layer(m);
+    int64_t n_experts = 0;
+    const CountedEntries counted = routed ? routed_entries(captures[i], layer, m, hook, n_experts) : CountedEntries{};
+    s.n_experts = std::max(s.n_experts, n_experts);
+    const LayerSample sample = sample_layer(m, counted);
     for (int k = 0; k < 3; ++k) sums[k] += sample.top[k];
     sums[3] += sample.median;
     medians.push_back(sample.median);
@@ -129,7 +152,7 @@ void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_
       s.top1_position[static_cast<size_t>(layer)] = sample.top_position;
       s.top1_input[static_cast<size_t>(layer)] = static_cast<int64_t>(i);
     }
-    collect_outliers(m, sample.median, layer, static_cast<int64_t>(i), t, s.outliers);
+    collect_outliers(m, sample.median, counted, n_experts, layer, static_cast<int64_t>(i), t, s.outliers);
   }
   const double n = static_cast<double>(captures.size());
   s.top1.push_back(sums[0] / n), s.top2.push_back(sums[1] / n), s.top3.push_back(sums[2] / n);
@@ -147,6 +170,7 @@ nlohmann::json outliers_json(const SiteAnalysis& s) {
     const auto& o = s.outliers[i];
     out.push_back({{"layer", o.layer}, {"input", o.input}, {"position", o.position}, {"channel", o.channel},
                    {"value", o.value}, {"ratio_to_median", std::isfinite(o.ratio_to_median) ? o.ratio_to_median : 0.0}});
+    if (o.expert >= 0) out.back()["expert"] = o.expert;
   }
   return out;
 }
@@ -154,7 +178,7 @@ nlohmann::json outliers_json(const SiteAnalysis& s) {
 }  // namespace
 
 SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
-                          const std::string& hook_pattern, const ActivationThresholds& thresholds) {
+                          const std::string& hook_pattern, const ActivationThresholds& thresholds, bool routed) {
   OSC_CHECK_INPUT(!captures.empty(), name, "no input sequences were run");
   SiteAnalysis s;
   s.name = name, s.hook_pattern = hook_pattern;
@@ -164,7 +188,7 @@ SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::strin
   const size_t n = static_cast<size_t>(s.n_layers);
   s.top1_channel.assign(n, -1), s.top2_channel.assign(n, -1), s.top1_position.assign(n, -1);
   s.top1_input.assign(n, -1), s.n_outliers.assign(n, 0);
-  for (int64_t l = 0; l < s.n_layers; ++l) analyze_layer(s, captures, l, thresholds);
+  for (int64_t l = 0; l < s.n_layers; ++l) analyze_layer(s, captures, l, thresholds, routed);
   std::stable_sort(s.outliers.begin(), s.outliers.end(),
                    [](const auto& a, const auto& b) { return std::fabs(a.value) > std::fabs(b.value); });
   group_outliers(s);
@@ -190,6 +214,8 @@ nlohmann::json site_to_json(const SiteAnalysis& s, const std::vector<Capture>& c
     channels.push_back({{"channel", ch.channel}, {"layers", ch.layers}, {"n_layers", ch.layers.size()},
                         {"max_abs", ch.max_abs}, {"longest_run", ch.longest_run},
                         {"persistent", ch.longest_run >= t.min_layers_persistent}});
+  if (s.n_experts > 0)
+    for (auto& ch : channels) ch["expert"] = ch["channel"].get<int64_t>() / (s.width / s.n_experts);
   for (const auto& tok : s.tokens) {
     const InputSequence& in = captures[static_cast<size_t>(tok.input)].input;
     tokens.push_back({{"input", tok.input}, {"position", tok.position}, {"piece", piece_at(in, tok.position)},
@@ -201,10 +227,15 @@ nlohmann::json site_to_json(const SiteAnalysis& s, const std::vector<Capture>& c
                               {"top1_position", s.top1_position}, {"top1_input", s.top1_input},
                               {"n_outliers", s.n_outliers}};
   const size_t listed = std::min(s.outliers.size(), kMaxOutliersListed);
-  return {{"hook", s.hook_pattern}, {"width", s.width},    {"per_layer", per_layer},
-          {"outliers", outliers_json(s)}, {"n_outliers_total", s.outliers.size()},
-          {"outliers_left_out", s.outliers.size() - listed},
-          {"channels", channels}, {"tokens", tokens}};
+  nlohmann::json out = {{"hook", s.hook_pattern}, {"width", s.width},    {"per_layer", per_layer},
+                        {"outliers", outliers_json(s)}, {"n_outliers_total", s.outliers.size()},
+                        {"outliers_left_out", s.outliers.size() - listed},
+                        {"channels", channels}, {"tokens", tokens}};
+  if (s.n_experts > 0) {
+    out["n_experts"] = s.n_experts;
+    out["counted_entries"] = "routed";
+  }
+  return out;
 }
 
 }  // namespace osc::analysis

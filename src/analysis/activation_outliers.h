@@ -22,6 +22,7 @@ struct ActivationOutlier {
   int64_t layer = 0, input = 0, position = 0, channel = 0;
   float value = 0;               // signed
   double ratio_to_median = 0;    // |value| / median |x| of that layer and input
+  int64_t expert = -1;           // a mixture's mlp_post: the expert of channel e·d_ff + i; -1 otherwise
 };
 
 // report.json lists at most this many outlier entries per site (largest first) and says how many
@@ -44,6 +45,9 @@ struct OutlierToken {
 struct SiteAnalysis {
   std::string name, hook_pattern;
   int64_t width = 0, n_layers = 0;
+  // A mixture's combined mlp.hook_post [T, E·d_ff]: E, and every statistic below counts only the
+  // entries of the experts each token was routed to (routed_entries.h); 0 otherwise.
+  int64_t n_experts = 0;
   // Per layer; magnitudes are means over inputs of each input's value (pos_act_out.png).
   std::vector<double> top1, top2, top3, median;
   std::vector<int64_t> top1_channel, top2_channel, top1_position, top1_input, n_outliers;
@@ -54,9 +58,11 @@ struct SiteAnalysis {
 };
 
 // Analyses hook `hook_pattern` ("blocks.{L}.hook_resid_post") over all captures; every capture
-// must hold the same number of layers of it. BadInput if none is captured.
+// must hold the same number of layers of it. BadInput if none is captured. `routed`: the site is
+// an MLP's hook_post, which on a mixture counts only the routed experts' entries.
 SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
-                          const std::string& hook_pattern, const ActivationThresholds& thresholds);
+                          const std::string& hook_pattern, const ActivationThresholds& thresholds,
+                          bool routed = false);
 
 // First layer with an outlier; -1 if none.
 int64_t first_outlier_layer(const SiteAnalysis& site);

@@ -9,16 +9,21 @@
 
 namespace osc::analysis {
 
-// The scale the relative floor multiplies: the median |x| of the matrix, or, when at least half
-// of the entries are exactly 0 (ReLU activations), the median of the nonzero |x|.
-double detection_scale(const MatrixRef& m, double median);
+// Which entries of a [tokens, channels] matrix the statistics count, flat row-major (1 = counted);
+// empty: every entry. A mixture's combined mlp.hook_post counts only the routed experts' channels.
+using CountedEntries = std::vector<uint8_t>;
 
-// Flat row-major indices (position * cols + channel) of the outlier entries of `m`, largest |x|
-// first (ties to the lower index). `median`: median |x| of `m`.
+// The scale the relative floor multiplies: the median |x| of the counted entries, or, when at
+// least half of them are exactly 0 (ReLU activations), the median of the nonzero counted |x|.
+double detection_scale(const MatrixRef& m, double median, const CountedEntries& counted = {});
+
+// Flat row-major indices (position * cols + channel) of the outlier entries of `m` among the
+// counted ones, largest |x| first (ties to the lower index). `median`: median |x| of those.
 //   relative / absolute / both: every entry that passes the bound(s) on its own;
 //   gap: the entries over the floor k x scale that lie above the lowest gap in the sorted
-//        magnitudes: |x_i| >= gap_ratio x |x_(i+1)|, x_(i+1) the next-largest entry of the whole
-//        matrix (which may be under the floor). No such gap: no outliers.
-std::vector<int64_t> activation_outlier_entries(const MatrixRef& m, double median, const ActivationThresholds& t);
+//        magnitudes: |x_i| >= gap_ratio x |x_(i+1)|, x_(i+1) the next-largest counted entry
+//        (which may be under the floor). No such gap: no outliers.
+std::vector<int64_t> activation_outlier_entries(const MatrixRef& m, double median, const ActivationThresholds& t,
+                                                const CountedEntries& counted = {});
 
 }  // namespace osc::analysis

@@ -5,13 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/activation_outliers.h"
+#include "analysis/routed_entries.h"
 #include "analysis/stats.h"
 #include "analysis/weight_outliers.h"
 
 namespace osc::analysis {
 namespace {
-
-const std::string kExpertWeights = "blocks.{L}.mlp.hook_expert_weights";  // [T, E]
 
 // Appends post_row[j] · W[channel, j] · g for every column j of W [d_model, d_ff].
 void add_terms(const TensorView& w, const float* post_row, int64_t channel, int64_t expert, double g,

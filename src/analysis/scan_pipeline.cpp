@@ -75,7 +75,7 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
                               with_attention, quiet);
     parts.captures = &captures;
     resid = analyze_site(captures, "resid_post", kResidPost, t.activation);
-    post = analyze_site(captures, "mlp_post", kMlpPost, t.activation);
+    post = analyze_site(captures, "mlp_post", kMlpPost, t.activation, /*routed=*/true);
     parts.resid_post = &*resid;
     parts.mlp_post = &*post;
     if (with_attention) {

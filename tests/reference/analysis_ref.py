@@ -71,12 +71,14 @@ def weight_stats(w, ratio_min=10.0):
             "outlier_columns_absolute": [int(j) for j in top_indices(col, len(col)) if col[j] >= ratio_min]}
 
 
-def gap_outliers(x):
+def gap_outliers(x, counted=None):
     """The gap rule (docs/metrics.md §2) on one [tokens, channels] matrix of |x|: the entries over
     ACT_K x the median (the median of the nonzero entries when the median is 0) that stand
-    >= ACT_GAP x above the next-largest entry, at the lowest such gap. Returns (position, channel)
-    pairs, largest first."""
-    flat = x.ravel()
+    >= ACT_GAP x above the next-largest entry, at the lowest such gap. `counted` (bool, x's shape):
+    only those entries take part (a mixture's routed experts). Returns (position, channel) pairs,
+    largest first."""
+    index = np.arange(x.size) if counted is None else np.flatnonzero(counted.ravel())
+    flat = x.ravel()[index]
     scale = float(np.median(flat))
     if scale == 0.0:
         nonzero = flat[flat != 0]
@@ -92,7 +94,16 @@ def gap_outliers(x):
         if ranked[i] >= ACT_GAP * below:
             cut = i + 1
             break
-    return [divmod(int(j), x.shape[1]) for j in order[:cut]]
+    return [divmod(int(index[j]), x.shape[1]) for j in order[:cut]]
+
+
+def routed_entries(hooks, pattern, layer, width):
+    """For a mixture's combined mlp.hook_post [T, E * d_ff]: True where token t was routed to
+    expert e (routing weight > 0), for that expert's d_ff channels; None for any other site."""
+    routing = hooks.get(f"blocks.{layer}.mlp.hook_expert_weights")
+    if pattern != "blocks.{L}.mlp.hook_post" or routing is None:
+        return None
+    return np.repeat(routing > 0, width // routing.shape[1], axis=1)
 
 
 def longest_run(entries):
@@ -122,13 +133,15 @@ def site_stats(captures, pattern):
         channel_max = None
         for i, cap in enumerate(captures):
             x = np.abs(cap["hooks"][name].astype(np.float64))
-            flat = np.sort(x.ravel())[::-1]
+            counted = routed_entries(cap["hooks"], pattern, layer, x.shape[1])
+            values = x.ravel() if counted is None else x[counted]
+            flat = np.sort(values)[::-1]
             tops.append(flat[:3])
-            med = float(np.median(x))
+            med = float(np.median(values))
             medians.append(med)
             cm = x.max(axis=0)
             channel_max = cm if channel_max is None else np.maximum(channel_max, cm)
-            for p, c in gap_outliers(x):
+            for p, c in gap_outliers(x, counted):
                 out["outliers"].append({"layer": layer, "input": i, "position": p, "channel": c,
                                         "value": float(cap["hooks"][name][p, c])})
                 out["channels"].setdefault(c, set()).add(layer)

@@ -143,5 +143,46 @@ TEST(MoePlanted, LifecycleCreditsTheExpertColumnWithItsRoutingWeight) {
   EXPECT_NE(csv.find(",2,0.7"), std::string::npos) << csv;
 }
 
+// The combined mlp.hook_post [T, E·d_ff] is zero for the experts a token was not routed to; the
+// site's median, top-k and outliers must count only the routed entries (docs/metrics.md §2), or
+// the median is ~0 and every routed entry an "outlier" (2305 entries before issue 13's fix).
+TEST(MoePlanted, DownProjectionInputCountsOnlyRoutedEntries) {
+  const PlantedMoe& p = planted_moe();
+  const int64_t layer = p.planted["emergence_layer"], expert = p.planted["expert"], column = p.planted["column"];
+  const json config = json::parse(read_text_file(p.dir + "/config.json"));
+  const int64_t d_ff = config["intermediate_size"];
+  const json& site = p.report["activations"]["sites"]["mlp_post"];
+  const json& want = p.expected["mlp_post"];
+  EXPECT_EQ(site["n_experts"], config["num_local_experts"]);
+  EXPECT_EQ(site["counted_entries"], "routed");
+  ASSERT_EQ(site["per_layer"]["median"].size(), want["median"].size());
+  for (size_t l = 0; l < want["median"].size(); ++l) {
+    const double median = want["median"][l], top1 = want["top1"][l];
+    EXPECT_GT(median, 0.01) << l;  // the routed entries' median, not the structural zeros'
+    EXPECT_NEAR(site["per_layer"]["median"][l].get<double>(), median, 1e-4 * median) << l;
+    EXPECT_NEAR(site["per_layer"]["top1"][l].get<double>(), top1, 1e-4 * top1) << l;
+  }
+  EXPECT_EQ(site["per_layer"]["n_outliers"], want["n_outliers"]);
+
+  // Exactly the reference's outliers: the planted neuron, at the planted positions, nothing else.
+  std::map<std::tuple<int64_t, int64_t, int64_t>, double> expected;
+  for (const auto& o : want["outliers"])
+    expected[{o["layer"].get<int64_t>(), o["position"].get<int64_t>(), o["channel"].get<int64_t>()}] = o["value"].get<double>();
+  ASSERT_EQ(site["n_outliers_total"].get<size_t>(), expected.size()) << site["outliers"];
+  EXPECT_EQ(expected.size(), p.planted["inputs"][0]["positions"].size());
+  for (const auto& o : site["outliers"]) {
+    const auto key = std::make_tuple(o["layer"].get<int64_t>(), o["position"].get<int64_t>(), o["channel"].get<int64_t>());
+    ASSERT_TRUE(expected.count(key)) << o;
+    EXPECT_EQ(o["layer"], layer);
+    EXPECT_EQ(o["channel"], expert * d_ff + column);
+    EXPECT_EQ(o["expert"], expert);
+    EXPECT_NEAR(o["value"].get<double>(), expected[key], 1e-4 * std::fabs(expected[key]));
+    const double median = want["median"][static_cast<size_t>(layer)];  // one input: the mean is that input's median
+    EXPECT_NEAR(o["ratio_to_median"].get<double>(), std::fabs(expected[key]) / median, 1e-3 * std::fabs(expected[key]) / median);
+  }
+  ASSERT_EQ(site["channels"].size(), 1u);
+  EXPECT_EQ(site["channels"][0]["expert"], expert);
+}
+
 }  // namespace
 }  // namespace osc
