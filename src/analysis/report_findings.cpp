@@ -3,8 +3,8 @@
 #include <map>
 #include <set>
 
-#include "analysis/json_path.h"
 #include "analysis/summary_format.h"
+#include "core/json_fields.h"
 
 namespace osc::analysis {
 namespace {
@@ -120,7 +120,7 @@ json attention(const json& s) {
 }
 
 double down_median_ratio(const json& report, int64_t layer) {
-  const json* per_layer = at_path(report, {"weights", "per_layer"});
+  const json* per_layer = find_json_path(report, {"weights", "per_layer"});
   if (!per_layer) return 0.0;
   for (const auto& l : *per_layer)
     if (l["layer"] == layer && l["modules"].contains("down")) return l["modules"]["down"]["median_col_ratio"].get<double>();
@@ -129,7 +129,7 @@ double down_median_ratio(const json& report, int64_t layer) {
 
 // A mixture's experts hold its MLP matrices, which the weight scan does not read yet: say so.
 std::string experts_not_scanned(const json& report) {
-  const json* experts = at_path(report, {"model", "config", "n_experts"});
+  const json* experts = find_json_path(report, {"model", "config", "n_experts"});
   return experts && experts->is_number() && experts->get<int64_t>() > 0
              ? " The " + experts->dump() + " experts' matrices of this mixture are not part of the weight scan (attention and router only)."
              : "";
