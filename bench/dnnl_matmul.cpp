@@ -60,13 +60,7 @@ void shapes(benchmark::internal::Benchmark* b) {
   else b->UseRealTime();
 }
 
-}  // namespace
+BENCHMARK_CAPTURE(BM_Dnnl, F32, dt::f32)->Name("Dnnl/F32")->Apply(shapes);
+BENCHMARK_CAPTURE(BM_Dnnl, BF16xBF16, dt::bf16)->Name("Dnnl/BF16xBF16")->Apply(shapes);
 
-int main(int argc, char** argv) {
-  benchmark::RegisterBenchmark("Dnnl/F32", [](benchmark::State& s) { BM_Dnnl(s, dt::f32); })->Apply(shapes);
-  benchmark::RegisterBenchmark("Dnnl/BF16xBF16", [](benchmark::State& s) { BM_Dnnl(s, dt::bf16); })->Apply(shapes);
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+}  // namespace

@@ -56,13 +56,11 @@ void BM_ForwardAllHooks(benchmark::State& state) {
 
 BENCHMARK(BM_ForwardAllHooks)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// Before benchmark::benchmark_main's main (bench/CMakeLists.txt) runs the benchmarks.
+[[maybe_unused]] const bool configured = [] {
   osc::keep_freed_memory_for_reuse();  // as the CLI does
-  benchmark::Initialize(&argc, argv);
   benchmark::AddCustomContext("blas_kernels", osc_blas_kernel_name());
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+  return true;
+}();
+
+}  // namespace

@@ -84,12 +84,7 @@ void register_all() {
           ->Apply(shapes);
 }
 
-}  // namespace
+// Registered as the program starts; benchmark::benchmark_main runs them (bench/CMakeLists.txt).
+[[maybe_unused]] const bool registered = (register_all(), true);
 
-int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+}  // namespace

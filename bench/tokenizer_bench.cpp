@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "tokenizer/load_tokenizer.h"
 
 namespace {
@@ -76,12 +76,7 @@ void register_all() {
         ->MinTime(1.0);
 }
 
-}  // namespace
+// Registered as the program starts; benchmark::benchmark_main runs them (bench/CMakeLists.txt).
+[[maybe_unused]] const bool registered = (register_all(), true);
 
-int main(int argc, char** argv) {
-  register_all();
-  benchmark::Initialize(&argc, argv);
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}
+}  // namespace

@@ -16,14 +16,8 @@
 # ratio is the median of the rounds' ratios, with their range.
 #   usage: [ROUNDS=N] bench/train_bench.sh [BUILD_DIR] (default: build)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(cd "${1:-$ROOT/build}" && pwd)
-CLI="$BUILD/outlierscope"
-PY=/usr/bin/python3
+source "$(dirname "$0")/bench_env.sh" "$@"
 ROUNDS=${ROUNDS:-3}
-SHARED=${OUTLIERSCOPE_SHARED:-$ROOT/../shared}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 export OMP_NUM_THREADS=2 OPENBLAS_NUM_THREADS=2 OMP_WAIT_POLICY=PASSIVE
 if grep -qw avx512f /proc/cpuinfo; then CORE=SkylakeX; elif grep -qw avx2 /proc/cpuinfo; then CORE=Haswell; else CORE=; fi
 

@@ -8,15 +8,9 @@
 # Tokens/s: median of steps 3..STEPS, ROUNDS alternating runs (default 3), with the range of the
 # rounds' ratios.   usage: [ROUNDS=N] [STEPS=N] bench/train_mpi_bench.sh [BUILD_DIR]
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$(cd "${1:-$ROOT/build}" && pwd)
-CLI="$BUILD/outlierscope"
-PY=/usr/bin/python3
+source "$(dirname "$0")/bench_env.sh" "$@"
 ROUNDS=${ROUNDS:-3}
 STEPS=${STEPS:-8}
-SHARED=${OUTLIERSCOPE_SHARED:-$ROOT/../shared}
-WORK=$(mktemp -d)
-trap 'rm -rf "$WORK"' EXIT
 export OMP_WAIT_POLICY=PASSIVE OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 MPIRUN=${MPIRUN:-mpirun}
 

@@ -15,6 +15,16 @@ SHARED = pathlib.Path(os.environ.get("OUTLIERSCOPE_SHARED") or os.environ.get("O
 TEXT = "Summer is warm. Winter is cold.\nThe sun sets, the moon rises."
 
 
+def require_shared(path):
+    """Skips the test when shared test data is missing on a developer machine; fails under CI=true,
+    where it must be there (as tests/support/shared_data.h does for the C++ tests)."""
+    if path.exists():
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"shared test data missing under CI=true: {path}")
+    pytest.skip(f"shared test data not found: {path}")
+
+
 def run_cli(*args, expect=0):
     """Runs the CLI; returns (stdout, stderr). Fails the test on an unexpected exit status."""
     p = subprocess.run([CLI, "--quiet", *map(str, args)], capture_output=True, text=True)
@@ -42,6 +52,5 @@ def model_dir(model):
 @pytest.fixture(scope="session")
 def stories_bin():
     path = SHARED / "testdata" / "stories260K" / "stories260K.bin"
-    if not path.exists():
-        pytest.skip(f"shared test data not found: {path}")
+    require_shared(path)
     return str(path)

@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 import outlierscope
-from conftest import SHARED, TEXT, run_cli
+from conftest import SHARED, TEXT, require_shared, run_cli
 
 TIMESTAMP_KEYS = {"created_utc"}
 
@@ -51,8 +51,7 @@ def test_plot_draws_the_figures_and_html(model, tmp_path):
 
 def corpus_file():
     path = SHARED / "corpora" / "tinyshakespeare" / "input.txt"
-    if not path.exists():
-        pytest.skip(f"shared corpus not found: {path}")
+    require_shared(path)
     return str(path)
 
 

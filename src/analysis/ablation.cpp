@@ -4,12 +4,13 @@
 #include <cmath>
 #include <limits>
 
-#include "analysis/capture.h"
 #include "analysis/activation_rule.h"
+#include "analysis/capture.h"
+#include "analysis/perplexity.h"
 #include "analysis/stats.h"
-#include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/text_file.h"
 
 namespace osc::analysis {
 namespace {
@@ -19,28 +20,24 @@ struct Window {
   std::vector<std::pair<int64_t, int64_t>> entries;  // (position, channel) outliers of this window
 };
 
-struct Totals {
-  double nll = 0.0;
-  int64_t scored = 0;
-  double perplexity() const { return scored ? std::exp(nll / static_cast<double>(scored)) : NAN; }
-};
+double perplexity_of(const NllTotals& t) { return t.scored ? std::exp(t.mean_nll()) : NAN; }
 
-void score(const Tensor& logits, const std::vector<int32_t>& tokens, int64_t vocab, Totals& t) {
-  for (size_t pos = 0; pos + 1 < tokens.size(); ++pos) {
-    t.nll += next_token_nll(logits.ptr() + static_cast<int64_t>(pos) * vocab, vocab, tokens[pos + 1]);
-    ++t.scored;
-  }
+// The window's ctx-1 next-token predictions, as the perplexity's "paper" convention scores them.
+void score(const Tensor& logits, const std::vector<int32_t>& tokens, int64_t vocab, NllTotals& t) {
+  const int64_t n = static_cast<int64_t>(tokens.size());
+  add_window_nll(logits, tokens, PerplexityWindow{0, n, 1}, vocab, t);
 }
 
+// The perplexity's "paper" windows of each file (at most max_windows of them).
 std::vector<Window> windows_of(const Model& model, const AblationOptions& o) {
   std::vector<Window> out;
   for (const auto& file : o.files) {
     const std::vector<int32_t> ids = model.encode(read_text_file(file));
-    const int64_t n = static_cast<int64_t>(ids.size()) / o.context;
-    OSC_CHECK_INPUT(n > 0, file, "has " + std::to_string(ids.size()) + " tokens, fewer than the ablation context " +
-                                     std::to_string(o.context));
-    for (int64_t w = 0; w < std::min(n, o.max_windows); ++w)
-      out.push_back({std::vector<int32_t>(ids.begin() + w * o.context, ids.begin() + (w + 1) * o.context), {}});
+    std::vector<PerplexityWindow> spans = perplexity_windows(static_cast<int64_t>(ids.size()), {o.context, 0, "paper"});
+    OSC_CHECK_INPUT(!spans.empty(), file, "has " + std::to_string(ids.size()) + " tokens, fewer than the ablation context " +
+                                              std::to_string(o.context));
+    spans.resize(static_cast<size_t>(std::min<int64_t>(static_cast<int64_t>(spans.size()), o.max_windows)));
+    for (const PerplexityWindow& s : spans) out.push_back({std::vector<int32_t>(ids.begin() + s.begin, ids.begin() + s.end), {}});
   }
   return out;
 }
@@ -96,7 +93,7 @@ nlohmann::json run_ablation(const Model& model, const AblationTarget& target, co
   std::vector<Window> windows = windows_of(model, options);
   std::vector<double> sums(target.channels.size(), 0.0);
   std::vector<int64_t> counts(target.channels.size(), 0);
-  Totals original, zeroed, meaned;
+  NllTotals original, zeroed, meaned;
   Progress progress("ablation", static_cast<int64_t>(windows.size()) * 2, "passes", options.quiet);
   for (size_t i = 0; i < windows.size(); ++i) {  // pass 1: original perplexity, outlier entries, their mean
     HookSet hooks;
@@ -124,9 +121,9 @@ nlohmann::json run_ablation(const Model& model, const AblationTarget& target, co
           {"context", options.context},
           {"target", {{"hook", hook}, {"layer", target.layer}, {"channels", target.channels},
                       {"positions", "outlier entries of each window"}, {"n_entries", n_entries}}},
-          {"perplexity", {{"original", perplexity_value(original.perplexity())},
-                          {"zero", perplexity_value(zeroed.perplexity())},
-                          {"mean", perplexity_value(meaned.perplexity())}}},
+          {"perplexity", {{"original", perplexity_value(perplexity_of(original))},
+                          {"zero", perplexity_value(perplexity_of(zeroed))},
+                          {"mean", perplexity_value(perplexity_of(meaned))}}},
           {"mean_values", means}};
 }
 

@@ -2,9 +2,9 @@
 
 #include <filesystem>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "core/text_file.h"
 #include "tokenizer/tokenizer.h"
 
 namespace osc::analysis {

@@ -5,35 +5,24 @@
 #include <cstdio>
 
 #include "analysis/stats.h"
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 
 namespace osc::analysis {
 namespace {
 
-// Tokens [begin, end) run together; the predictions of targets [first_target, end) are scored.
-struct Window {
-  int64_t begin, end, first_target;
-};
-
-struct Totals {
-  double nll = 0.0;
-  int64_t scored = 0;
-  double mean_nll() const { return nll / static_cast<double>(scored); }
-};
-
 // The position whose next-token prediction a window of n tokens scores first.
 int64_t first_scored(int64_t n, bool llamacpp) { return llamacpp ? n / 2 : 0; }
 
-std::vector<Window> fixed_windows(int64_t tokens, int64_t ctx, bool llamacpp) {
-  std::vector<Window> out;
+std::vector<PerplexityWindow> fixed_windows(int64_t tokens, int64_t ctx, bool llamacpp) {
+  std::vector<PerplexityWindow> out;
   for (int64_t begin = 0; begin + ctx <= tokens; begin += ctx)
     out.push_back({begin, begin + ctx, begin + first_scored(ctx, llamacpp) + 1});
   return out;
 }
 
-std::vector<Window> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride) {
-  std::vector<Window> out;
+std::vector<PerplexityWindow> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride) {
+  std::vector<PerplexityWindow> out;
   int64_t scored_up_to = 1;  // the first token has no prediction
   for (int64_t begin = 0; scored_up_to < tokens; begin += stride) {
     const int64_t end = std::min(begin + ctx, tokens);
@@ -45,7 +34,7 @@ std::vector<Window> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride)
 
 // The window's logits [end - begin, vocab]; with check_finite, BadInput at the first non-finite
 // hook value, naming the window (its tokens are numbered from the window's first).
-Tensor window_logits(const Model& model, const std::vector<int32_t>& input, const Window& w, bool check_finite) {
+Tensor window_logits(const Model& model, const std::vector<int32_t>& input, const PerplexityWindow& w, bool check_finite) {
   if (!check_finite) return model.forward(input);
   HookSet hooks;
   hooks.require_finite();
@@ -57,20 +46,28 @@ Tensor window_logits(const Model& model, const std::vector<int32_t>& input, cons
   }
 }
 
-void score_window(const Model& model, const std::vector<int32_t>& tokens, const Window& w, bool bos_first, bool check_finite,
-                  Totals& totals) {
+void score_window(const Model& model, const std::vector<int32_t>& tokens, const PerplexityWindow& w, bool bos_first,
+                  bool check_finite, NllTotals& totals) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
   if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
-  const Tensor logits = window_logits(model, input, w, check_finite);  // [end - begin, vocab]
-  for (int64_t target = w.first_target; target < w.end; ++target) {
-    const int64_t pos = target - 1 - w.begin;  // the position whose logits predict `target`
-    totals.nll += next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, tokens[target]);
-    ++totals.scored;
-  }
+  add_window_nll(window_logits(model, input, w, check_finite), tokens, w, c.vocab_size, totals);
 }
 
 }  // namespace
+
+std::vector<PerplexityWindow> perplexity_windows(int64_t tokens, const PerplexityOptions& o) {
+  return o.stride > 0 ? sliding_windows(tokens, o.ctx, o.stride) : fixed_windows(tokens, o.ctx, o.convention == "llamacpp");
+}
+
+void add_window_nll(const Tensor& logits, const std::vector<int32_t>& tokens, const PerplexityWindow& w,
+                    int64_t vocab, NllTotals& totals) {
+  for (int64_t target = w.first_target; target < w.end; ++target) {
+    const int64_t pos = target - 1 - w.begin;  // the position whose logits predict `target`
+    totals.nll += next_token_nll(logits.ptr() + pos * vocab, vocab, tokens[static_cast<size_t>(target)]);
+    ++totals.scored;
+  }
+}
 
 void check_perplexity_options(const PerplexityOptions& o) {
   OSC_CHECK_INPUT(o.convention == "paper" || o.convention == "llamacpp", "perplexity",
@@ -95,12 +92,12 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   const std::vector<int32_t> tokens = model.encode(read_text_file(file));
   const int64_t n = static_cast<int64_t>(tokens.size());
   const bool llamacpp = o.convention == "llamacpp";
-  const std::vector<Window> windows = o.stride > 0 ? sliding_windows(n, o.ctx, o.stride) : fixed_windows(n, o.ctx, llamacpp);
+  const std::vector<PerplexityWindow> windows = perplexity_windows(n, o);
   OSC_CHECK_INPUT(!windows.empty(), file,
                   "has " + std::to_string(n) + " tokens, " + (o.stride > 0 ? "fewer than 2" : "fewer than --ctx " + std::to_string(o.ctx)));
   const bool bos_first = llamacpp && c.add_bos && c.bos_token_id >= 0;
   const int64_t count = static_cast<int64_t>(windows.size());
-  Totals totals;
+  NllTotals totals;
   if (on_window) on_window(0, count, 0.0);
   for (int64_t w = 0; w < count; ++w) {
     score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, o.check_finite, totals);

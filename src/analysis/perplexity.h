@@ -38,6 +38,24 @@ struct PerplexityResult {
 // Called once with 0 windows done before the first, then after each window with the perplexity so far.
 using PerplexityProgress = std::function<void(int64_t windows_done, int64_t windows, double perplexity)>;
 
+// Tokens [begin, end) of a text run together; the predictions of targets [first_target, end) are scored.
+struct PerplexityWindow {
+  int64_t begin, end, first_target;
+};
+
+// f64 sums of the scored predictions' NLL (ablation.cpp scores its windows with these too).
+struct NllTotals {
+  double nll = 0.0;
+  int64_t scored = 0;
+  double mean_nll() const { return nll / static_cast<double>(scored); }
+};
+
+// The windows of a text of `tokens` tokens under `o` (options already checked).
+std::vector<PerplexityWindow> perplexity_windows(int64_t tokens, const PerplexityOptions& o);
+// Adds the NLL of w's targets: `logits` [end - begin, vocab] are the window's, `tokens` the text's.
+void add_window_nll(const Tensor& logits, const std::vector<int32_t>& tokens, const PerplexityWindow& w,
+                    int64_t vocab, NllTotals& totals);
+
 // BadInput for an unknown convention, a ctx that scores nothing under it, or a stride longer than
 // ctx or combined with llamacpp (checked before a model is loaded).
 void check_perplexity_options(const PerplexityOptions& o);

@@ -5,6 +5,7 @@
 
 #include "analysis/activation_landscape.h"
 #include "analysis/token_classes.h"
+#include "report/schema.h"
 
 #ifndef OUTLIERSCOPE_VERSION
 #define OUTLIERSCOPE_VERSION "0.1.0"
@@ -37,7 +38,7 @@ nlohmann::json inputs_json(const std::vector<Capture>& captures) {
 }
 
 nlohmann::json build_report(const ReportParts& p) {
-  nlohmann::json r = {{"schema", kReportSchema},   {"schema_version", kReportSchemaVersion},
+  nlohmann::json r = {{"schema", report::kReportSchema},   {"schema_version", report::kReportSchemaVersion},
                       {"tool_version", OUTLIERSCOPE_VERSION}, {"created_utc", utc_now()},
                       {"command", p.command},
                       {"model", p.model.is_object() ? p.model : nlohmann::json::object()},

@@ -15,9 +15,6 @@
 
 namespace osc::analysis {
 
-inline constexpr int kReportSchemaVersion = 2;
-inline constexpr const char* kReportSchema = "outlierscope.report";
-
 struct ReportParts {
   std::string command = "scan";
   nlohmann::json model;                       // see schema "model"

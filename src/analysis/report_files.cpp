@@ -1,16 +1,16 @@
 // report.json and the CSV tables (docs/report-schema.md, "CSV tables").
 #include <algorithm>
 #include <filesystem>
-#include <sstream>
 
 #include "analysis/report.h"
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "formats/csv.h"
 
 namespace osc::analysis {
 namespace {
 
-// One CSV cell: numbers as JSON writes them, strings quoted when needed, arrays joined by ';'.
+// One CSV cell's text: numbers as JSON writes them, arrays joined by ';'.
 std::string cell(const nlohmann::json& v) {
   if (v.is_null()) return "";
   if (v.is_array()) {
@@ -18,24 +18,18 @@ std::string cell(const nlohmann::json& v) {
     for (size_t i = 0; i < v.size(); ++i) s += (i ? ";" : "") + cell(v[i]);
     return s;
   }
-  if (!v.is_string()) return v.dump();
-  const std::string s = v.get<std::string>();
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
+  return v.is_string() ? v.get<std::string>() : v.dump();
 }
 
 // Rows of objects -> CSV with the given columns.
 std::string table(const std::vector<std::string>& columns, const nlohmann::json& rows) {
-  std::ostringstream out;
-  for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << columns[i];
-  out << "\n";
+  std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
-    for (size_t i = 0; i < columns.size(); ++i) out << (i ? "," : "") << cell(row.value(columns[i], nlohmann::json()));
-    out << "\n";
+    std::vector<std::string> line;
+    for (const auto& column : columns) line.push_back(cell(row.value(column, nlohmann::json())));
+    cells.push_back(std::move(line));
   }
-  return out.str();
+  return csv_table(columns, cells);
 }
 
 nlohmann::json weight_rows(const nlohmann::json& w) {

@@ -4,8 +4,8 @@
 #include <set>
 #include <tuple>
 
-#include "analysis/json_path.h"
 #include "analysis/summary_format.h"
+#include "core/json_fields.h"
 
 namespace osc::analysis {
 namespace {
@@ -127,7 +127,7 @@ json attention(const json& s) {
 }
 
 double median_col_ratio(const json& report, int64_t layer, const std::string& module) {
-  const json* per_layer = at_path(report, {"weights", "per_layer"});
+  const json* per_layer = find_json_path(report, {"weights", "per_layer"});
   if (!per_layer) return 0.0;
   for (const auto& l : *per_layer)
     if (l["layer"] == layer && l["modules"].contains(module)) return l["modules"][module]["median_col_ratio"].get<double>();

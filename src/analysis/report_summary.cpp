@@ -5,10 +5,10 @@
 #include <map>
 #include <set>
 
-#include "analysis/json_path.h"
 #include "analysis/report.h"
 #include "analysis/report_findings.h"
 #include "analysis/summary_format.h"
+#include "core/json_fields.h"
 
 namespace osc::analysis {
 namespace {
@@ -16,7 +16,7 @@ namespace {
 using nlohmann::json;
 
 json value_or_null(const json& j, std::initializer_list<const char*> keys) {
-  const json* v = at_path(j, keys);
+  const json* v = find_json_path(j, keys);
   return v ? *v : json();
 }
 
@@ -58,7 +58,7 @@ struct TokenWriters {
 // Writers per (input, position) from lifecycle.writers (every flagged entry at its first layer).
 std::map<std::pair<int64_t, int64_t>, TokenWriters> writers_by_token(const json& report) {
   std::map<std::pair<int64_t, int64_t>, TokenWriters> out;
-  const json* entries = at_path(report, {"lifecycle", "writers", "entries"});
+  const json* entries = find_json_path(report, {"lifecycle", "writers", "entries"});
   if (!entries) return out;
   for (const auto& e : *entries) {
     auto& t = out[{e["input"].get<int64_t>(), e["position"].get<int64_t>()}];
@@ -74,7 +74,7 @@ std::map<std::pair<int64_t, int64_t>, TokenWriters> writers_by_token(const json&
 // Every resid_post outlier token of every input, with its channels and writer columns.
 json outlier_tokens(const json& report) {
   json out = json::array();
-  const json* tokens = at_path(report, {"activations", "sites", "resid_post", "tokens"});
+  const json* tokens = find_json_path(report, {"activations", "sites", "resid_post", "tokens"});
   if (!tokens) return out;
   std::map<std::pair<int64_t, int64_t>, std::set<int64_t>> channels;
   for (const auto& o : report["activations"]["sites"]["resid_post"]["outliers"])
@@ -95,7 +95,7 @@ json outlier_tokens(const json& report) {
 // {"down_columns": [...]} and, in a mixture, "down_column_experts" (the expert of each).
 json emergence_columns(const json& report, const json& emergence_layer) {
   json columns = json::array(), experts = json::array();
-  const json* entries = at_path(report, {"lifecycle", "writers", "entries"});
+  const json* entries = find_json_path(report, {"lifecycle", "writers", "entries"});
   if (!entries || !emergence_layer.is_number()) return {{"down_columns", columns}};
   std::vector<std::pair<json, json>> seen;  // (expert, column)
   for (const auto& e : *entries) {
@@ -130,7 +130,7 @@ json site_summary(const json& site) {
 
 json sinks(const json& report) {
   json out = json::array();
-  const json* a = at_path(report, {"attention", "sink_positions"});
+  const json* a = find_json_path(report, {"attention", "sink_positions"});
   if (!a) return out;
   for (size_t i = 0; i < a->size(); ++i) {
     if ((*a)[i].empty()) continue;
@@ -143,12 +143,12 @@ json sinks(const json& report) {
 
 json left_out(const json& report) {
   json out = json::array();
-  if (const json* sites = at_path(report, {"activations", "sites"}))
+  if (const json* sites = find_json_path(report, {"activations", "sites"}))
     for (const auto& [name, site] : sites->items())
       if (site.value("outliers_left_out", 0) > 0)
         out.push_back({{"list", "activations.sites." + name + ".outliers"}, {"listed", site["outliers"].size()},
                        {"left_out", site["outliers_left_out"]}});
-  if (const json* w = at_path(report, {"lifecycle", "writers"}))
+  if (const json* w = find_json_path(report, {"lifecycle", "writers"}))
     if (w->value("entries_left_out", 0) > 0)
       out.push_back({{"list", "lifecycle.writers.entries"}, {"listed", (*w)["entries"].size()},
                      {"left_out", (*w)["entries_left_out"]}});
@@ -169,7 +169,7 @@ nlohmann::json summary_json(const nlohmann::json& report) {
   if (s["outlier_channels"].is_null()) s["outlier_channels"] = json::array();
   s.update(emergence_columns(report, s["emergence_layer"]));
   s["outlier_tokens"] = outlier_tokens(report);
-  if (const json* resid = at_path(report, {"activations", "sites", "resid_post"})) {
+  if (const json* resid = find_json_path(report, {"activations", "sites", "resid_post"})) {
     double max_abs = 0.0;
     for (const auto& v : (*resid)["per_layer"]["top1"]) max_abs = std::max(max_abs, v.get<double>());
     for (const auto& ch : (*resid)["channels"]) max_abs = std::max(max_abs, ch["max_abs"].get<double>());
@@ -177,19 +177,19 @@ nlohmann::json summary_json(const nlohmann::json& report) {
     const json layer = s["emergence_layer"];
     s["median_magnitude"] = layer.is_number() ? (*resid)["per_layer"]["median"][layer.get<size_t>()] : json();
   }
-  if (const json* sites = at_path(report, {"activations", "sites"})) {
+  if (const json* sites = find_json_path(report, {"activations", "sites"})) {
     s["sites"] = json::object();
     for (const auto& [name, site] : sites->items()) s["sites"][name] = site_summary(site);
   }
   if (report.contains("attention")) {
-    const json* first = at_path(report, {"attention", "sink_positions"});
+    const json* first = find_json_path(report, {"attention", "sink_positions"});
     s["sink_positions"] = first && !first->empty() ? (*first)[0] : json::array();
     s["sinks"] = sinks(report);
     json heads = json::array();
     for (const auto& h : report["attention"]["heads_affected"]) heads.push_back({{"layer", h["layer"]}, {"head", h["head"]}});
     s["sink_heads"] = heads;
   }
-  if (const json* w = at_path(report, {"weights", "outliers"})) {
+  if (const json* w = find_json_path(report, {"weights", "outliers"})) {
     json cols = json::array();
     for (const auto& o : *w)
       if (o["module"] == "down" || (o.contains("expert") && o["module"].get<std::string>().ends_with(".down"))) {

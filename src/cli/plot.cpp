@@ -8,8 +8,8 @@
 #include <sstream>
 
 #include "cli/command.h"
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
 #include "plot/figures.h"
@@ -34,7 +34,7 @@ std::vector<std::string> split_formats(const std::string& list) {
 }
 
 int run_plot(const PlotArgs& args) {
-  const nlohmann::json doc = report::parse_json_text(read_text_file(args.input), args.input);
+  const nlohmann::json doc = read_json_file(args.input);
   const std::string kind = report::document_kind(doc, args.input);
   const std::string out_dir = args.out_dir.empty()
                                   ? (std::filesystem::path(args.input).parent_path() / "figures").string()

@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "cli/command.h"
-#include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/output_guard.h"
+#include "core/text_file.h"
 #include "hooks/hook_set.h"
 #include "model/capture_export.h"
 #include "model/model.h"

@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/command.h"
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "tokenizer/load_tokenizer.h"
 
 namespace osc::cli {

@@ -4,9 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "core/error.h"
 #include "core/temp_files.h"
@@ -47,16 +45,6 @@ void write_file_atomically(const std::string& path, const std::function<void(std
 
 void write_text_atomically(const std::string& path, std::string_view text) {
   write_file_atomically(path, [&](std::ostream& out) { out.write(text.data(), static_cast<std::streamsize>(text.size())); });
-}
-
-std::string read_text_file(const std::string& path) {
-  std::error_code ec;
-  OSC_CHECK_INPUT(!std::filesystem::is_directory(path, ec), path, "is a folder, not a file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw_file_error(path, "cannot open");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace osc

@@ -15,7 +15,4 @@ namespace osc {
 void write_file_atomically(const std::string& path, const std::function<void(std::ostream&)>& write);
 void write_text_atomically(const std::string& path, std::string_view text);
 
-// Reads a whole (small) file; BadInput error naming the path if it cannot be read.
-std::string read_text_file(const std::string& path);
-
 }  // namespace osc

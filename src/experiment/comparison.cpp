@@ -8,7 +8,8 @@
 #include <sstream>
 
 #include "core/atomic_write.h"
-#include "report/report_reader.h"
+#include "formats/csv.h"
+#include "report/schema.h"
 
 namespace osc::experiment {
 namespace {
@@ -93,12 +94,6 @@ std::vector<std::vector<std::string>> layer_rows(const std::vector<VariantResult
   return rows;
 }
 
-std::string csv(const std::vector<std::string>& header, const std::vector<std::vector<std::string>>& rows) {
-  std::string s = join(header, ",") + "\n";
-  for (const auto& r : rows) s += join(r, ",") + "\n";
-  return s;
-}
-
 nlohmann::json per_layer_json(const VariantResult& r) {
   nlohmann::json j = nlohmann::json::object();
   for (const auto& f : layer_fields()) {
@@ -140,11 +135,11 @@ const std::vector<std::string>& layer_columns() {
 }
 
 std::string summary_csv(const std::vector<VariantResult>& results) {
-  return csv(summary_columns(), summary_rows(results, false));
+  return csv_table(summary_columns(), summary_rows(results, false));
 }
 
 std::string layers_csv(const std::vector<VariantResult>& results) {
-  return csv(layer_columns(), layer_rows(results, false));
+  return csv_table(layer_columns(), layer_rows(results, false));
 }
 
 std::string comparison_markdown(const std::vector<VariantResult>& results) {
@@ -179,7 +174,7 @@ nlohmann::json comparison_json(const std::vector<VariantResult>& results, const 
     if (!r.landscape.is_null()) v["landscape"] = r.landscape;
     variants.push_back(std::move(v));
   }
-  return {{"schema", "outlierscope.comparison"}, {"schema_version", report::kComparisonSchemaVersion},
+  return {{"schema", report::kComparisonSchema}, {"schema_version", report::kComparisonSchemaVersion},
           {"title", title}, {"n_layers", n_layers}, {"settings", settings}, {"variants", std::move(variants)}};
 }
 

@@ -7,14 +7,14 @@
 #include <set>
 #include <sstream>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
+#include "core/text_file.h"
 #include "dist/communicator.h"
 #include "experiment/token_pieces.h"
-#include "plot/figures.h"
 #include "kernels/attention_variant.h"
+#include "plot/figures.h"
 #include "train/checkpoint.h"
 #include "train/token_data.h"
 #include "train/trainer.h"

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "formats/config_parsers.h"
 #include "formats/safetensors.h"
 
@@ -33,11 +33,7 @@ std::string first_bytes(const std::string& path, size_t n) {
 bool looks_like_safetensors(const std::string& head) { return head.size() >= 9 && head[8] == '{'; }
 
 std::shared_ptr<const nlohmann::json> read_json(const std::string& path) {
-  try {
-    return std::make_shared<const nlohmann::json>(nlohmann::json::parse(read_text_file(path)));
-  } catch (const nlohmann::json::exception& e) {
-    throw_bad_input(path, std::string("not valid JSON: ") + e.what());
-  }
+  return std::make_shared<const nlohmann::json>(read_json_file(path));
 }
 
 // Any 28 bytes can be read as a header; a plausible one is how a .bin without the extension is found.

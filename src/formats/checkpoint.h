@@ -13,10 +13,10 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/model_config.h"
 #include "formats/gguf.h"
 #include "formats/llama2c.h"
 #include "formats/named_tensors.h"
-#include "model/model_config.h"
 
 namespace osc {
 

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "core/model_config.h"
 #include "formats/gguf.h"
 #include "formats/llama2c.h"
-#include "model/model_config.h"
 
 namespace osc {
 

@@ -1,36 +1,30 @@
 #include "formats/hf_fields.h"
 
-#include <cmath>
-
 #include "core/error.h"
 
 namespace osc {
 
-void HfFields::fail(const std::string& what) const { throw_bad_input(where_, what); }
+void HfFields::fail(const std::string& what) const { throw_bad_input(where(), what); }
+
+std::optional<JsonField> HfFields::first(std::initializer_list<const char*> keys) const {
+  for (const char* k : keys)
+    if (auto f = fields_.find(k)) return f;
+  return std::nullopt;
+}
 
 const nlohmann::json* HfFields::find(std::initializer_list<const char*> keys) const {
-  for (const char* k : keys) {
-    auto it = j_.find(k);
-    if (it != j_.end() && !it->is_null()) return &*it;
-  }
-  return nullptr;
+  const auto f = first(keys);
+  return f ? &f->json() : nullptr;
 }
 
 std::optional<int64_t> HfFields::integer_opt(std::initializer_list<const char*> keys) const {
-  const nlohmann::json* v = find(keys);
-  if (!v) return std::nullopt;
-  if (v->is_number_integer()) return v->get<int64_t>();
-  // Some exporters write integral values as floats (e.g. 4.0); only those inside int64's range convert.
-  if (v->is_number_float()) {
-    const double d = v->get<double>();
-    if (d >= -9.2e18 && d <= 9.2e18 && d == std::floor(d)) return static_cast<int64_t>(d);
-  }
-  fail(std::string("config '") + *keys.begin() + "' is " + v->dump() + ", expected an integer");
+  const auto f = first(keys);
+  return f ? std::optional<int64_t>(f->integer()) : std::nullopt;
 }
 
 int64_t HfFields::integer(std::initializer_list<const char*> keys) const {
-  auto v = integer_opt(keys);
-  if (!v) fail(std::string("config is missing '") + *keys.begin() + "'");
+  const auto v = integer_opt(keys);
+  if (!v) JsonField(json(), where(), *keys.begin()).fail("missing");
   return *v;
 }
 
@@ -39,10 +33,8 @@ int64_t HfFields::integer_or(std::initializer_list<const char*> keys, int64_t fa
 }
 
 std::optional<double> HfFields::number_opt(std::initializer_list<const char*> keys) const {
-  const nlohmann::json* v = find(keys);
-  if (!v) return std::nullopt;
-  if (!v->is_number()) fail(std::string("config '") + *keys.begin() + "' is " + v->dump() + ", expected a number");
-  return v->get<double>();
+  const auto f = first(keys);
+  return f ? std::optional<double>(f->number()) : std::nullopt;
 }
 
 double HfFields::number_or(std::initializer_list<const char*> keys, double fallback) const {
@@ -50,17 +42,13 @@ double HfFields::number_or(std::initializer_list<const char*> keys, double fallb
 }
 
 bool HfFields::boolean_or(std::initializer_list<const char*> keys, bool fallback) const {
-  const nlohmann::json* v = find(keys);
-  if (!v) return fallback;
-  if (!v->is_boolean()) fail(std::string("config '") + *keys.begin() + "' is " + v->dump() + ", expected true or false");
-  return v->get<bool>();
+  const auto f = first(keys);
+  return f ? f->boolean() : fallback;
 }
 
 std::string HfFields::string_or(std::initializer_list<const char*> keys, const std::string& fallback) const {
-  const nlohmann::json* v = find(keys);
-  if (!v) return fallback;
-  if (!v->is_string()) fail(std::string("config '") + *keys.begin() + "' is " + v->dump() + ", expected a string");
-  return v->get<std::string>();
+  const auto f = first(keys);
+  return f ? f->text() : fallback;
 }
 
 int64_t HfFields::token_id(const char* key) const {

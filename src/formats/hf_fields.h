@@ -1,4 +1,5 @@
-// Typed access to an HF config.json with errors that name the file and the key.
+// Typed access to an HF config.json with errors that name the file and the key: the checked JSON
+// fields of core/json_fields.h, looked up under the several names one setting has had.
 #pragma once
 #include <cstdint>
 #include <initializer_list>
@@ -7,13 +8,14 @@
 
 #include <nlohmann/json.hpp>
 
-#include "model/model_config.h"
+#include "core/json_fields.h"
+#include "core/model_config.h"
 
 namespace osc {
 
 class HfFields {
  public:
-  HfFields(const nlohmann::json& j, std::string where) : j_(j), where_(std::move(where)) {}
+  HfFields(const nlohmann::json& j, std::string where) : fields_(j, std::move(where)) {}
 
   // The first of `keys` present and not null (several names exist for one field across versions).
   const nlohmann::json* find(std::initializer_list<const char*> keys) const;
@@ -27,13 +29,14 @@ class HfFields {
   // A token id that may be given as a list (first entry used); -1 if absent.
   int64_t token_id(const char* key) const;
   Activation activation(std::initializer_list<const char*> keys, const std::string& fallback) const;
-  const nlohmann::json& json() const { return j_; }
-  const std::string& where() const { return where_; }
+  const nlohmann::json& json() const { return fields_.json(); }
+  const std::string& where() const { return fields_.source(); }
   [[noreturn]] void fail(const std::string& what) const;
 
  private:
-  const nlohmann::json& j_;
-  std::string where_;
+  std::optional<JsonField> first(std::initializer_list<const char*> keys) const;
+
+  JsonField fields_;
 };
 
 }  // namespace osc

@@ -9,6 +9,7 @@
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/mapped_file.h"
+#include "core/json_fields.h"
 
 namespace osc {
 namespace {
@@ -42,11 +43,7 @@ json parse_header(const MappedFile& file, uint64_t* data_start) {
   OSC_CHECK_INPUT(header_len >= 2 && file.data()[8] == '{', path, "header does not start with a JSON object");
   *data_start = 8 + header_len;
   const char* text = reinterpret_cast<const char*>(file.data() + 8);
-  try {
-    return json::parse(text, text + header_len);
-  } catch (const json::exception& e) {
-    throw_bad_input(path, std::string("header is not valid JSON: ") + e.what());
-  }
+  return parse_json(std::string_view(text, header_len), path, "header is not valid JSON");
 }
 
 Shape parse_shape(const json& j, const std::string& path, const std::string& name) {
@@ -155,12 +152,7 @@ SafetensorsContents read_safetensors(const std::string& path) {
 }
 
 SafetensorsContents read_safetensors_index(const std::string& index_path) {
-  json index;
-  try {
-    index = json::parse(read_text_file(index_path));
-  } catch (const json::exception& e) {
-    throw_bad_input(index_path, std::string("not valid JSON: ") + e.what());
-  }
+  const json index = read_json_file(index_path);
   OSC_CHECK_INPUT(index.is_object() && index.contains("weight_map") && index["weight_map"].is_object(), index_path,
                   "missing \"weight_map\" object");
   const std::filesystem::path dir = std::filesystem::path(index_path).parent_path();

@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-#include "model/model_config.h"
+#include "core/model_config.h"
 
 namespace osc {
 

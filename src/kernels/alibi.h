@@ -3,8 +3,8 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/model_config.h"
 #include "kernels/attention.h"
-#include "model/model_config.h"
 
 namespace osc {
 

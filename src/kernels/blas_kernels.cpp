@@ -10,6 +10,9 @@ extern "C" void gotoblas_dynamic_init() __attribute__((weak));
 extern "C" void gotoblas_dynamic_quit() __attribute__((weak));
 
 namespace osc {
+
+void keep_blas_single_threaded() { openblas_set_num_threads(1); }
+
 namespace {
 
 // The best kernel family the CPU's flags allow, or nullptr when the generic one is all there is.
@@ -23,10 +26,8 @@ const char* kernels_for_this_cpu() {
 
 // Runs after OpenBLAS's own initialiser (shared libraries are initialised before the program) and
 // before any GEMM of ours. No BLAS call is in flight, so swapping the kernel table is safe.
-// OpenBLAS runs single-threaded: our kernels split the work over OpenMP threads themselves, and two
-// thread pools on few cores spin against each other.
 __attribute__((constructor)) void configure_openblas() {
-  openblas_set_num_threads(1);
+  keep_blas_single_threaded();
   if (std::getenv("OPENBLAS_CORETYPE") || !gotoblas_dynamic_init || !gotoblas_dynamic_quit) return;
   if (std::strcmp(openblas_get_corename(), "Prescott") != 0) return;
   const char* kernels = kernels_for_this_cpu();

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/model_config.h"
 #include "formats/named_tensors.h"
-#include "model/model_config.h"
 #include "model/weight_store.h"
 
 namespace osc {

@@ -4,10 +4,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/model_config.h"
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
 #include "model/kv_cache.h"
-#include "model/model_config.h"
 #include "model/weight_store.h"
 
 namespace osc {

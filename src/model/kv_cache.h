@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "model/model_config.h"
+#include "core/model_config.h"
 
 namespace osc {
 

@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
+#include "core/model_config.h"
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
 #include "model/kv_cache.h"
-#include "model/model_config.h"
 #include "model/weight_store.h"
 #include "tokenizer/tokenizer.h"
 

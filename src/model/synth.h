@@ -9,7 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/dtype.h"
-#include "model/model_config.h"
+#include "core/model_config.h"
 #include "model/synth_arch.h"
 
 namespace osc {

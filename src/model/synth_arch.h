@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model_config.h"
 #include "core/tensor.h"
-#include "model/model_config.h"
 #include "model/synth_presets.h"
 
 namespace osc {

@@ -5,8 +5,8 @@
 #pragma once
 #include <string>
 
+#include "core/model_config.h"
 #include "formats/named_tensors.h"
-#include "model/model_config.h"
 #include "model/weight_store.h"
 
 namespace osc {

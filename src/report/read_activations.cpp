@@ -9,7 +9,7 @@ namespace {
 
 const char* const kSites[] = {"resid_post", "mlp_post"};
 
-Curves magnitude_curves(const Fields& per_layer, const Context& ctx) {
+Curves magnitude_curves(const JsonField& per_layer, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
@@ -23,7 +23,7 @@ Curves magnitude_curves(const Fields& per_layer, const Context& ctx) {
   return c;
 }
 
-Curves channel_scatter(const Fields& per_layer, const Context& ctx) {
+Curves channel_scatter(const JsonField& per_layer, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
@@ -37,7 +37,7 @@ Curves channel_scatter(const Fields& per_layer, const Context& ctx) {
 
 }  // namespace
 
-Bars token_class_bars(const Fields& classes) {
+Bars token_class_bars(const JsonField& classes) {
   Bars b;
   for (const char* key : {"initial", "strong_delimiter", "weak_semantic", "other"}) {
     if (!classes.has(key)) continue;
@@ -48,7 +48,7 @@ Bars token_class_bars(const Fields& classes) {
   return b;
 }
 
-Landscape activation_landscape(const Fields& f) {
+Landscape activation_landscape(const JsonField& f) {
   Landscape l;
   const auto positions = f.at("positions").integers();
   l.row_labels = f.at("pieces").texts(positions.size());
@@ -60,12 +60,12 @@ Landscape activation_landscape(const Fields& f) {
   return l;
 }
 
-void add_activation_figures(const Fields& activations, const Context& ctx, std::vector<Figure>& out) {
+void add_activation_figures(const JsonField& activations, const Context& ctx, std::vector<Figure>& out) {
   if (activations.has("landscapes")) {
-    const Fields landscapes = activations.at("landscapes");
+    const JsonField landscapes = activations.at("landscapes");
     for (const char* site : kSites) {
       if (!landscapes.has(site)) continue;
-      const Fields f = landscapes.at(site);
+      const JsonField f = landscapes.at(site);
       const int64_t layer = f.at("layer").integer();
       Landscape l = activation_landscape(f);
       const std::string hook = f.has("hook") ? f.at("hook").text() : site;
@@ -78,10 +78,10 @@ void add_activation_figures(const Fields& activations, const Context& ctx, std::
     }
   }
   if (!activations.has("sites")) return;
-  const Fields sites = activations.at("sites");
+  const JsonField sites = activations.at("sites");
   for (const char* site : kSites) {
     if (!sites.has(site)) continue;
-    const Fields per_layer = sites.at(site).at("per_layer");
+    const JsonField per_layer = sites.at(site).at("per_layer");
     Figure curves = single("layer_magnitudes_" + std::string(site), ctx.model + " layer-wise " + site,
                            "Top-1/2/3 and median |x| per layer (means over inputs).",
                            {ctx.model + " layer-wise " + site, magnitude_curves(per_layer, ctx)});

@@ -12,7 +12,7 @@ std::vector<std::string> numbered(const std::string& prefix, size_t n) {
   return out;
 }
 
-Curves received_curves(const Fields& per_layer, const Context& ctx) {
+Curves received_curves(const JsonField& per_layer, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
@@ -26,19 +26,19 @@ Curves received_curves(const Fields& per_layer, const Context& ctx) {
 }
 
 // Sink keys of the pattern's layer and input, from the attention outliers.
-std::vector<int64_t> sink_keys(const Fields& attention, int64_t layer, int64_t input) {
+std::vector<int64_t> sink_keys(const JsonField& attention, int64_t layer, int64_t input) {
   std::vector<int64_t> keys;
   if (!attention.has("outliers")) return keys;
-  const Fields outliers = attention.at("outliers");
+  const JsonField outliers = attention.at("outliers");
   for (size_t i = 0; i < outliers.size(); ++i) {
-    const Fields o = outliers.at(i);
+    const JsonField o = outliers.at(i);
     if (o.at("layer").integer() == layer && o.at("input").integer() == input) keys.push_back(o.at("position").integer());
   }
   return keys;
 }
 
-void add_pattern(const Fields& attention, const Context& ctx, std::vector<Figure>& out) {
-  const Fields p = attention.at("pattern");
+void add_pattern(const JsonField& attention, const Context& ctx, std::vector<Figure>& out) {
+  const JsonField p = attention.at("pattern");
   const int64_t layer = p.at("layer").integer();
   Heatmap h;
   h.row_labels = p.at("pieces").texts();
@@ -56,7 +56,7 @@ void add_pattern(const Fields& attention, const Context& ctx, std::vector<Figure
   out.push_back(std::move(fig));
 }
 
-void add_sink_share(const Fields& attention, const Context& ctx, std::vector<Figure>& out) {
+void add_sink_share(const JsonField& attention, const Context& ctx, std::vector<Figure>& out) {
   Heatmap h;
   h.values = attention.at("sink_share_by_head").matrix(static_cast<size_t>(ctx.n_layers));
   h.row_labels = numbered("L", h.values.size());
@@ -72,13 +72,13 @@ void add_sink_share(const Fields& attention, const Context& ctx, std::vector<Fig
 }
 
 // One heat map per layer: received attention [heads][keys] on input 0.
-void add_received_by_head(const Fields& attention, const Context& ctx, int64_t static_layer, std::vector<Figure>& out) {
-  const Fields received = attention.at("received");
+void add_received_by_head(const JsonField& attention, const Context& ctx, int64_t static_layer, std::vector<Figure>& out) {
+  const JsonField received = attention.at("received");
   const auto pieces = received.at("pieces").texts();
-  const Fields by_layer = received.at("by_layer_head_key");
+  const JsonField by_layer = received.at("by_layer_head_key");
   for (size_t l = 0; l < by_layer.size(); ++l) {
     Heatmap h;
-    h.values = by_layer.at(l).matrix(Fields::kAnySize, pieces.size());
+    h.values = by_layer.at(l).matrix(JsonField::kAnySize, pieces.size());
     h.row_labels = numbered("H", h.values.size());
     h.column_labels = pieces;
     h.x_axis = "key";
@@ -96,7 +96,7 @@ void add_received_by_head(const Fields& attention, const Context& ctx, int64_t s
 
 }  // namespace
 
-void add_attention_figures(const Fields& attention, const Context& ctx, std::vector<Figure>& out) {
+void add_attention_figures(const JsonField& attention, const Context& ctx, std::vector<Figure>& out) {
   if (attention.has("per_layer")) {
     Figure fig = single("attention_per_layer", ctx.model + " layer-wise attention received",
                         "Top-1/2 and median attention received by a key per layer (head mean).",

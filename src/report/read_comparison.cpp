@@ -20,7 +20,7 @@ double landscape_peak(const Landscape& l) {
   return m;
 }
 
-Figure landscape_grid(const Fields& variants, const std::string& title) {
+Figure landscape_grid(const JsonField& variants, const std::string& title) {
   Figure fig;
   fig.id = "variants_landscapes";
   fig.title = title;
@@ -28,7 +28,7 @@ Figure landscape_grid(const Fields& variants, const std::string& title) {
   fig.group = "variants";
   double peak = 0.0;
   for (size_t i = 0; i < variants.size(); ++i) {
-    const Fields v = variants.at(i);
+    const JsonField v = variants.at(i);
     if (!v.has("landscape")) continue;
     Landscape l = detail::activation_landscape(v.at("landscape"));
     peak = std::max(peak, landscape_peak(l));
@@ -40,7 +40,7 @@ Figure landscape_grid(const Fields& variants, const std::string& title) {
   return fig;
 }
 
-Figure overlaid_curves(const Fields& variants, int64_t n_layers, const std::string& title) {
+Figure overlaid_curves(const JsonField& variants, int64_t n_layers, const std::string& title) {
   Figure fig;
   fig.id = "variants_layer_curves";
   fig.title = title;
@@ -53,7 +53,7 @@ Figure overlaid_curves(const Fields& variants, int64_t n_layers, const std::stri
     Curves c;
     c.x = x;
     for (size_t i = 0; i < variants.size(); ++i) {
-      const Fields v = variants.at(i);
+      const JsonField v = variants.at(i);
       if (!v.has("per_layer") || !v.at("per_layer").has(key)) continue;
       const std::string label = v.has("label") ? v.at("label").text() : v.at("name").text();
       c.series.push_back({label, v.at("per_layer").at(key).numbers(x.size())});
@@ -70,11 +70,11 @@ Figure overlaid_curves(const Fields& variants, int64_t n_layers, const std::stri
 
 std::vector<Figure> figures_from_comparison(const nlohmann::json& comparison, const std::string& source) {
   if (document_kind(comparison, source) != "comparison") throw_bad_input(source, "is a report.json, not a comparison");
-  const Fields root(comparison, source);
+  const JsonField root(comparison, source, "", NonFinite::NullOrInf);
   const std::string title = root.has("title") ? root.at("title").text() : "attention variants";
   const int64_t n_layers = root.at("n_layers").integer();
   if (n_layers < 1 || n_layers > 100000) root.at("n_layers").fail("must be between 1 and 100000");
-  const Fields variants = root.at("variants");
+  const JsonField variants = root.at("variants");
   if (variants.size() == 0) variants.fail("no variants");
   std::vector<Figure> figures;
   Figure grid = landscape_grid(variants, title);

@@ -9,7 +9,7 @@
 namespace osc::report::detail {
 namespace {
 
-Landscape signed_values_landscape(const Fields& values, const Fields& site, const std::vector<int64_t>& hot_positions,
+Landscape signed_values_landscape(const JsonField& values, const JsonField& site, const std::vector<int64_t>& hot_positions,
                                   const std::vector<int64_t>& hot_channels) {
   Landscape l;
   const auto positions = values.at("positions").integers();
@@ -24,22 +24,22 @@ Landscape signed_values_landscape(const Fields& values, const Fields& site, cons
 }
 
 // The mlp_post channels of down columns ("mlp_post_channel" for a mixture's expert columns).
-std::vector<int64_t> post_channels(const Fields& entries) {
+std::vector<int64_t> post_channels(const JsonField& entries) {
   std::vector<int64_t> out;
   for (size_t i = 0; i < entries.size(); ++i) {
-    const Fields e = entries.at(i);
+    const JsonField e = entries.at(i);
     out.push_back(e.at(e.has("mlp_post_channel") ? "mlp_post_channel" : "column").integer());
   }
   return out;
 }
 
 // "col 7000", or "e3 col 7000" for a column of expert 3.
-std::string column_label(const Fields& entry, const std::string& prefix) {
+std::string column_label(const JsonField& entry, const std::string& prefix) {
   const std::string expert = entry.has("expert") ? "e" + std::to_string(entry.at("expert").integer()) + " " : "";
   return expert + prefix + std::to_string(entry.at("column").integer());
 }
 
-Bars contribution_bars(const Fields& entries, const std::string& prefix, const std::string& y_axis) {
+Bars contribution_bars(const JsonField& entries, const std::string& prefix, const std::string& y_axis) {
   Bars b;
   for (size_t i = 0; i < entries.size(); ++i) {
     b.labels.push_back(column_label(entries.at(i), prefix));
@@ -50,7 +50,7 @@ Bars contribution_bars(const Fields& entries, const std::string& prefix, const s
   return b;
 }
 
-void add_emergence(const Fields& e, const Context& ctx, std::vector<Figure>& out) {
+void add_emergence(const JsonField& e, const Context& ctx, std::vector<Figure>& out) {
   const int64_t layer = e.at("layer").integer();
   Figure fig;
   fig.id = "lifecycle_emergence";
@@ -59,7 +59,7 @@ void add_emergence(const Fields& e, const Context& ctx, std::vector<Figure>& out
   fig.columns = 3;
   fig.group = "lifecycle";
   if (e.has("weight_landscapes")) {
-    const Fields w = e.at("weight_landscapes");
+    const JsonField w = e.at("weight_landscapes");
     for (const char* module : {"gate", "up", "down"})
       if (w.has(module)) fig.panels.push_back({std::string(module) + "_proj", weight_landscape(w.at(module))});
   }
@@ -67,7 +67,7 @@ void add_emergence(const Fields& e, const Context& ctx, std::vector<Figure>& out
   const auto channels = e.at("channels").integers();
   const auto down_columns = e.has("down_columns") ? post_channels(e.at("down_columns")) : std::vector<int64_t>{};
   if (e.has("values")) {
-    const Fields v = e.at("values");
+    const JsonField v = e.at("values");
     const std::pair<const char*, const std::vector<int64_t>*> sites[] = {
         {"mlp_post", &down_columns}, {"mlp_out", &channels}, {"resid_post", &channels}};
     for (const auto& [site, hot] : sites)
@@ -79,7 +79,7 @@ void add_emergence(const Fields& e, const Context& ctx, std::vector<Figure>& out
   if (!fig.panels.empty()) out.push_back(std::move(fig));
 }
 
-void add_spread(const Fields& s, const Context& ctx, std::vector<Figure>& out) {
+void add_spread(const JsonField& s, const Context& ctx, std::vector<Figure>& out) {
   const int64_t layer = s.at("layer").integer();
   const auto pieces = s.at("pieces").texts();
   const size_t n = pieces.size();
@@ -113,7 +113,7 @@ void add_spread(const Fields& s, const Context& ctx, std::vector<Figure>& out) {
   out.push_back(std::move(fig));
 }
 
-void add_disappearance(const Fields& d, const Fields& report, const Context& ctx, std::vector<Figure>& out) {
+void add_disappearance(const JsonField& d, const JsonField& report, const Context& ctx, std::vector<Figure>& out) {
   Figure fig;
   fig.id = "lifecycle_disappearance";
   const bool found = d.has("layer");
@@ -123,7 +123,7 @@ void add_disappearance(const Fields& d, const Fields& report, const Context& ctx
   fig.columns = 3;
   fig.group = "lifecycle";
   if (report.has("activations") && report.at("activations").has("sites")) {
-    const Fields sites = report.at("activations").at("sites");
+    const JsonField sites = report.at("activations").at("sites");
     if (sites.has("resid_post")) {
       Curves c;
       c.x = ctx.layer_axis();
@@ -140,13 +140,13 @@ void add_disappearance(const Fields& d, const Fields& report, const Context& ctx
   levels.show_share = false;
   if (!levels.labels.empty()) fig.panels.push_back({"magnitude: peak, before, after", std::move(levels)});
   if (d.has("cancel_by")) {
-    const Fields c = d.at("cancel_by");
+    const JsonField c = d.at("cancel_by");
     Bars cancel;
     for (const char* key : {"mlp_out", "attn_out"})
       if (c.has(key)) cancel.labels.push_back(key), cancel.values.push_back(c.at(key).number());
     if (c.has("down_columns"))
       for (size_t i = 0; i < c.at("down_columns").size(); ++i) {
-        const Fields col = c.at("down_columns").at(i);
+        const JsonField col = c.at("down_columns").at(i);
         cancel.labels.push_back(column_label(col, "down col "));
         cancel.values.push_back(col.at("contribution").number());
       }
@@ -159,7 +159,7 @@ void add_disappearance(const Fields& d, const Fields& report, const Context& ctx
 
 }  // namespace
 
-void add_lifecycle_figures(const Fields& lifecycle, const Fields& report, const Context& ctx, std::vector<Figure>& out) {
+void add_lifecycle_figures(const JsonField& lifecycle, const JsonField& report, const Context& ctx, std::vector<Figure>& out) {
   if (lifecycle.has("emergence")) add_emergence(lifecycle.at("emergence"), ctx, out);
   if (lifecycle.has("spread")) add_spread(lifecycle.at("spread"), ctx, out);
   if (lifecycle.has("disappearance")) add_disappearance(lifecycle.at("disappearance"), report, ctx, out);

@@ -5,7 +5,7 @@
 namespace osc::report::detail {
 namespace {
 
-Curves down_ratio_curves(const Fields& down, const Context& ctx) {
+Curves down_ratio_curves(const JsonField& down, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
@@ -17,11 +17,11 @@ Curves down_ratio_curves(const Fields& down, const Context& ctx) {
   return c;
 }
 
-Curves module_ratio_curves(const Fields& weights, const Context& ctx) {
+Curves module_ratio_curves(const JsonField& weights, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
-  const Fields ratios = weights.at("module_max_ratio");
+  const JsonField ratios = weights.at("module_max_ratio");
   std::vector<std::string> modules = weights.has("modules") ? weights.at("modules").texts() : std::vector<std::string>{};
   modules.push_back("reference_mean");
   for (const auto& m : modules)
@@ -32,16 +32,16 @@ Curves module_ratio_curves(const Fields& weights, const Context& ctx) {
   return c;
 }
 
-Curves top_column_scatter(const Fields& down, const Context& ctx) {
+Curves top_column_scatter(const JsonField& down, const Context& ctx) {
   Curves c;
   c.x = ctx.layer_axis();
   const auto n = static_cast<size_t>(ctx.n_layers);
-  const Fields top3 = down.at("top3_columns");
+  const JsonField top3 = down.at("top3_columns");
   if (top3.size() != n) top3.fail("expected " + std::to_string(n) + " layers, got " + std::to_string(top3.size()));
   for (size_t k = 0; k < 3; ++k) {
     Series s{"Top " + std::to_string(k + 1), {}};
     for (size_t l = 0; l < n; ++l) {
-      const Fields layer = top3.at(l);
+      const JsonField layer = top3.at(l);
       s.y.push_back(k < layer.size() ? layer.at(k).number() : NAN);
     }
     c.series.push_back(std::move(s));
@@ -54,7 +54,7 @@ Curves top_column_scatter(const Fields& down, const Context& ctx) {
 
 }  // namespace
 
-Landscape weight_landscape(const Fields& f) {
+Landscape weight_landscape(const JsonField& f) {
   const auto columns = f.at("columns").integers();
   const auto rows = f.at("rows").integers();
   const auto values = f.at("abs_values").matrix(rows.size(), columns.size());  // [rows][columns]
@@ -75,9 +75,9 @@ Landscape weight_landscape(const Fields& f) {
   return l;
 }
 
-void add_weight_figures(const Fields& weights, const Context& ctx, std::vector<Figure>& out) {
+void add_weight_figures(const JsonField& weights, const Context& ctx, std::vector<Figure>& out) {
   if (weights.has("landscape")) {
-    const Fields f = weights.at("landscape");
+    const JsonField f = weights.at("landscape");
     const int64_t layer = f.at("layer").integer();
     Landscape l = weight_landscape(f);
     const std::string module = f.has("module") ? f.at("module").text() : "down";
@@ -88,7 +88,7 @@ void add_weight_figures(const Fields& weights, const Context& ctx, std::vector<F
     out.push_back(std::move(fig));
   }
   if (weights.has("down")) {
-    const Fields down = weights.at("down");
+    const JsonField down = weights.at("down");
     Figure ratios = single("weight_ratios_down", ctx.model + " down-projection max/mean ratio",
                            "Largest and median column max/mean ratio of |W_down| per layer.",
                            {ctx.model + " down-projection max/mean", down_ratio_curves(down, ctx)});

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "report/reader_parts.h"
+#include "report/schema.h"
 
 namespace osc::report {
 namespace detail {
@@ -47,25 +48,17 @@ Figure single(std::string id, std::string title, std::string caption, Chart char
 
 }  // namespace detail
 
-nlohmann::json parse_json_text(const std::string& text, const std::string& source) {
-  try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::exception& e) {
-    throw_bad_input(source, std::string("not valid JSON (") + e.what() + ")");
-  }
-}
-
 std::string document_kind(const nlohmann::json& document, const std::string& source) {
-  const Fields root(document, source);
+  const JsonField root(document, source);
   if (!document.is_object()) root.fail("expected a JSON object (an outlierscope report.json)");
   if (!root.has("schema")) root.fail("no \"schema\" field: not an outlierscope report.json");
   const std::string schema = root.at("schema").text();
-  if (schema != "outlierscope.report" && schema != "outlierscope.comparison")
-    root.at("schema").fail("unknown schema '" + schema + "' (expected outlierscope.report or outlierscope.comparison)");
-  const bool is_report = schema == "outlierscope.report";
+  if (schema != kReportSchema && schema != kComparisonSchema)
+    root.at("schema").fail("unknown schema '" + schema + "' (expected " + kReportSchema + " or " + kComparisonSchema + ")");
+  const bool is_report = schema == kReportSchema;
   const int64_t want = is_report ? kReportSchemaVersion : kComparisonSchemaVersion;
   const int64_t version = root.at("schema_version").integer();
-  const int64_t oldest = is_report ? 1 : want;  // report version 2 only added fields (docs/report-schema.md)
+  const int64_t oldest = is_report ? kOldestReportSchemaVersion : want;
   if (version < oldest || version > want)
     root.at("schema_version").fail("unsupported version " + std::to_string(version) + " of " + schema +
                                    " (this build reads version " + std::to_string(want) +
@@ -91,7 +84,7 @@ std::string model_title(const nlohmann::json& report) {
 std::vector<Figure> figures_from_report(const nlohmann::json& report, const std::string& source) {
   if (document_kind(report, source) != "report")
     throw_bad_input(source, "is a comparison document, not a report.json");
-  const Fields root(report, source);
+  const JsonField root(report, source, "", NonFinite::NullOrInf);
   detail::Context ctx;
   ctx.model = model_title(report);
   ctx.n_layers = root.at("model").at("n_layers").integer();

@@ -11,9 +11,6 @@
 
 namespace osc::report {
 
-inline constexpr int kReportSchemaVersion = 2;  // reads 1 too (version 2 only added fields)
-inline constexpr int kComparisonSchemaVersion = 1;
-
 // "report" or "comparison", after checking the "schema" and "schema_version" fields.
 std::string document_kind(const nlohmann::json& document, const std::string& source);
 
@@ -23,8 +20,5 @@ std::vector<Figure> figures_from_comparison(const nlohmann::json& comparison, co
 
 // The model name for titles: model.name, else the last part of model.path, else "model".
 std::string model_title(const nlohmann::json& report);
-
-// Parses a JSON file's text; BadInput naming `source` on a syntax error.
-nlohmann::json parse_json_text(const std::string& text, const std::string& source);
 
 }  // namespace osc::report

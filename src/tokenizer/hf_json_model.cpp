@@ -3,7 +3,7 @@
 #include <cctype>
 
 #include "core/error.h"
-#include "tokenizer/json_util.h"
+#include "core/json_fields.h"
 #include "tokenizer/merge_ranks.h"
 
 namespace osc {
@@ -57,12 +57,13 @@ void read_added_tokens(const json& root, size_t entries, std::vector<Token>& tok
   OSC_CHECK_INPUT(added->is_array(), where, "added_tokens is not an array");
   for (const json& entry : *added) {
     OSC_CHECK_INPUT(entry.is_object() && entry.contains("id"), where, "an added_tokens entry has no id");
-    const auto content = json_string(entry, "content", where);
+    const JsonField fields(entry, where);
+    const auto content = fields.optional_text("content");
     OSC_CHECK_INPUT(content && !content->empty(), where, "an added_tokens entry has no content");
     const int32_t id = checked_id(entry["id"], entries, where, "added token \"" + *content + "\"");
-    Token t{*content, 0.0f, json_bool(entry, "special", false, where) ? TokenType::Control : TokenType::UserDefined};
-    t.lstrip = json_bool(entry, "lstrip", false, where);
-    t.rstrip = json_bool(entry, "rstrip", false, where);
+    Token t{*content, 0.0f, fields.boolean_or("special", false) ? TokenType::Control : TokenType::UserDefined};
+    t.lstrip = fields.boolean_or("lstrip", false);
+    t.rstrip = fields.boolean_or("rstrip", false);
     place_token(tokens, id, std::move(t));
   }
 }
@@ -87,15 +88,16 @@ std::vector<std::pair<std::string, std::string>> read_merges(const json& model, 
 }
 
 void read_bpe_settings(const json& model, HfModelParts& parts, const std::string& where) {
+  const JsonField fields(model, where);
   for (const char* affix : {"continuing_subword_prefix", "end_of_word_suffix"})
-    OSC_CHECK_INPUT(json_string(model, affix, where).value_or("").empty(), where,
+    OSC_CHECK_INPUT(fields.optional_text(affix).value_or("").empty(), where,
                     std::string("model.") + affix + " is not supported");
-  parts.byte_fallback = json_bool(model, "byte_fallback", false, where);
-  parts.ignore_merges = json_bool(model, "ignore_merges", false, where);
+  parts.byte_fallback = fields.boolean_or("byte_fallback", false);
+  parts.ignore_merges = fields.boolean_or("ignore_merges", false);
 }
 
 void read_wordpiece_settings(const json& model, HfModelParts& parts, const std::string& where) {
-  parts.continuing_prefix = json_string(model, "continuing_subword_prefix", where).value_or("##");
+  parts.continuing_prefix = JsonField(model, where).optional_text("continuing_subword_prefix").value_or("##");
   auto max_chars = model.find("max_input_chars_per_word");
   if (max_chars == model.end() || max_chars->is_null()) return;
   OSC_CHECK_INPUT(max_chars->is_number_unsigned(), where, "model.max_input_chars_per_word is not a non-negative integer");
@@ -109,11 +111,11 @@ HfModelParts read_hf_model(const json& root, const std::string& where) {
   auto model = root.find("model");
   OSC_CHECK_INPUT(model != root.end() && model->is_object(), where, "no \"model\" object");
   HfModelParts parts;
-  parts.type = json_string(*model, "type", where).value_or(model->contains("merges") ? "BPE" : "");
+  parts.type = JsonField(*model, where).optional_text("type").value_or(model->contains("merges") ? "BPE" : "");
   if (parts.type == "BPE") read_bpe_settings(*model, parts, where);
   else if (parts.type == "WordPiece") read_wordpiece_settings(*model, parts, where);
   else throw_bad_input(where, "model type \"" + parts.type + "\" is not supported (only BPE and WordPiece)");
-  parts.unk_token = json_string(*model, "unk_token", where);
+  parts.unk_token = JsonField(*model, where).optional_text("unk_token");
   const auto vocab = model->find("vocab");
   const size_t entries = (vocab != model->end() && vocab->is_object() ? vocab->size() : 0) + added_count(root);
   read_vocab(*model, parts.byte_fallback, entries, parts.tokens, where);

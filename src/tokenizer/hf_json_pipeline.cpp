@@ -1,7 +1,7 @@
 #include "tokenizer/hf_json_parts.h"
 
 #include "core/error.h"
-#include "tokenizer/json_util.h"
+#include "core/json_fields.h"
 #include "tokenizer/pre_regexes.h"
 
 namespace osc {
@@ -13,7 +13,7 @@ const std::string kSpaceMark = "\xE2\x96\x81";  // '▁'
 
 std::string type_of(const json& node, const std::string& where, const char* what) {
   OSC_CHECK_INPUT(node.is_object(), where, std::string(what) + " entry is not an object");
-  return json_string(node, "type", where).value_or("");
+  return JsonField(node, where).optional_text("type").value_or("");
 }
 
 // Replace's pattern: {"String": " "} (a regex pattern would need regex replacement; refused).
@@ -21,16 +21,17 @@ std::string replace_pattern(const json& node, const std::string& where) {
   auto pattern = node.find("pattern");
   OSC_CHECK_INPUT(pattern != node.end() && pattern->is_object() && pattern->contains("String"), where,
                   "normalizer Replace with a non-string pattern is not supported");
-  return json_string(*pattern, "String", where).value_or("");
+  return JsonField(*pattern, where).optional_text("String").value_or("");
 }
 
 // HF defaults; strip_accents null means "as lowercase".
 BertNormalizerOptions read_bert_normalizer(const json& node, const std::string& where) {
   BertNormalizerOptions options;
-  options.clean_text = json_bool(node, "clean_text", true, where);
-  options.handle_chinese_chars = json_bool(node, "handle_chinese_chars", true, where);
-  options.lowercase = json_bool(node, "lowercase", true, where);
-  options.strip_accents = json_bool(node, "strip_accents", options.lowercase, where);
+  const JsonField fields(node, where);
+  options.clean_text = fields.boolean_or("clean_text", true);
+  options.handle_chinese_chars = fields.boolean_or("handle_chinese_chars", true);
+  options.lowercase = fields.boolean_or("lowercase", true);
+  options.strip_accents = fields.boolean_or("strip_accents", options.lowercase);
   return options;
 }
 
@@ -41,10 +42,10 @@ void read_normalizer(const json& node, HfPipeline& p, const std::string& where) 
     auto list = node.find("normalizers");
     OSC_CHECK_INPUT(list != node.end() && list->is_array(), where, "normalizer Sequence has no list");
     for (const json& child : *list) read_normalizer(child, p, where);
-  } else if (type == "Prepend" && json_string(node, "prepend", where) == kSpaceMark) {
+  } else if (type == "Prepend" && JsonField(node, where).optional_text("prepend") == kSpaceMark) {
     p.sentencepiece_prefix = PrefixSpace::Always;
   } else if (type == "Replace" && replace_pattern(node, where) == " " &&
-             json_string(node, "content", where) == kSpaceMark) {
+             JsonField(node, where).optional_text("content") == kSpaceMark) {
     p.sentencepiece_spaces = true;
   } else if (type == "NFC") {
     p.nfc = true;
@@ -56,28 +57,28 @@ void read_normalizer(const json& node, HfPipeline& p, const std::string& where) 
 }
 
 PrefixSpace metaspace_prefix(const json& node, const std::string& where) {
-  if (auto scheme = json_string(node, "prepend_scheme", where)) {
+  if (auto scheme = JsonField(node, where).optional_text("prepend_scheme")) {
     if (*scheme == "always") return PrefixSpace::Always;
     if (*scheme == "first") return PrefixSpace::First;
     if (*scheme == "never") return PrefixSpace::Never;
     throw_bad_input(where, "Metaspace prepend_scheme \"" + *scheme + "\" is not known");
   }
-  return json_bool(node, "add_prefix_space", true, where) ? PrefixSpace::Always : PrefixSpace::Never;
+  return JsonField(node, where).boolean_or("add_prefix_space", true) ? PrefixSpace::Always : PrefixSpace::Never;
 }
 
 void read_split(const json& node, HfPipeline& p, const std::string& where) {
   auto pattern = node.find("pattern");
   OSC_CHECK_INPUT(pattern != node.end() && pattern->is_object(), where, "pre-tokenizer Split has no pattern");
   std::string regex;
-  if (auto r = json_string(*pattern, "Regex", where)) {
+  if (auto r = JsonField(*pattern, where).optional_text("Regex")) {
     regex = *r;
-  } else if (auto s = json_string(*pattern, "String", where)) {
+  } else if (auto s = JsonField(*pattern, where).optional_text("String")) {
     regex = "\\Q" + *s + "\\E";
   } else {
     throw_bad_input(where, "pre-tokenizer Split pattern is neither Regex nor String");
   }
-  OSC_CHECK_INPUT(!json_bool(node, "invert", false, where), where, "pre-tokenizer Split with invert is not supported");
-  const std::string behavior = json_string(node, "behavior", where).value_or("Isolated");
+  OSC_CHECK_INPUT(!JsonField(node, where).boolean_or("invert", false), where, "pre-tokenizer Split with invert is not supported");
+  const std::string behavior = JsonField(node, where).optional_text("behavior").value_or("Isolated");
   OSC_CHECK_INPUT(behavior == "Isolated" || behavior == "Removed", where,
                   "pre-tokenizer Split behavior \"" + behavior + "\" is not supported");
   p.regexes.emplace_back(regex, behavior == "Removed");
@@ -95,19 +96,19 @@ void read_pre_tokenizer(const json& node, HfPipeline& p, const std::string& wher
   } else if (type == "Split") {
     read_split(node, p, where);
   } else if (type == "Digits") {
-    p.regexes.emplace_back(json_bool(node, "individual_digits", false, where) ? "\\p{N}" : "\\p{N}+", false);
+    p.regexes.emplace_back(JsonField(node, where).boolean_or("individual_digits", false) ? "\\p{N}" : "\\p{N}+", false);
   } else if (type == "ByteLevel") {
     p.byte_level = true;
-    p.byte_level_prefix = json_bool(node, "add_prefix_space", true, where) ? PrefixSpace::Always : PrefixSpace::Never;
-    if (json_bool(node, "use_regex", true, where)) p.regexes.emplace_back(gpt2_regex(), false);
+    p.byte_level_prefix = JsonField(node, where).boolean_or("add_prefix_space", true) ? PrefixSpace::Always : PrefixSpace::Never;
+    if (JsonField(node, where).boolean_or("use_regex", true)) p.regexes.emplace_back(gpt2_regex(), false);
   } else if (type == "BertPreTokenizer") {
     p.bert_pre_tokenizer = true;
   } else if (type == "Metaspace") {
-    OSC_CHECK_INPUT(json_string(node, "replacement", where).value_or(kSpaceMark) == kSpaceMark, where,
+    OSC_CHECK_INPUT(JsonField(node, where).optional_text("replacement").value_or(kSpaceMark) == kSpaceMark, where,
                     "Metaspace with a replacement other than U+2581 is not supported");
     p.sentencepiece_spaces = true;
     p.sentencepiece_prefix = metaspace_prefix(node, where);
-    p.metaspace_split = json_bool(node, "split", true, where);
+    p.metaspace_split = JsonField(node, where).boolean_or("split", true);
   } else {
     throw_bad_input(where, "pre-tokenizer \"" + type + "\" is not supported");
   }
@@ -116,7 +117,7 @@ void read_pre_tokenizer(const json& node, HfPipeline& p, const std::string& wher
 // The BOS text a post-processor puts first, searching inside Sequence processors.
 std::optional<std::string> processor_bos(const json& post, const std::string& where) {
   if (!post.is_object()) return std::nullopt;
-  const std::string type = json_string(post, "type", where).value_or("");
+  const std::string type = JsonField(post, where).optional_text("type").value_or("");
   if (type == "Sequence" && post.contains("processors") && post["processors"].is_array()) {
     for (const json& child : post["processors"])
       if (auto bos = processor_bos(child, where)) return bos;
@@ -125,7 +126,7 @@ std::optional<std::string> processor_bos(const json& post, const std::string& wh
   if (type == "TemplateProcessing") {
     const json single = post.value("single", json());
     if (single.is_array() && !single.empty() && single[0].is_object() && single[0].contains("SpecialToken"))
-      return json_string(single[0]["SpecialToken"], "id", where);
+      return JsonField(single[0]["SpecialToken"], where).optional_text("id");
     return std::nullopt;
   }
   if (type == "RobertaProcessing" || type == "BertProcessing") {

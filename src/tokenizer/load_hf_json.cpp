@@ -2,9 +2,9 @@
 // Metaspace, byte fallback), byte-level BPE (ByteLevel pre-tokenizer/decoder with Split regexes) or
 // WordPiece (BertNormalizer + BertPreTokenizer).
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "tokenizer/byte_level_bpe.h"
 #include "tokenizer/hf_json_parts.h"
-#include "tokenizer/json_util.h"
 #include "tokenizer/loaders.h"
 #include "tokenizer/sentencepiece_bpe.h"
 #include "tokenizer/special_ids.h"

@@ -3,8 +3,8 @@
 //   SentencePiece   1 piece, 2 score, 3 type
 //   TrainerSpec     3 model_type (1 unigram, 2 BPE), 35 byte_fallback, 40 unk_id, 41 bos_id, 42 eos_id
 //   NormalizerSpec  3 add_dummy_prefix, 4 remove_extra_whitespaces (both default true)
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "tokenizer/loaders.h"
 #include "tokenizer/protobuf_reader.h"
 #include "tokenizer/sentencepiece_bpe.h"

@@ -2,10 +2,10 @@
 // an optional "#version" first line): GPT-2-style byte-level BPE files.
 #include <sstream>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/json_fields.h"
+#include "core/text_file.h"
 #include "tokenizer/byte_level_bpe.h"
-#include "tokenizer/json_util.h"
 #include "tokenizer/loaders.h"
 #include "tokenizer/pre_regexes.h"
 #include "tokenizer/special_ids.h"

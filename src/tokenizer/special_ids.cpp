@@ -3,9 +3,21 @@
 #include <filesystem>
 
 #include "core/error.h"
-#include "tokenizer/json_util.h"
+#include "core/json_fields.h"
 
 namespace osc {
+namespace {
+
+// A special-token field of tokenizer_config.json: "<s>" or {"content": "<s>", ...}; absent or null: none.
+std::optional<std::string> token_text(const JsonField& config, const char* key) {
+  const auto field = config.find(key);
+  if (!field) return std::nullopt;
+  if (field->json().is_object()) return field->optional_text("content");
+  if (!field->json().is_string()) field->fail_type("a string or a token object");
+  return field->text();
+}
+
+}  // namespace
 
 int32_t id_of_token_text(const Vocab& vocab, const std::optional<std::string>& text, const std::string& where,
                          const char* role) {
@@ -18,15 +30,16 @@ int32_t id_of_token_text(const Vocab& vocab, const std::optional<std::string>& t
 void apply_tokenizer_config(const std::string& directory, const Vocab& vocab, TokenizerInfo& info) {
   const std::string path = (std::filesystem::path(directory) / "tokenizer_config.json").string();
   if (!std::filesystem::is_regular_file(path)) return;
-  const nlohmann::json config = read_json_file(path);
-  if (!config.is_object()) throw_bad_input(path, "the top level is not a JSON object");
+  const nlohmann::json json = read_json_file(path);
+  if (!json.is_object()) throw_bad_input(path, "the top level is not a JSON object");
+  const JsonField config(json, path);
   auto override_id = [&](const char* key, int32_t& id) {
-    if (auto text = json_token_text(config, key, path)) id = id_of_token_text(vocab, text, path, key);
+    if (auto text = token_text(config, key)) id = id_of_token_text(vocab, text, path, key);
   };
   override_id("bos_token", info.bos_id);
   override_id("eos_token", info.eos_id);
   override_id("unk_token", info.unk_id);
-  info.add_bos = json_bool(config, "add_bos_token", info.add_bos, path);
+  info.add_bos = config.boolean_or("add_bos_token", info.add_bos);
 }
 
 std::string parent_directory(const std::string& path) {

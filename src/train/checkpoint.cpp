@@ -6,6 +6,8 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/json_fields.h"
+#include "core/text_file.h"
 #include "formats/safetensors.h"
 
 namespace osc::train {
@@ -87,7 +89,7 @@ CheckpointState read_checkpoint_state(const std::string& run_dir, CheckpointStat
 
 void load_checkpoint_tensors(const std::string& run_dir, GptModel& model, AdamW& opt) {
   const std::string state_path = run_dir + kStateFile;
-  const nlohmann::json j = nlohmann::json::parse(read_text_file(state_path));
+  const nlohmann::json j = read_json_file(state_path);
   const std::string file = run_dir + "/" + j.at("tensors").get<std::string>();
   const SafetensorsContents contents = read_safetensors(file);
   ParamStore& p = model.params();

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "kernels/blas_kernels.h"
+
 namespace osc::train {
 
 void gemm_serial(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
@@ -28,7 +30,7 @@ void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alp
 }
 
 void configure_threads(int threads) {
-  openblas_set_num_threads(1);
+  keep_blas_single_threaded();
   if (threads > 0) omp_set_num_threads(threads);
 }
 

@@ -4,6 +4,7 @@
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/option_domains.h"
+#include "core/text_file.h"
 #include "tokenizer/load_tokenizer.h"
 #include "train/prepare_data.h"
 

@@ -5,6 +5,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 
 namespace osc::train {
 
@@ -59,13 +60,7 @@ void write_token_file(const std::string& path, const std::vector<int32_t>& ids, 
 
 TokenDataset::TokenDataset(const std::string& dir) : dir_(dir) {
   const std::string meta_path = dir + "/meta.json";
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(read_text_file(meta_path));
-  } catch (const nlohmann::json::exception& e) {
-    throw_bad_input(meta_path, std::string("not valid JSON: ") + e.what());
-  }
-  meta_ = token_meta_from_json(j, meta_path);
+  meta_ = token_meta_from_json(read_json_file(meta_path), meta_path);
   train_ = MappedFile::open(dir + "/train.bin");
   val_ = MappedFile::open(dir + "/val.bin");
   for (const auto& f : {train_, val_})

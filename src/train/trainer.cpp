@@ -16,6 +16,7 @@
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
+#include "core/text_file.h"
 #include "dist/communicator.h"
 #include "train/checkpoint.h"
 #include "train/data_parallel.h"

@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 
 namespace osc::train {

@@ -24,7 +24,7 @@ import math
 import torch
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation, linear
 
 
 def make_config(arch, dims):
@@ -133,8 +133,7 @@ def make_weights(cfg, maker):
     for layer in range(cfg["num_hidden_layers"]):
         p = f"transformer.h.{layer}."
         for ln in _norm_names(cfg):
-            maker.gain(p + f"{ln}.weight", d)
-            maker.bias(p + f"{ln}.bias", d)
+            maker.layer_norm(p + ln, d)
         qkv_rows = (n_heads + 2 * n_kv) * d_head
         maker.matrix(p + "self_attention.query_key_value.weight", (qkv_rows, d))
         maker.matrix(p + "self_attention.dense.weight", (d, d))
@@ -144,8 +143,7 @@ def make_weights(cfg, maker):
             for name, n in (("self_attention.query_key_value", qkv_rows), ("self_attention.dense", d),
                             ("mlp.dense_h_to_4h", d_ff), ("mlp.dense_4h_to_h", d)):
                 maker.bias(p + f"{name}.bias", n)
-    maker.gain("transformer.ln_f.weight", d)
-    maker.bias("transformer.ln_f.bias", d)
+    maker.layer_norm("transformer.ln_f", d)
 
 
 def split_fused_qkv(fused, cfg):
@@ -176,16 +174,12 @@ def forward(cfg, W, ids, hooks):
     x = hooks.rec("hook_embed", W["transformer.word_embeddings.weight"][ids])  # [T, d_model]
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
-
-        def ln(name):
-            return layer_norm(x, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
-
         hooks.rec(b + "hook_resid_pre", x)
         if _two_norms(cfg):
-            h_attn = hooks.rec(b + "ln1.hook_normalized", ln("ln_attn"))
-            h_mlp = hooks.rec(b + "ln2.hook_normalized", ln("ln_mlp"))
+            h_attn = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "ln_attn", x, eps))
+            h_mlp = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "ln_mlp", x, eps))
         else:
-            h_attn = h_mlp = hooks.rec(b + "ln1.hook_normalized", ln("input_layernorm"))
+            h_attn = h_mlp = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
         fused = linear(h_attn, W[p + "self_attention.query_key_value.weight"])
         q, k, v = split_fused_qkv(fused, cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
@@ -194,8 +188,7 @@ def forward(cfg, W, ids, hooks):
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", linear(post, W[p + "mlp.dense_4h_to_h.weight"]))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
     head = W["transformer.word_embeddings.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 
@@ -211,25 +204,18 @@ def forward_rw(cfg, W, ids, hooks):
     x = hooks.rec("hook_embed", W["transformer.word_embeddings.weight"][ids])  # [T, d_model]
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
-
-        def lin(name, v):
-            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
-
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
-        q, k, v = split_fused_qkv(lin("self_attention.query_key_value", h), cfg)
+        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        q, k, v = split_fused_qkv(W.linear(p + "self_attention.query_key_value", h), cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), pre_scale_bias=alibi)
-        attn_out = hooks.rec(b + "hook_attn_out", lin("self_attention.dense", z))
+        attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "self_attention.dense", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(
-            x, W[p + "post_attention_layernorm.weight"], W[p + "post_attention_layernorm.bias"], eps))
-        pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.dense_h_to_4h", h2))
+        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "post_attention_layernorm", x, eps))
+        pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
-        mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.dense_4h_to_h", post))
+        mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.dense_4h_to_h", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
     return hooks.rec("hook_logits", linear(h, W["transformer.word_embeddings.weight"]))
 
 

@@ -11,7 +11,7 @@ carries the non-persistent attn.bias / attn.masked_bias mask buffers; loaders sh
 import math
 
 from attention import causal_attention
-from common import activation, conv1d, layer_norm, linear
+from common import activation, linear
 
 
 def make_config(arch, dims):
@@ -52,14 +52,12 @@ def make_weights(cfg, maker):
     for layer in range(cfg["n_layer"]):
         p = f"transformer.h.{layer}."
         for ln in ("ln_1", "ln_2"):
-            maker.gain(p + f"{ln}.weight", d)
-            maker.bias(p + f"{ln}.bias", d)
+            maker.layer_norm(p + ln, d)
         for name, n_in, n_out in (("attn.c_attn", d, 3 * d), ("attn.c_proj", d, d),
                                   ("mlp.c_fc", d, d_ff), ("mlp.c_proj", d_ff, d)):
             maker.matrix(p + f"{name}.weight", (n_in, n_out))
             maker.bias(p + f"{name}.bias", n_out)
-    maker.gain("transformer.ln_f.weight", d)
-    maker.bias("transformer.ln_f.bias", d)
+    maker.layer_norm("transformer.ln_f", d)
     if not cfg.get("tie_word_embeddings", True):
         maker.matrix("lm_head.weight", (cfg["vocab_size"], d))
 
@@ -74,26 +72,21 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["n_layer"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-
-        def ln(name, v):
-            return layer_norm(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
-
-        h = hooks.rec(b + "ln1.hook_normalized", ln("ln_1", x))
-        qkv = conv1d(h, W[p + "attn.c_attn.weight"], W[p + "attn.c_attn.bias"])  # [T, 3d]
+        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "ln_1", x, eps))
+        qkv = W.conv1d(p + "attn.c_attn", h)  # [T, 3d]
         q, k, v = (t.reshape(n_tokens, n_heads, d_head) for t in qkv.split(d, dim=-1))
         scale = 1.0 / math.sqrt(d_head) if cfg.get("scale_attn_weights", True) else 1.0
         if cfg.get("scale_attn_by_inverse_layer_idx", False):
             scale /= layer + 1
         z = causal_attention(hooks, b + "attn.", q, k, v, scale)
-        attn_out = hooks.rec(b + "hook_attn_out", conv1d(z, W[p + "attn.c_proj.weight"], W[p + "attn.c_proj.bias"]))
+        attn_out = hooks.rec(b + "hook_attn_out", W.conv1d(p + "attn.c_proj", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", ln("ln_2", x))
-        pre = hooks.rec(b + "mlp.hook_pre", conv1d(h2, W[p + "mlp.c_fc.weight"], W[p + "mlp.c_fc.bias"]))
+        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "ln_2", x, eps))
+        pre = hooks.rec(b + "mlp.hook_pre", W.conv1d(p + "mlp.c_fc", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
-        mlp_out = hooks.rec(b + "hook_mlp_out", conv1d(post, W[p + "mlp.c_proj.weight"], W[p + "mlp.c_proj.bias"]))
+        mlp_out = hooks.rec(b + "hook_mlp_out", W.conv1d(p + "mlp.c_proj", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
     head = W["transformer.wte.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -14,7 +14,7 @@ not weights and are not written here.
 import math
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation, linear
 
 
 def make_config(arch, dims):
@@ -60,14 +60,12 @@ def make_weights(cfg, maker):
     for layer in range(cfg["num_hidden_layers"]):
         p = f"gpt_neox.layers.{layer}."
         for ln in ("input_layernorm", "post_attention_layernorm"):
-            maker.gain(p + f"{ln}.weight", d)
-            maker.bias(p + f"{ln}.bias", d)
+            maker.layer_norm(p + ln, d)
         for name, n_in, n_out in (("attention.query_key_value", d, 3 * d), ("attention.dense", d, d),
                                   ("mlp.dense_h_to_4h", d, d_ff), ("mlp.dense_4h_to_h", d_ff, d)):
             maker.matrix(p + f"{name}.weight", (n_out, n_in))
             maker.bias(p + f"{name}.bias", n_out)
-    maker.gain("gpt_neox.final_layer_norm.weight", d)
-    maker.bias("gpt_neox.final_layer_norm.bias", d)
+    maker.layer_norm("gpt_neox.final_layer_norm", d)
     maker.matrix("embed_out.weight", (cfg["vocab_size"], d))
 
 
@@ -81,31 +79,23 @@ def forward(cfg, W, ids, hooks):
     x = hooks.rec("hook_embed", W["gpt_neox.embed_in.weight"][ids])  # [T, d_model]
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"gpt_neox.layers.{layer}.", f"blocks.{layer}."
-
-        def lin(name, v):
-            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
-
-        def ln(name, v):
-            return layer_norm(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
-
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", ln("input_layernorm", x))
-        fused = lin("attention.query_key_value", h).view(n_tokens, n_heads, 3 * d_head)
+        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        fused = W.linear(p + "attention.query_key_value", h).view(n_tokens, n_heads, 3 * d_head)
         q, k, v = fused.split(d_head, dim=-1)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
-        attn_out = hooks.rec(b + "hook_attn_out", lin("attention.dense", z))
+        attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "attention.dense", z))
         if parallel:
             mlp_in = x  # both branches read resid_pre
         else:
             mlp_in = x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", ln("post_attention_layernorm", mlp_in))
-        pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.dense_h_to_4h", h2))
+        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "post_attention_layernorm", mlp_in, eps))
+        pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
-        mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.dense_4h_to_h", post))
+        mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.dense_4h_to_h", post))
         x = x + attn_out + mlp_out if parallel else x + mlp_out
         hooks.rec(b + "hook_resid_post", x)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W["gpt_neox.final_layer_norm.weight"], W["gpt_neox.final_layer_norm.bias"], eps))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("gpt_neox.final_layer_norm", x, eps))
     head = W["gpt_neox.embed_in.weight"] if cfg.get("tie_word_embeddings", False) else W["embed_out.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -14,7 +14,7 @@ import math
 import torch
 
 from attention import causal_attention
-from common import activation, layer_norm, linear
+from common import activation, linear
 
 POSITION_OFFSET = 2
 
@@ -58,15 +58,13 @@ def make_weights(cfg, maker):
     for layer in range(cfg["num_hidden_layers"]):
         p = m + f"layers.{layer}."
         for ln in ("self_attn_layer_norm", "final_layer_norm"):
-            maker.gain(p + f"{ln}.weight", d)
-            maker.bias(p + f"{ln}.bias", d)
+            maker.layer_norm(p + ln, d)
         for name, n_in, n_out in (("self_attn.q_proj", d, d), ("self_attn.k_proj", d, d),
                                   ("self_attn.v_proj", d, d), ("self_attn.out_proj", d, d),
                                   ("fc1", d, d_ff), ("fc2", d_ff, d)):
             maker.matrix(p + f"{name}.weight", (n_out, n_in))
             maker.bias(p + f"{name}.bias", n_out)
-    maker.gain(m + "final_layer_norm.weight", d)
-    maker.bias(m + "final_layer_norm.bias", d)
+    maker.layer_norm(m + "final_layer_norm", d)
 
 
 def forward(cfg, W, ids, hooks):
@@ -80,25 +78,18 @@ def forward(cfg, W, ids, hooks):
     x = embed + hooks.rec("hook_pos_embed", W[m + "embed_positions.weight"][positions])
     for layer in range(cfg["num_hidden_layers"]):
         p, b = m + f"layers.{layer}.", f"blocks.{layer}."
-
-        def lin(name, v):
-            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
-
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "self_attn_layer_norm.weight"], W[p + "self_attn_layer_norm.bias"], eps))
-        q, k, v = (lin(f"self_attn.{n}_proj", h).view(n_tokens, n_heads, d_head) for n in "qkv")
+        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "self_attn_layer_norm", x, eps))
+        q, k, v = (W.linear(p + f"self_attn.{n}_proj", h).view(n_tokens, n_heads, d_head) for n in "qkv")
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head))
-        attn_out = hooks.rec(b + "hook_attn_out", lin("self_attn.out_proj", z))
+        attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "self_attn.out_proj", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(
-            x, W[p + "final_layer_norm.weight"], W[p + "final_layer_norm.bias"], eps))
-        pre = hooks.rec(b + "mlp.hook_pre", lin("fc1", h2))
+        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "final_layer_norm", x, eps))
+        pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "fc1", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
-        mlp_out = hooks.rec(b + "hook_mlp_out", lin("fc2", post))
+        mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W[m + "final_layer_norm.weight"], W[m + "final_layer_norm.bias"], eps))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm(m + "final_layer_norm", x, eps))
     head = W[m + "embed_tokens.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

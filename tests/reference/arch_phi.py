@@ -13,7 +13,7 @@ mlp.fc1, mlp.fc2}, lm_head.{weight,bias}.
 import math
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation
 
 
 def make_config(arch, dims):
@@ -59,8 +59,7 @@ def make_weights(cfg, maker):
     maker.embedding("model.embed_tokens.weight", (cfg["vocab_size"], d))
     for layer in range(cfg["num_hidden_layers"]):
         p = f"model.layers.{layer}."
-        maker.gain(p + "input_layernorm.weight", d)
-        maker.bias(p + "input_layernorm.bias", d)
+        maker.layer_norm(p + "input_layernorm", d)
         for name, n_in, n_out in (("self_attn.q_proj", d, n_heads * d_head), ("self_attn.k_proj", d, n_kv * d_head),
                                   ("self_attn.v_proj", d, n_kv * d_head), ("self_attn.dense", n_heads * d_head, d),
                                   ("mlp.fc1", d, d_ff), ("mlp.fc2", d_ff, d)):
@@ -70,8 +69,7 @@ def make_weights(cfg, maker):
             for name in ("self_attn.q_layernorm", "self_attn.k_layernorm"):
                 maker.gain(p + f"{name}.weight", d_head)
                 maker.bias(p + f"{name}.bias", d_head, std=0.3)
-    maker.gain("model.final_layernorm.weight", d)
-    maker.bias("model.final_layernorm.bias", d)
+    maker.layer_norm("model.final_layernorm", d)
     maker.matrix("lm_head.weight", (cfg["vocab_size"], d))
     maker.bias("lm_head.bias", cfg["vocab_size"])
 
@@ -85,28 +83,22 @@ def forward(cfg, W, ids, hooks):
     x = hooks.rec("hook_embed", W["model.embed_tokens.weight"][ids])  # [T, d_model]
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"model.layers.{layer}.", f"blocks.{layer}."
-
-        def lin(name, v):
-            return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
-
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
-        q = lin("self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
-        k = lin("self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
-        v = lin("self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
+        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        q = W.linear(p + "self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
+        k = W.linear(p + "self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
+        v = W.linear(p + "self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
         if cfg.get("qk_layernorm", False):
-            q = layer_norm(q, W[p + "self_attn.q_layernorm.weight"], W[p + "self_attn.q_layernorm.bias"], eps)
-            k = layer_norm(k, W[p + "self_attn.k_layernorm.weight"], W[p + "self_attn.k_layernorm.bias"], eps)
+            q = W.layer_norm(p + "self_attn.q_layernorm", q, eps)
+            k = W.layer_norm(p + "self_attn.k_layernorm", k, eps)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
-        attn_out = hooks.rec(b + "hook_attn_out", lin("self_attn.dense", z))
-        pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.fc1", h))
+        attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "self_attn.dense", z))
+        pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "mlp.fc1", h))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
-        mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.fc2", post))
+        mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W["model.final_layernorm.weight"], W["model.final_layernorm.bias"], eps))
-    return hooks.rec("hook_logits", linear(h, W["lm_head.weight"], W["lm_head.bias"]))
+    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("model.final_layernorm", x, eps))
+    return hooks.rec("hook_logits", W.linear("lm_head", h))
 
 
 def hook_summary(cfg):

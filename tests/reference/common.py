@@ -49,6 +49,18 @@ class Checkpoint:
     def get(self, name):
         return self[name] if self.has(name) else None
 
+    def linear(self, prefix, x):
+        """The nn.Linear `prefix` (prefix.weight [out, in], prefix.bias) applied to x."""
+        return linear(x, self[prefix + ".weight"], self[prefix + ".bias"])
+
+    def conv1d(self, prefix, x):
+        """GPT-2's Conv1D `prefix` (prefix.weight [in, out], prefix.bias) applied to x."""
+        return conv1d(x, self[prefix + ".weight"], self[prefix + ".bias"])
+
+    def layer_norm(self, prefix, x, eps):
+        """The nn.LayerNorm `prefix` (prefix.weight, prefix.bias) applied to x."""
+        return layer_norm(x, self[prefix + ".weight"], self[prefix + ".bias"], eps)
+
     def assert_all_used(self):
         unused = sorted(set(self.tensors) - self.used)
         if unused:
@@ -93,6 +105,11 @@ class WeightMaker:
 
     def bias(self, name, n, std=0.05):
         self.add(name, self._normal((n,), std))
+
+    def layer_norm(self, prefix, n):
+        """prefix.weight (a gain) and prefix.bias of a LayerNorm over n features."""
+        self.gain(prefix + ".weight", n)
+        self.bias(prefix + ".bias", n)
 
 
 def linear(x, weight, bias=None):

@@ -15,13 +15,15 @@ std::string shared_path(const std::string& relative) {
   return (std::filesystem::absolute(root) / relative).string();
 }
 
-bool shared_available(const std::string& absolute_path) {
-  if (std::filesystem::exists(absolute_path)) return true;
+bool optional_available(bool present, const std::string& what) {
+  if (present) return true;
   const char* ci = std::getenv("CI");
-  if (ci && std::string(ci) == "true") {
-    ADD_FAILURE() << "shared test data missing under CI=true: " << absolute_path;
-  }
+  if (ci && std::string(ci) == "true") ADD_FAILURE() << "missing under CI=true: " << what;
   return false;
+}
+
+bool shared_available(const std::string& absolute_path) {
+  return optional_available(std::filesystem::exists(absolute_path), "shared test data " + absolute_path);
 }
 
 std::string source_path(const std::string& relative) { return std::string(OUTLIERSCOPE_SOURCE_DIR) + "/" + relative; }

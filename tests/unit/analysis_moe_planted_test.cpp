@@ -13,7 +13,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 
 namespace osc {

@@ -17,6 +17,7 @@
 #include "analysis/report.h"
 #include "analysis/weight_outliers.h"
 #include "formats/safetensors.h"
+#include "report/schema.h"
 #include "support/shared_data.h"
 
 namespace osc::analysis {
@@ -205,7 +206,7 @@ TEST_P(PlantedOutliers, ReportNamesThePlantedOutliersAndMatchesNumpy) {
   write_report_files(report, out);
   std::ifstream f(out + "/report.json");
   const nlohmann::json back = nlohmann::json::parse(f);
-  EXPECT_EQ(back["schema_version"], kReportSchemaVersion);
+  EXPECT_EQ(back["schema_version"], report::kReportSchemaVersion);
   EXPECT_EQ(back["summary"], report["summary"]);
   for (const char* csv : {"weights_per_layer.csv", "activations_per_layer.csv", "attention_outliers.csv", "token_classes.csv",
                           "outlier_writers.csv"})

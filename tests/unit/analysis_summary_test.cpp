@@ -14,6 +14,7 @@
 #include "analysis/report.h"
 #include "analysis/summary_format.h"
 #include "report/html_report.h"
+#include "report/schema.h"
 
 namespace osc::analysis {
 namespace {
@@ -28,7 +29,7 @@ json input(int64_t index, std::vector<std::string> pieces) {
 
 // A report as build_report writes it, with the sections given; the summary derived from them.
 json report_with(const json& sections) {
-  json r = {{"schema", kReportSchema}, {"schema_version", kReportSchemaVersion}, {"command", "scan"},
+  json r = {{"schema", report::kReportSchema}, {"schema_version", report::kReportSchemaVersion}, {"command", "scan"},
             {"model", {{"name", "m"}, {"architecture", "llama"}, {"n_layers", 3}, {"d_model", 8}}},
             {"thresholds", thresholds_to_json(Thresholds{})},
             {"inputs", {input(0, {"<s>", "a", "b", "c"}), input(1, {"<s>", "x", ".", "y"})}}};

@@ -17,6 +17,7 @@
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/temp_files.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 
 namespace osc {

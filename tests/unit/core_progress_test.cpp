@@ -14,8 +14,8 @@
 #include <string>
 #include <thread>
 
-#include "core/atomic_write.h"
 #include "core/progress.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 
 namespace osc {

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "experiment/layer_stats.h"
 #include "support/shared_data.h"
 #include "train/rng.h"

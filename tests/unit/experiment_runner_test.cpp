@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "experiment/variant_runner.h"
 #include "report/report_reader.h"
 #include "support/shared_data.h"

@@ -166,9 +166,9 @@ TEST(ConfigHf, Errors) {
   EXPECT_EQ(hf_error(R"({"model_type": "bert", "architectures": ["BertModel"]})"),
             "config.json: unsupported model: model_type 'bert' (supported model_type values: RefinedWeb, "
             "RefinedWebModel, falcon, gpt2, gpt_neox, llama, mistral, mixtral, mpt, opt, phi, qwen2)");
-  EXPECT_EQ(hf_error(R"({"model_type": "llama", "hidden_size": 64})"), "config.json: config is missing 'num_hidden_layers'");
+  EXPECT_EQ(hf_error(R"({"model_type": "llama", "hidden_size": 64})"), "config.json: num_hidden_layers: missing");
   EXPECT_EQ(hf_error(R"({"model_type": "llama", "hidden_size": "64"})"),
-            "config.json: config 'hidden_size' is \"64\", expected an integer");
+            "config.json: hidden_size: expected an integer, got \"64\"");
   EXPECT_EQ(hf_error(R"({"model_type": "llama", "hidden_size": 64, "num_hidden_layers": 1, "num_attention_heads": 6,
     "num_key_value_heads": 4, "intermediate_size": 8, "vocab_size": 10})"),
             "config.json: model config: n_heads 6 is not a multiple of n_kv_heads 4");

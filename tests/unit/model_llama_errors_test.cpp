@@ -10,6 +10,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "formats/safetensors.h"
 #include "model/model.h"
 #include "support/shared_data.h"

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "formats/safetensors.h"
 #include "hooks/finite_check.h"
 #include "support/shared_data.h"

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "model/sampling.h"
 #include "support/shared_data.h"
 

@@ -17,6 +17,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "formats/safetensors.h"
 #include "hooks/hook_set.h"
 #include "model/kv_cache.h"

@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "plot/figures.h"
 #include "support/shared_data.h"
 

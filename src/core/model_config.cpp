@@ -1,6 +1,6 @@
-// ModelConfig's JSON form, validation and the list of supported architectures (declared in
-// model/model_config.h; compiled into osc_formats so that the config parsers can use it).
-#include "model/model_config.h"
+// ModelConfig's JSON form, validation and the list of supported architectures (core: the
+// kernels, the formats and the model all read ModelConfig).
+#include "core/model_config.h"
 
 #include <cmath>
 
