@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "analysis/lifecycle.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -42,8 +43,8 @@ float hook_value(const Capture& c, const std::string& pattern, int64_t layer, in
 
 nlohmann::json cancel_by(const Capture& c, const LayerWeights& weights, int64_t layer, const Entry& e) {
   nlohmann::json j;
-  const float mlp_out = hook_value(c, "blocks.{L}.hook_mlp_out", layer, e.position, e.channel);
-  const float attn_out = hook_value(c, "blocks.{L}.hook_attn_out", layer, e.position, e.channel);
+  const float mlp_out = hook_value(c, hook_pattern(HookPoint::MlpOut), layer, e.position, e.channel);
+  const float attn_out = hook_value(c, hook_pattern(HookPoint::AttnOut), layer, e.position, e.channel);
   j["mlp_out"] = std::isfinite(mlp_out) ? nlohmann::json(mlp_out) : nlohmann::json();
   j["attn_out"] = std::isfinite(attn_out) ? nlohmann::json(attn_out) : nlohmann::json();
   const std::string post_hook = hook_name(kMlpPost, layer);
@@ -51,7 +52,7 @@ nlohmann::json cancel_by(const Capture& c, const LayerWeights& weights, int64_t 
   if (const Tensor* post = find_hook(c, post_hook); post && down)
     j["down_columns"] = contributions_json(
         column_contributions(*down, token_matrix(*post, post_hook).row(e.position), e.channel, kTopColumns));
-  const std::string z_hook = hook_name("blocks.{L}.attn.hook_z", layer);
+  const std::string z_hook = osc::hook_name(layer, HookPoint::Z);
   const TensorView* o = find_module(weights, layer, "o");
   if (const Tensor* z = find_hook(c, z_hook); z && o) {
     const HeadsRef zh = heads_tensor(*z, z_hook);  // [T, H, d_head] = [T, H*d_head] rows

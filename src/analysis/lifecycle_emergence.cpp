@@ -5,6 +5,7 @@
 
 #include "analysis/lifecycle.h"
 #include "analysis/weight_landscape.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -59,8 +60,8 @@ nlohmann::json gate_up_entry(const Capture& c, const LayerWeights& weights, cons
   const TensorView* gate = find_module(weights, site.layer, "gate");
   const TensorView* up = find_module(weights, site.layer, "up");
   // Gated MLPs: hook_pre = gate, hook_pre_linear = up. Plain MLPs: hook_pre = up (fc1).
-  const std::string gate_hook = gate ? hook_name("blocks.{L}.mlp.hook_pre", site.layer) : "";
-  const std::string up_hook = hook_name(gate ? "blocks.{L}.mlp.hook_pre_linear" : "blocks.{L}.mlp.hook_pre", site.layer);
+  const std::string gate_hook = gate ? osc::hook_name(site.layer, HookPoint::MlpPre) : "";
+  const std::string up_hook = osc::hook_name(site.layer, gate ? HookPoint::MlpPreLinear : HookPoint::MlpPre);
   nlohmann::json j = {{"column", column}};
   auto add = [&](const std::string& key, const std::string& hook, const TensorView* w) {
     const Tensor* t = hook.empty() ? nullptr : find_hook(c, hook);
@@ -112,7 +113,7 @@ nlohmann::json emergence_json(const OutlierSite& site, const Capture& capture, c
   j["values"] = {{"positions", positions},
                  {"pieces", pieces_at(capture, positions)},
                  {"mlp_post", signed_values(capture, post_hook, positions, top_columns)},
-                 {"mlp_out", signed_values(capture, hook_name("blocks.{L}.hook_mlp_out", layer), positions, channels)},
+                 {"mlp_out", signed_values(capture, osc::hook_name(layer, HookPoint::MlpOut), positions, channels)},
                  {"resid_post", signed_values(capture, hook_name(kResidPost, layer), positions, channels)}};
   return j;
 }

@@ -12,6 +12,7 @@
 
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/forward_weights.h"
 #include "model/kv_cache.h"
 #include "model/model_config.h"
 #include "model/weight_store.h"
@@ -52,6 +53,7 @@ class Model {
   ModelConfig config_;
   std::string path_;
   WeightStore weights_;
+  ForwardWeights bound_;  // what the forward pass reads of weights_, looked up once
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::string tokenizer_error_;
 };

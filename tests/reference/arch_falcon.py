@@ -24,7 +24,7 @@ import math
 import torch
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation, hooked_layer_norm, linear
 
 
 def make_config(arch, dims):
@@ -177,15 +177,15 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
 
-        def ln(name):
-            return layer_norm(x, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
+        def ln(hook, name):
+            return hooked_layer_norm(hooks, b + hook, x, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
 
         hooks.rec(b + "hook_resid_pre", x)
         if _two_norms(cfg):
-            h_attn = hooks.rec(b + "ln1.hook_normalized", ln("ln_attn"))
-            h_mlp = hooks.rec(b + "ln2.hook_normalized", ln("ln_mlp"))
+            h_attn = ln("ln1.hook_normalized", "ln_attn")
+            h_mlp = ln("ln2.hook_normalized", "ln_mlp")
         else:
-            h_attn = h_mlp = hooks.rec(b + "ln1.hook_normalized", ln("input_layernorm"))
+            h_attn = h_mlp = ln("ln1.hook_normalized", "input_layernorm")
         fused = linear(h_attn, W[p + "self_attention.query_key_value.weight"])
         q, k, v = split_fused_qkv(fused, cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
@@ -194,8 +194,8 @@ def forward(cfg, W, ids, hooks):
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", linear(post, W[p + "mlp.dense_4h_to_h.weight"]))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["transformer.ln_f.weight"],
+                          W["transformer.ln_f.bias"], eps)
     head = W["transformer.word_embeddings.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 
@@ -216,20 +216,20 @@ def forward_rw(cfg, W, ids, hooks):
             return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
 
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
+        h = hooked_layer_norm(hooks, b + "ln1.hook_normalized", x, W[p + "input_layernorm.weight"],
+                              W[p + "input_layernorm.bias"], eps)
         q, k, v = split_fused_qkv(lin("self_attention.query_key_value", h), cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), pre_scale_bias=alibi)
         attn_out = hooks.rec(b + "hook_attn_out", lin("self_attention.dense", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(
-            x, W[p + "post_attention_layernorm.weight"], W[p + "post_attention_layernorm.bias"], eps))
+        h2 = hooked_layer_norm(hooks, b + "ln2.hook_normalized", x, W[p + "post_attention_layernorm.weight"],
+                               W[p + "post_attention_layernorm.bias"], eps)
         pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.dense_4h_to_h", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["transformer.ln_f.weight"],
+                          W["transformer.ln_f.bias"], eps)
     return hooks.rec("hook_logits", linear(h, W["transformer.word_embeddings.weight"]))
 
 

@@ -11,7 +11,7 @@ carries the non-persistent attn.bias / attn.masked_bias mask buffers; loaders sh
 import math
 
 from attention import causal_attention
-from common import activation, conv1d, layer_norm, linear
+from common import activation, conv1d, hooked_layer_norm, linear
 
 
 def make_config(arch, dims):
@@ -75,10 +75,10 @@ def forward(cfg, W, ids, hooks):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
 
-        def ln(name, v):
-            return layer_norm(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
+        def ln(hook, name, v):
+            return hooked_layer_norm(hooks, b + hook, v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
 
-        h = hooks.rec(b + "ln1.hook_normalized", ln("ln_1", x))
+        h = ln("ln1.hook_normalized", "ln_1", x)
         qkv = conv1d(h, W[p + "attn.c_attn.weight"], W[p + "attn.c_attn.bias"])  # [T, 3d]
         q, k, v = (t.reshape(n_tokens, n_heads, d_head) for t in qkv.split(d, dim=-1))
         scale = 1.0 / math.sqrt(d_head) if cfg.get("scale_attn_weights", True) else 1.0
@@ -87,13 +87,13 @@ def forward(cfg, W, ids, hooks):
         z = causal_attention(hooks, b + "attn.", q, k, v, scale)
         attn_out = hooks.rec(b + "hook_attn_out", conv1d(z, W[p + "attn.c_proj.weight"], W[p + "attn.c_proj.bias"]))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", ln("ln_2", x))
+        h2 = ln("ln2.hook_normalized", "ln_2", x)
         pre = hooks.rec(b + "mlp.hook_pre", conv1d(h2, W[p + "mlp.c_fc.weight"], W[p + "mlp.c_fc.bias"]))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", conv1d(post, W[p + "mlp.c_proj.weight"], W[p + "mlp.c_proj.bias"]))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized",
-                  layer_norm(x, W["transformer.ln_f.weight"], W["transformer.ln_f.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["transformer.ln_f.weight"],
+                          W["transformer.ln_f.bias"], eps)
     head = W["transformer.wte.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -14,7 +14,7 @@ not weights and are not written here.
 import math
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation, hooked_layer_norm, linear
 
 
 def make_config(arch, dims):
@@ -85,11 +85,11 @@ def forward(cfg, W, ids, hooks):
         def lin(name, v):
             return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
 
-        def ln(name, v):
-            return layer_norm(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
+        def ln(hook, name, v):
+            return hooked_layer_norm(hooks, b + hook, v, W[p + f"{name}.weight"], W[p + f"{name}.bias"], eps)
 
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", ln("input_layernorm", x))
+        h = ln("ln1.hook_normalized", "input_layernorm", x)
         fused = lin("attention.query_key_value", h).view(n_tokens, n_heads, 3 * d_head)
         q, k, v = fused.split(d_head, dim=-1)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
@@ -98,14 +98,14 @@ def forward(cfg, W, ids, hooks):
             mlp_in = x  # both branches read resid_pre
         else:
             mlp_in = x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", ln("post_attention_layernorm", mlp_in))
+        h2 = ln("ln2.hook_normalized", "post_attention_layernorm", mlp_in)
         pre = hooks.rec(b + "mlp.hook_pre", lin("mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.dense_4h_to_h", post))
         x = x + attn_out + mlp_out if parallel else x + mlp_out
         hooks.rec(b + "hook_resid_post", x)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W["gpt_neox.final_layer_norm.weight"], W["gpt_neox.final_layer_norm.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["gpt_neox.final_layer_norm.weight"],
+                          W["gpt_neox.final_layer_norm.bias"], eps)
     head = W["gpt_neox.embed_in.weight"] if cfg.get("tie_word_embeddings", False) else W["embed_out.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -14,7 +14,7 @@ import math
 import torch
 
 from attention import causal_attention
-from common import activation, layer_norm, linear
+from common import activation, hooked_layer_norm, linear
 
 POSITION_OFFSET = 2
 
@@ -85,20 +85,20 @@ def forward(cfg, W, ids, hooks):
             return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
 
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "self_attn_layer_norm.weight"], W[p + "self_attn_layer_norm.bias"], eps))
+        h = hooked_layer_norm(hooks, b + "ln1.hook_normalized", x, W[p + "self_attn_layer_norm.weight"],
+                              W[p + "self_attn_layer_norm.bias"], eps)
         q, k, v = (lin(f"self_attn.{n}_proj", h).view(n_tokens, n_heads, d_head) for n in "qkv")
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head))
         attn_out = hooks.rec(b + "hook_attn_out", lin("self_attn.out_proj", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(
-            x, W[p + "final_layer_norm.weight"], W[p + "final_layer_norm.bias"], eps))
+        h2 = hooked_layer_norm(hooks, b + "ln2.hook_normalized", x, W[p + "final_layer_norm.weight"],
+                               W[p + "final_layer_norm.bias"], eps)
         pre = hooks.rec(b + "mlp.hook_pre", lin("fc1", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", lin("fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W[m + "final_layer_norm.weight"], W[m + "final_layer_norm.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W[m + "final_layer_norm.weight"],
+                          W[m + "final_layer_norm.bias"], eps)
     head = W[m + "embed_tokens.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

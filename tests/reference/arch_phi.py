@@ -13,7 +13,7 @@ mlp.fc1, mlp.fc2}, lm_head.{weight,bias}.
 import math
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import activation, layer_norm, linear
+from common import activation, hooked_layer_norm, layer_norm, linear
 
 
 def make_config(arch, dims):
@@ -90,8 +90,8 @@ def forward(cfg, W, ids, hooks):
             return linear(v, W[p + f"{name}.weight"], W[p + f"{name}.bias"])
 
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(
-            x, W[p + "input_layernorm.weight"], W[p + "input_layernorm.bias"], eps))
+        h = hooked_layer_norm(hooks, b + "ln1.hook_normalized", x, W[p + "input_layernorm.weight"],
+                              W[p + "input_layernorm.bias"], eps)
         q = lin("self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
         k = lin("self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
         v = lin("self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
@@ -104,8 +104,8 @@ def forward(cfg, W, ids, hooks):
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", lin("mlp.fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(
-        x, W["model.final_layernorm.weight"], W["model.final_layernorm.bias"], eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["model.final_layernorm.weight"],
+                          W["model.final_layernorm.bias"], eps)
     return hooks.rec("hook_logits", linear(h, W["lm_head.weight"], W["lm_head.bias"]))
 
 

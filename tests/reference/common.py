@@ -113,6 +113,17 @@ def layer_norm(x, weight, bias, eps):
     return F.layer_norm(x, (x.shape[-1],), weight, bias, eps)
 
 
+# The norms of a block as TransformerLens hooks them: hook_normalized records the value after
+# centring (LayerNorm) and scaling, before the norm's weight and bias, which are applied after.
+def hooked_layer_norm(hooks, name, x, weight, bias, eps):
+    y = hooks.rec(name, layer_norm(x, None, None, eps)) * weight
+    return y if bias is None else y + bias
+
+
+def hooked_rms_norm(hooks, name, x, weight, eps):
+    return hooks.rec(name, rms_norm(x, 1.0, eps)) * weight
+
+
 def gelu_tanh(x):
     return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
 
