@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/text_file.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -88,7 +89,7 @@ nlohmann::json run_ablation(const Model& model, const AblationTarget& target, co
                             const ActivationThresholds& thresholds) {
   OSC_CHECK_INPUT(options.context >= 2, "ablation", "the context must be at least 2 tokens");
   OSC_CHECK_INPUT(target.layer >= 0 && !target.channels.empty(), "ablation", "no activation outliers to ablate");
-  const std::string hook = hook_name("blocks.{L}.hook_resid_post", target.layer);
+  const std::string hook = osc::hook_name(target.layer, HookPoint::ResidPost);
   const int64_t vocab = model.config().vocab_size;
   std::vector<Window> windows = windows_of(model, options);
   std::vector<double> sums(target.channels.size(), 0.0);

@@ -12,11 +12,12 @@
 #include "analysis/capture.h"
 #include "analysis/thresholds.h"
 #include "analysis/token_classes.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 
-inline const std::string kResidPost = "blocks.{L}.hook_resid_post";
-inline const std::string kMlpPost = "blocks.{L}.mlp.hook_post";
+inline const std::string kResidPost = hook_pattern(HookPoint::ResidPost);  // "blocks.{L}.hook_resid_post"
+inline const std::string kMlpPost = hook_pattern(HookPoint::MlpPost);
 
 struct ActivationOutlier {
   int64_t layer = 0, input = 0, position = 0, channel = 0;

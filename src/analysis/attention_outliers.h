@@ -12,11 +12,12 @@
 #include "analysis/capture.h"
 #include "analysis/thresholds.h"
 #include "analysis/token_classes.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 
-inline const std::string kPattern = "blocks.{L}.attn.hook_pattern";
-inline const std::string kAttnScores = "blocks.{L}.attn.hook_attn_scores";
+inline const std::string kPattern = hook_pattern(HookPoint::Pattern);  // "blocks.{L}.attn.hook_pattern"
+inline const std::string kAttnScores = hook_pattern(HookPoint::AttnScores);
 
 // Column sums of P for one head ([keys]); head = -1 averages over heads first.
 std::vector<double> received_attention(const PatternRef& p, int64_t head);

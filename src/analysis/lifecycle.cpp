@@ -6,6 +6,7 @@
 #include "analysis/outlier_writers.h"
 #include "analysis/stats.h"
 #include "core/error.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -70,7 +71,7 @@ nlohmann::json lifecycle_json(const SiteAnalysis& resid, const std::vector<Captu
   if (site.layer < 0) return nlohmann::json::object();
   const Capture& capture = captures[static_cast<size_t>(site.input)];
   nlohmann::json j = {{"emergence", emergence_json(site, capture, weights)}};
-  if (site.layer + 1 < resid.n_layers && find_hook(capture, hook_name("blocks.{L}.attn.hook_q", site.layer + 1)))
+  if (site.layer + 1 < resid.n_layers && find_hook(capture, osc::hook_name(site.layer + 1, HookPoint::Q)))
     j["spread"] = spread_json(site, capture, site.layer + 1, -1);
   j["disappearance"] = disappearance_json(site, capture, weights, thresholds);
   j["writers"] = writers_json(attribute_writers(resid, captures, weights, thresholds.writer_share), captures);

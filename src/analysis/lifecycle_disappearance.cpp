@@ -5,6 +5,7 @@
 
 #include "analysis/down_terms.h"
 #include "analysis/lifecycle.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -43,8 +44,8 @@ float hook_value(const Capture& c, const std::string& pattern, int64_t layer, in
 
 nlohmann::json cancel_by(const Capture& c, const LayerWeights& weights, int64_t layer, const Entry& e) {
   nlohmann::json j;
-  const float mlp_out = hook_value(c, "blocks.{L}.hook_mlp_out", layer, e.position, e.channel);
-  const float attn_out = hook_value(c, "blocks.{L}.hook_attn_out", layer, e.position, e.channel);
+  const float mlp_out = hook_value(c, hook_pattern(HookPoint::MlpOut), layer, e.position, e.channel);
+  const float attn_out = hook_value(c, hook_pattern(HookPoint::AttnOut), layer, e.position, e.channel);
   j["mlp_out"] = std::isfinite(mlp_out) ? nlohmann::json(mlp_out) : nlohmann::json();
   j["attn_out"] = std::isfinite(attn_out) ? nlohmann::json(attn_out) : nlohmann::json();
   if (const std::vector<DownTerm> terms = down_terms(c, weights, layer, e.position, e.channel); !terms.empty()) {
@@ -54,7 +55,7 @@ nlohmann::json cancel_by(const Capture& c, const LayerWeights& weights, int64_t 
     for (const DownTerm& t : largest_terms(terms, kTopColumns))
       j["down_columns"].push_back(down_term_json(t, total != 0.0 ? t.contribution / total : 0.0, width));
   }
-  const std::string z_hook = hook_name("blocks.{L}.attn.hook_z", layer);
+  const std::string z_hook = osc::hook_name(layer, HookPoint::Z);
   const TensorView* o = find_module(weights, layer, "o");
   if (const Tensor* z = find_hook(c, z_hook); z && o) {
     const HeadsRef zh = heads_tensor(*z, z_hook);  // [T, H, d_head] = [T, H*d_head] rows

@@ -7,6 +7,7 @@
 #include "analysis/down_terms.h"
 #include "analysis/lifecycle.h"
 #include "analysis/weight_landscape.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -63,9 +64,12 @@ nlohmann::json gate_up_entry(const Capture& c, const LayerWeights& weights, cons
   const std::string prefix = term.expert < 0 ? "" : expert_module(term.expert, "");
   const TensorView* gate = find_module(weights, site.layer, prefix + "gate");
   const TensorView* up = find_module(weights, site.layer, prefix + "up");
-  const std::string hooks = "blocks.{L}.mlp." + (term.expert < 0 ? "" : "experts." + std::to_string(term.expert) + ".");
-  const std::string gate_hook = gate ? hook_name(hooks + "hook_pre", site.layer) : "";
-  const std::string up_hook = hook_name(hooks + (gate ? "hook_pre_linear" : "hook_pre"), site.layer);
+  auto mlp_hook = [&](HookPoint dense, HookPoint expert) {
+    return term.expert < 0 ? osc::hook_name(site.layer, dense) : osc::hook_name(site.layer, term.expert, expert);
+  };
+  const std::string gate_hook = gate ? mlp_hook(HookPoint::MlpPre, HookPoint::ExpertPre) : "";
+  const std::string up_hook = gate ? mlp_hook(HookPoint::MlpPreLinear, HookPoint::ExpertPreLinear)
+                                   : mlp_hook(HookPoint::MlpPre, HookPoint::ExpertPre);
   const int64_t column = term.column;
   nlohmann::json j = {{"column", column}};
   if (term.expert >= 0) j["expert"] = term.expert;
@@ -125,7 +129,7 @@ nlohmann::json emergence_json(const OutlierSite& site, const Capture& capture, c
   j["values"] = {{"positions", positions},
                  {"pieces", pieces_at(capture, positions)},
                  {"mlp_post", signed_values(capture, post_hook, positions, top_channels)},
-                 {"mlp_out", signed_values(capture, hook_name("blocks.{L}.hook_mlp_out", layer), positions, channels)},
+                 {"mlp_out", signed_values(capture, osc::hook_name(layer, HookPoint::MlpOut), positions, channels)},
                  {"resid_post", signed_values(capture, hook_name(kResidPost, layer), positions, channels)}};
   return j;
 }

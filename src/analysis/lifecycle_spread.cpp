@@ -5,6 +5,7 @@
 
 #include "analysis/lifecycle.h"
 #include "core/error.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 namespace {
@@ -69,7 +70,7 @@ void add_norms(nlohmann::json& j, const std::string& key, const std::vector<doub
 }  // namespace
 
 nlohmann::json spread_json(const OutlierSite& site, const Capture& capture, int64_t layer, int64_t head) {
-  const std::string pattern_hook = hook_name("blocks.{L}.attn.hook_pattern", layer);
+  const std::string pattern_hook = osc::hook_name(layer, HookPoint::Pattern);
   const PatternRef pattern = pattern_tensor(require_hook(capture, pattern_hook), pattern_hook);
   if (head < 0) {
     double best = -1.0;
@@ -80,16 +81,16 @@ nlohmann::json spread_json(const OutlierSite& site, const Capture& capture, int6
   }
   OSC_CHECK_INPUT(head >= 0 && head < pattern.heads, pattern_hook, "head " + std::to_string(head) + " out of range");
   nlohmann::json j = {{"layer", layer}, {"input", site.input}, {"head", head}, {"outlier_positions", site.positions}};
-  const HeadsRef q = heads_tensor(require_hook(capture, hook_name("blocks.{L}.attn.hook_q", layer)), "hook_q");
-  const HeadsRef k = heads_tensor(require_hook(capture, hook_name("blocks.{L}.attn.hook_k", layer)), "hook_k");
-  const HeadsRef v = heads_tensor(require_hook(capture, hook_name("blocks.{L}.attn.hook_v", layer)), "hook_v");
+  const HeadsRef q = heads_tensor(require_hook(capture, osc::hook_name(layer, HookPoint::Q)), "hook_q");
+  const HeadsRef k = heads_tensor(require_hook(capture, osc::hook_name(layer, HookPoint::K)), "hook_k");
+  const HeadsRef v = heads_tensor(require_hook(capture, osc::hook_name(layer, HookPoint::V)), "hook_v");
   OSC_CHECK_INPUT(k.heads > 0 && q.heads % k.heads == 0, "hook_k", "query heads are not a multiple of key heads");
   const int64_t kv_head = head / (q.heads / k.heads);  // grouped-query attention shares k/v heads
   add_norms(j, "q", norms(q, head), site.positions);
   add_norms(j, "k", norms(k, kv_head), site.positions);
   add_norms(j, "v", norms(v, kv_head), site.positions);
   j["kv_head"] = kv_head;
-  const std::string scores_hook = hook_name("blocks.{L}.attn.hook_attn_scores", layer);
+  const std::string scores_hook = osc::hook_name(layer, HookPoint::AttnScores);
   if (const Tensor* scores = find_hook(capture, scores_hook))
     j["attn_logits"] = head_matrix(pattern_tensor(*scores, scores_hook), head);
   j["attn_probs"] = head_matrix(pattern, head);

@@ -5,6 +5,7 @@
 #include "core/error.h"
 #include "core/progress.h"
 #include "core/text_file.h"
+#include "hooks/hook_vocabulary.h"
 #include "tokenizer/tokenizer.h"
 
 namespace osc::analysis {
@@ -20,7 +21,7 @@ LayerWeights model_linear_weights(const Model& model) {
       modules.push_back({expert_module(e, kind), "mlp." + expert_module(e, kind)});
   for (int64_t l = 0; l < n_layers; ++l)
     for (const auto& [module, suffix] : modules)
-      if (const TensorView* w = model.weights().find("blocks." + std::to_string(l) + "." + suffix))
+      if (const TensorView* w = model.weights().find(layer_weight_prefix(l) + suffix))
         layers[static_cast<size_t>(l)].push_back({module, *w});
   return layers;
 }
@@ -64,16 +65,16 @@ std::vector<InputSequence> inputs_from_file(const Model& model, const std::strin
 std::vector<std::string> capture_globs(bool full_detail, bool with_attention) {
   // A mixture's routing weights [T, E] (nothing matches on a dense model): the writers of an
   // outlier are credited through them.
-  std::vector<std::string> globs = {"blocks.*.hook_resid_post", "blocks.*.mlp.hook_post", "blocks.*.mlp.hook_expert_weights"};
-  if (with_attention) globs.push_back("blocks.*.attn.hook_pattern");
+  std::vector<std::string> globs = {hook_glob(HookPoint::ResidPost), hook_glob(HookPoint::MlpPost),
+                                    hook_glob(HookPoint::ExpertWeights)};
+  if (with_attention) globs.push_back(hook_glob(HookPoint::Pattern));
   if (!full_detail) return globs;
-  for (const char* g : {"blocks.*.mlp.hook_pre", "blocks.*.mlp.hook_pre_linear", "blocks.*.mlp.experts.*.hook_pre",
-                        "blocks.*.mlp.experts.*.hook_pre_linear", "blocks.*.hook_mlp_out", "blocks.*.hook_attn_out"})
-    globs.push_back(g);
+  for (HookPoint p : {HookPoint::MlpPre, HookPoint::MlpPreLinear, HookPoint::ExpertPre, HookPoint::ExpertPreLinear,
+                      HookPoint::MlpOut, HookPoint::AttnOut})
+    globs.push_back(hook_glob(p));
   if (with_attention)
-    for (const char* g : {"blocks.*.attn.hook_q", "blocks.*.attn.hook_k", "blocks.*.attn.hook_v", "blocks.*.attn.hook_z",
-                          "blocks.*.attn.hook_attn_scores"})
-      globs.push_back(g);
+    for (HookPoint p : {HookPoint::Q, HookPoint::K, HookPoint::V, HookPoint::Z, HookPoint::AttnScores})
+      globs.push_back(hook_glob(p));
   return globs;
 }
 

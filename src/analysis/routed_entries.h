@@ -8,10 +8,11 @@
 
 #include "analysis/activation_rule.h"
 #include "analysis/capture.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::analysis {
 
-inline const std::string kExpertWeights = "blocks.{L}.mlp.hook_expert_weights";  // [T, E]
+inline const std::string kExpertWeights = hook_pattern(HookPoint::ExpertWeights);  // [T, E]
 
 // The entries of `post` ([T, E·d_ff], hook `post_hook`) of the experts each token was routed to
 // (g[t, e] > 0; a routed neuron may itself be 0), by the routing hook of `layer` in `capture`;

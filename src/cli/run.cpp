@@ -14,6 +14,7 @@
 #include "core/output_guard.h"
 #include "core/text_file.h"
 #include "hooks/hook_set.h"
+#include "hooks/hook_vocabulary.h"
 #include "model/capture_export.h"
 #include "model/model.h"
 
@@ -92,7 +93,7 @@ int run_run(const RunArgs& a) {
   HookSet hooks;
   if (a.check_finite) hooks.require_finite();
   for (const std::string& g : a.hooks) hooks.capture(g);
-  if (a.hooks.empty()) hooks.capture("hook_logits");
+  if (a.hooks.empty()) hooks.capture(hook_name(HookPoint::Logits));
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
   const std::vector<int32_t> tokens = input_tokens(model, a);
   model.forward(tokens, hooks);

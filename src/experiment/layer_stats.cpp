@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "experiment/engine_model.h"
 #include "hooks/hook_set.h"
+#include "hooks/hook_vocabulary.h"
 
 namespace osc::experiment {
 namespace {
@@ -21,14 +22,11 @@ using train::GptModel;
 HookSet window_hooks(const Model& engine, const TokenWindows& windows, int64_t window) {
   HookSet hooks;
   hooks.require_finite();  // statistics over NaN would look like findings
-  for (const char* glob : {"blocks.*.hook_resid_post", "blocks.*.attn.hook_pattern", "blocks.*.attn.hook_extra_weight"})
-    hooks.capture(glob);
+  for (HookPoint p : {HookPoint::ResidPost, HookPoint::Pattern, HookPoint::ExtraWeight}) hooks.capture(hook_glob(p));
   const int32_t* tokens = windows.tokens_of(window);
   engine.forward(std::vector<int32_t>(tokens, tokens + windows.seq), hooks);
   return hooks;
 }
-
-std::string layer_hook(int64_t layer, const std::string& suffix) { return "blocks." + std::to_string(layer) + "." + suffix; }
 
 void add_magnitudes(const float* x, int64_t T, int64_t D, LayerStats& s) {  // x: [T, D]
   std::vector<float> a(static_cast<size_t>(T * D));
@@ -66,8 +64,8 @@ void add_norm_ratio_and_kurtosis(const float* x, int64_t T, int64_t D, LayerStat
 // Attention in layer l: weight on key 0 (queries >= 1) and on the extra slot (v′ of
 // attn_bias/ctx_bias/fixed_bias, softmax1's implicit zero value; 0 for variants without one).
 void add_attention(const HookSet& hooks, int64_t l, int64_t T, LayerStats& s) {
-  const Tensor& pattern = hooks.get(layer_hook(l, "attn.hook_pattern"));  // [H, T, T]
-  const auto extra = hooks.captured().find(layer_hook(l, "attn.hook_extra_weight"));  // [H, T]
+  const Tensor& pattern = hooks.get(hook_name(l, HookPoint::Pattern));  // [H, T, T]
+  const auto extra = hooks.captured().find(hook_name(l, HookPoint::ExtraWeight));  // [H, T]
   const int64_t H = pattern.shape[0];
   double first = 0.0, extra_sum = 0.0;
   for (int64_t h = 0; h < H; ++h)
@@ -100,7 +98,7 @@ std::vector<LayerStats> measure_layer_stats(const GptModel& trained, const Token
   for (int64_t w = 0; w < count; ++w) {
     const HookSet hooks = window_hooks(engine, windows, w);
     for (int64_t l = 0; l < trained.config().layers; ++l) {
-      const float* x = hooks.get(layer_hook(l, "hook_resid_post")).ptr();  // [T, D]
+      const float* x = hooks.get(hook_name(l, HookPoint::ResidPost)).ptr();  // [T, D]
       LayerStats& s = stats[static_cast<size_t>(l)];
       add_magnitudes(x, T, D, s);
       add_norm_ratio_and_kurtosis(x, T, D, s);
@@ -118,7 +116,7 @@ nlohmann::json residual_landscape(const GptModel& trained, const TokenWindows& w
   OSC_CHECK_INPUT(windows.count >= 1, "landscape", "no validation windows");
   const int64_t T = windows.seq, D = trained.config().dim, shown = std::min(T, std::max<int64_t>(1, max_positions));
   const HookSet hooks = window_hooks(engine_model(trained), windows, 0);
-  const float* x = hooks.get(layer_hook(layer, "hook_resid_post")).ptr();  // [T, D]
+  const float* x = hooks.get(hook_name(layer, HookPoint::ResidPost)).ptr();  // [T, D]
   nlohmann::json positions = nlohmann::json::array(), names = nlohmann::json::array(),
                  channels = nlohmann::json::array(), values = nlohmann::json::array();
   for (int64_t c = 0; c < D; ++c) channels.push_back(c);
@@ -131,7 +129,7 @@ nlohmann::json residual_landscape(const GptModel& trained, const TokenWindows& w
     for (int64_t c = 0; c < D; ++c) row.push_back(std::fabs(x[t * D + c]));
     values.push_back(std::move(row));
   }
-  return {{"layer", layer}, {"hook", "blocks." + std::to_string(layer) + ".hook_resid_post"},
+  return {{"layer", layer}, {"hook", hook_name(layer, HookPoint::ResidPost)},
           {"positions", positions}, {"pieces", names}, {"channels", channels}, {"abs_values", values}};
 }
 

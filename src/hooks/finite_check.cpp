@@ -3,6 +3,8 @@
 #include <cmath>
 #include <string_view>
 
+#include "hooks/hook_vocabulary.h"
+
 namespace osc {
 namespace {
 
@@ -11,7 +13,8 @@ bool ends_with(std::string_view s, std::string_view tail) {
 }
 
 bool is_attention_matrix(std::string_view hook) {
-  return ends_with(hook, "hook_attn_scores") || ends_with(hook, "hook_pattern");
+  return ends_with(hook, hook_info(HookPoint::AttnScores).suffix) ||
+         ends_with(hook, hook_info(HookPoint::Pattern).suffix);
 }
 
 std::string describe(float v) { return std::isnan(v) ? "nan" : (v > 0 ? "inf" : "-inf"); }
@@ -31,7 +34,7 @@ std::string position(const std::string& hook, const Shape& shape, int64_t i) {
 }  // namespace
 
 std::optional<std::string> first_non_finite(const std::string& hook, const float* data, const Shape& shape) {
-  const bool masked_allowed = ends_with(hook, "hook_attn_scores");
+  const bool masked_allowed = ends_with(hook, hook_info(HookPoint::AttnScores).suffix);
   const int64_t n = shape_numel(shape);
   for (int64_t i = 0; i < n; ++i) {
     const float v = data[i];

@@ -37,4 +37,18 @@ void layer_norm(const float* x, int64_t tokens, int64_t dim, const float* weight
   }
 }
 
+void norm_scale_shift(float* x, int64_t tokens, int64_t dim, const float* weight, const float* bias) {
+  if (!weight && !bias) return;
+#pragma omp parallel for schedule(static) if (tokens * dim > 262144)
+  for (int64_t t = 0; t < tokens; ++t) {
+    float* row = x + t * dim;
+    for (int64_t i = 0; i < dim; ++i) {
+      float v = row[i];
+      if (weight) v *= weight[i];
+      if (bias) v += bias[i];
+      row[i] = v;
+    }
+  }
+}
+
 }  // namespace osc

@@ -13,4 +13,9 @@ void rms_norm(const float* x, int64_t tokens, int64_t dim, const float* weight, 
 void layer_norm(const float* x, int64_t tokens, int64_t dim, const float* weight, const float* bias,
                 double eps, float* out);
 
+// x[t, i] = x[t, i] · weight[i] + bias[i] in place (weight or bias may be null): a norm's affine
+// part, for callers that look at the normalised value first (hook_normalized). With a null weight
+// and bias above, the two steps give exactly the one-step results.
+void norm_scale_shift(float* x, int64_t tokens, int64_t dim, const float* weight, const float* bias);
+
 }  // namespace osc

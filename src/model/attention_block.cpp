@@ -14,10 +14,9 @@
 namespace osc {
 namespace {
 
-std::vector<float> project(const ForwardContext& ctx, const float* h, const std::string& name) {
-  const TensorView& w = ctx.weights.get(name);
-  std::vector<float> out(static_cast<size_t>(ctx.tokens * w.rows()));
-  linear(h, ctx.tokens, w, ctx.weights.f32_or_null(name + ".bias"), out.data());
+// q, k or v [T, heads * D] of h [T, d_model], clipped to ±clip_qkv where the config has it (MPT).
+std::vector<float> project_qkv(const ForwardContext& ctx, const float* h, const LinearWeights& w) {
+  std::vector<float> out = project(h, ctx.tokens, w);
   if (ctx.config.clip_qkv) {
     const float clip = static_cast<float>(*ctx.config.clip_qkv);
     for (float& x : out) x = std::clamp(x, -clip, clip);
@@ -51,10 +50,10 @@ KeysValues keys_values(const ForwardContext& ctx, int64_t layer, const std::vect
 // hook_z, then out [T, d_model] = z [T, H, D] W_o^T (+ bias), hook_attn_out.
 void output_projection(const ForwardContext& ctx, int64_t layer, float* z, float* out) {
   const ModelConfig& c = ctx.config;
-  const std::string p = "blocks." + std::to_string(layer) + ".attn.";
-  ctx.hook(layer, "attn.hook_z", z, {ctx.tokens, c.n_heads, c.d_head});
-  linear(z, ctx.tokens, ctx.weights.get(p + "o"), ctx.weights.f32_or_null(p + "o.bias"), out);
-  ctx.hook(layer, "hook_attn_out", out, {ctx.tokens, c.d_model});
+  const LinearWeights& o = ctx.layer(layer).attn.o;
+  ctx.hook(layer, HookPoint::Z, z, {ctx.tokens, c.n_heads, c.d_head});
+  linear(z, ctx.tokens, o.weight, o.bias, out);
+  ctx.hook(layer, HookPoint::AttnOut, out, {ctx.tokens, c.d_model});
 }
 
 }  // namespace
@@ -62,18 +61,18 @@ void output_projection(const ForwardContext& ctx, int64_t layer, float* z, float
 void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, H = c.n_heads, KV = c.n_kv_heads, D = c.d_head;
-  const std::string p = "blocks." + std::to_string(layer) + ".attn.";
-  std::vector<float> q = project(ctx, h, p + "q"), k = project(ctx, h, p + "k"), v = project(ctx, h, p + "v");
-  if (c.qk_norm) apply_qk_norm(ctx, layer, q.data(), k.data());
-  ctx.hook(layer, "attn.hook_q", q.data(), {T, H, D});
-  ctx.hook(layer, "attn.hook_k", k.data(), {T, KV, D});
-  ctx.hook(layer, "attn.hook_v", v.data(), {T, KV, D});
+  const AttentionWeights& w = ctx.layer(layer).attn;
+  std::vector<float> q = project_qkv(ctx, h, w.q), k = project_qkv(ctx, h, w.k), v = project_qkv(ctx, h, w.v);
+  if (c.qk_norm) apply_qk_norm(ctx, w, q.data(), k.data());
+  ctx.hook(layer, HookPoint::Q, q.data(), {T, H, D});
+  ctx.hook(layer, HookPoint::K, k.data(), {T, KV, D});
+  ctx.hook(layer, HookPoint::V, v.data(), {T, KV, D});
   if (c.positional == Positional::RoPE) {
     const RopeParams rope = rope_params_from_config(c);
     apply_rope(q.data(), T, H, D, rope, ctx.first_position);
     apply_rope(k.data(), T, KV, D, rope, ctx.first_position);
-    ctx.hook(layer, "attn.hook_rot_q", q.data(), {T, H, D});
-    ctx.hook(layer, "attn.hook_rot_k", k.data(), {T, KV, D});
+    ctx.hook(layer, HookPoint::RotQ, q.data(), {T, H, D});
+    ctx.hook(layer, HookPoint::RotK, k.data(), {T, KV, D});
   }
   const KeysValues kv = keys_values(ctx, layer, k, v);
   const int64_t Tk = kv.positions;
@@ -83,8 +82,8 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
     output_projection(ctx, layer, z.data(), out);
     return;
   }
-  const bool want_scores = ctx.active(layer, "attn.hook_attn_scores");
-  const bool want_pattern = want_scores || ctx.active(layer, "attn.hook_pattern");
+  const bool want_scores = ctx.active(layer, HookPoint::AttnScores);
+  const bool want_pattern = want_scores || ctx.active(layer, HookPoint::Pattern);
   std::vector<float> scores(want_scores ? static_cast<size_t>(H * T * Tk) : 0);
   std::vector<float> pattern(want_pattern ? static_cast<size_t>(H * T * Tk) : 0);
   std::vector<float> z(static_cast<size_t>(T * H * D));
@@ -93,13 +92,13 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   attention(q.data(), kv.k, kv.v, shape, attention_params(c, layer, slopes), z.data(),
             want_scores ? scores.data() : nullptr, want_pattern ? pattern.data() : nullptr);
   if (want_scores) {
-    ctx.hook(layer, "attn.hook_attn_scores", scores.data(), {H, T, Tk});
+    ctx.hook(layer, HookPoint::AttnScores, scores.data(), {H, T, Tk});
     // An edited score matrix changes everything downstream of it.
-    if (ctx.hooks.intervenes(p + "hook_attn_scores")) softmax_rows(scores.data(), H * T, Tk, pattern.data());
+    if (ctx.intervenes(layer, HookPoint::AttnScores)) softmax_rows(scores.data(), H * T, Tk, pattern.data());
   }
   if (want_pattern) {
-    ctx.hook(layer, "attn.hook_pattern", pattern.data(), {H, T, Tk});
-    if (ctx.hooks.intervenes(p + "hook_attn_scores") || ctx.hooks.intervenes(p + "hook_pattern"))
+    ctx.hook(layer, HookPoint::Pattern, pattern.data(), {H, T, Tk});
+    if (ctx.intervenes(layer, HookPoint::AttnScores) || ctx.intervenes(layer, HookPoint::Pattern))
       pattern_times_values(pattern.data(), kv.v, shape, z.data());
   }
   output_projection(ctx, layer, z.data(), out);

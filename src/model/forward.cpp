@@ -26,14 +26,13 @@ Tensor embed(const ForwardContext& ctx, const std::vector<int32_t>& tokens) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, d = c.d_model;
   Tensor x({T, d});
-  const TensorView& table = ctx.weights.get("embed");
-  for (int64_t t = 0; t < T; ++t) table.row_to_f32(tokens[t], x.ptr() + t * d);
-  ctx.hook("hook_embed", x.ptr(), x.shape);
+  for (int64_t t = 0; t < T; ++t) ctx.weights.embed.row_to_f32(tokens[t], x.ptr() + t * d);
+  ctx.hook(HookPoint::Embed, x.ptr(), x.shape);
   if (c.positional != Positional::Learned) return x;
   Tensor pos({T, d});
-  const TensorView& pos_table = ctx.weights.get("pos_embed");
-  for (int64_t t = 0; t < T; ++t) pos_table.row_to_f32(ctx.first_position + t + c.position_offset, pos.ptr() + t * d);
-  ctx.hook("hook_pos_embed", pos.ptr(), pos.shape);
+  for (int64_t t = 0; t < T; ++t)
+    ctx.weights.pos_embed.row_to_f32(ctx.first_position + t + c.position_offset, pos.ptr() + t * d);
+  ctx.hook(HookPoint::PosEmbed, pos.ptr(), pos.shape);
   for (int64_t i = 0; i < T * d; ++i) x.data[i] += pos.data[i];
   return x;
 }
@@ -45,37 +44,32 @@ void add_into(Tensor& x, const Tensor& y) {
 // One block on the residual stream x [T, d_model], in place.
 void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
   const ModelConfig& c = ctx.config;
-  const std::string prefix = "blocks." + std::to_string(l) + ".";
+  const BlockWeights& w = ctx.layer(l);
   const Shape shape = x.shape;
-  ctx.hook(l, "hook_resid_pre", x.ptr(), shape);
+  ctx.hook(l, HookPoint::ResidPre, x.ptr(), shape);
   Tensor h(shape), attn_out(shape), mlp_out(shape);
-  ctx.norm(prefix + "ln1", x.ptr(), h.ptr());
-  ctx.hook(l, "ln1.hook_normalized", h.ptr(), shape);
+  ctx.norm(w.ln1, l, HookPoint::Ln1Normalized, x.ptr(), h.ptr());
   attention_block(ctx, l, h.ptr(), attn_out.ptr());
   if (c.parallel_block) {
     // Both branches read resid_pre: through the one shared norm, or through their own.
-    if (!c.parallel_shared_norm) {
-      ctx.norm(prefix + "ln2", x.ptr(), h.ptr());
-      ctx.hook(l, "ln2.hook_normalized", h.ptr(), shape);
-    }
+    if (!c.parallel_shared_norm) ctx.norm(w.ln2, l, HookPoint::Ln2Normalized, x.ptr(), h.ptr());
     mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
-    ctx.hook(l, "hook_mlp_out", mlp_out.ptr(), shape);
+    ctx.hook(l, HookPoint::MlpOut, mlp_out.ptr(), shape);
     add_into(x, attn_out);
   } else {
     add_into(x, attn_out);
-    ctx.hook(l, "hook_resid_mid", x.ptr(), shape);
-    ctx.norm(prefix + "ln2", x.ptr(), h.ptr());
-    ctx.hook(l, "ln2.hook_normalized", h.ptr(), shape);
+    ctx.hook(l, HookPoint::ResidMid, x.ptr(), shape);
+    ctx.norm(w.ln2, l, HookPoint::Ln2Normalized, x.ptr(), h.ptr());
     mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
-    ctx.hook(l, "hook_mlp_out", mlp_out.ptr(), shape);
+    ctx.hook(l, HookPoint::MlpOut, mlp_out.ptr(), shape);
   }
   add_into(x, mlp_out);
-  ctx.hook(l, "hook_resid_post", x.ptr(), shape);
+  ctx.hook(l, HookPoint::ResidPost, x.ptr(), shape);
 }
 
 }  // namespace
 
-Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
                    KvCache* cache) {
   if (cache && !cache->fits(c))
     throw_internal("forward", "the KV cache was made for a model with other layer or KV-head shapes");
@@ -85,12 +79,10 @@ Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector
   Tensor x = embed(ctx, tokens);
   for (int64_t l = 0; l < c.n_layers; ++l) block(ctx, l, x);
   Tensor normed(x.shape);
-  ctx.norm("ln_final", x.ptr(), normed.ptr());
-  ctx.hook("ln_final.hook_normalized", normed.ptr(), normed.shape);
+  ctx.norm(w.ln_final, HookPoint::LnFinalNormalized, x.ptr(), normed.ptr());
   Tensor logits({ctx.tokens, c.vocab_size});
-  const TensorView* head = c.tied_embeddings ? &w.get("embed") : &w.get("lm_head");
-  linear(normed.ptr(), ctx.tokens, *head, w.f32_or_null("lm_head.bias"), logits.ptr());
-  ctx.hook("hook_logits", logits.ptr(), logits.shape);
+  linear(normed.ptr(), ctx.tokens, w.unembed.weight, w.unembed.bias, logits.ptr());
+  ctx.hook(HookPoint::Logits, logits.ptr(), logits.shape);
   if (cache) cache->commit(ctx.tokens);
   return logits;
 }

@@ -7,8 +7,8 @@
 #include "core/model_config.h"
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/forward_weights.h"
 #include "model/kv_cache.h"
-#include "model/weight_store.h"
 
 namespace osc {
 
@@ -18,7 +18,7 @@ namespace osc {
 // [cache->length(), cache->length() + T), attend to every cached position, and their keys and
 // values are appended to the cache; the logits and every hook cover the new tokens only
 // (attention matrices [heads, T, cache length + T]). The context check counts the cached tokens.
-Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
                    KvCache* cache = nullptr);
 
 }  // namespace osc

@@ -1,31 +1,65 @@
 #include "model/forward_context.h"
 
+#include "kernels/matmul.h"
 #include "kernels/norm.h"
-#include "model/hook_points.h"
 
 namespace osc {
 
-void ForwardContext::hook(int64_t layer, const std::string& suffix, float* data, const Shape& shape) const {
+void ForwardContext::hook(HookPoint p, float* data, const Shape& shape) const {
   if (hooks.empty()) return;
-  hooks.on(block_hook(layer, suffix), data, shape);
+  hooks.on(hook_name(p), data, shape);
 }
 
-void ForwardContext::hook(const std::string& name, float* data, const Shape& shape) const {
+void ForwardContext::hook(int64_t layer, HookPoint p, float* data, const Shape& shape) const {
   if (hooks.empty()) return;
-  hooks.on(name, data, shape);
+  hooks.on(hook_name(layer, p), data, shape);
 }
 
-bool ForwardContext::active(int64_t layer, const std::string& suffix) const {
-  return !hooks.empty() && hooks.active(block_hook(layer, suffix));
+void ForwardContext::hook(int64_t layer, int64_t expert, HookPoint p, float* data, const Shape& shape) const {
+  if (hooks.empty()) return;
+  hooks.on(hook_name(layer, expert, p), data, shape);
 }
 
-void ForwardContext::norm(const std::string& name, const float* x, float* out) const {
-  const float* w = weights.f32_or_null(name);
+bool ForwardContext::active(int64_t layer, HookPoint p) const {
+  return !hooks.empty() && hooks.active(hook_name(layer, p));
+}
+
+bool ForwardContext::active(int64_t layer, int64_t expert, HookPoint p) const {
+  return !hooks.empty() && hooks.active(hook_name(layer, expert, p));
+}
+
+bool ForwardContext::intervenes(int64_t layer, HookPoint p) const {
+  return !hooks.empty() && hooks.intervenes(hook_name(layer, p));
+}
+
+void ForwardContext::norm(const NormWeights& w, int64_t layer, HookPoint p, const float* x, float* out) const {
+  normalize(x, out);
+  hook(layer, p, out, {tokens, config.d_model});
+  scale_shift(w, out);
+}
+
+void ForwardContext::norm(const NormWeights& w, HookPoint p, const float* x, float* out) const {
+  normalize(x, out);
+  hook(p, out, {tokens, config.d_model});
+  scale_shift(w, out);
+}
+
+void ForwardContext::normalize(const float* x, float* out) const {
   if (config.norm == NormType::RMSNorm) {
-    rms_norm(x, tokens, config.d_model, w, config.norm_eps, out);
+    rms_norm(x, tokens, config.d_model, nullptr, config.norm_eps, out);
   } else {
-    layer_norm(x, tokens, config.d_model, w, weights.f32_or_null(name + ".bias"), config.norm_eps, out);
+    layer_norm(x, tokens, config.d_model, nullptr, nullptr, config.norm_eps, out);
   }
+}
+
+void ForwardContext::scale_shift(const NormWeights& w, float* x) const {
+  norm_scale_shift(x, tokens, config.d_model, w.weight, w.bias);
+}
+
+std::vector<float> project(const float* x, int64_t rows, const LinearWeights& w) {
+  std::vector<float> out(static_cast<size_t>(rows * w.weight.rows()));
+  linear(x, rows, w.weight, w.bias, out.data());
+  return out;
 }
 
 }  // namespace osc

@@ -1,33 +1,50 @@
-// State shared by the pieces of one forward pass: the config, the weights, the hooks and the
-// sequence length; plus the small helpers every block uses (norms, hook calls by layer).
+// State shared by the pieces of one forward pass: the config, the bound weights, the hooks and
+// the sequence length; plus the small helpers every block uses (norms, projections, hook calls).
 #pragma once
 #include <cstdint>
-#include <string>
+#include <vector>
 
 #include "core/model_config.h"
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "hooks/hook_vocabulary.h"
+#include "model/forward_weights.h"
 #include "model/kv_cache.h"
-#include "model/weight_store.h"
 
 namespace osc {
 
 struct ForwardContext {
   const ModelConfig& config;
-  const WeightStore& weights;
+  const ForwardWeights& weights;
   HookSet& hooks;
   int64_t tokens = 0;  // T: the tokens of this pass (the new ones when a cache holds earlier ones)
   KvCache* cache = nullptr;     // null: a whole-sequence pass
   int64_t first_position = 0;   // position of this pass's first token (the cache length before it)
 
-  // Runs hook point blocks.{layer}.{suffix} on data [shape] (no-op when nothing selects it).
-  void hook(int64_t layer, const std::string& suffix, float* data, const Shape& shape) const;
-  void hook(const std::string& name, float* data, const Shape& shape) const;
-  bool active(int64_t layer, const std::string& suffix) const;
+  const BlockWeights& layer(int64_t l) const { return weights.blocks[static_cast<size_t>(l)]; }
 
-  // out [T, d_model] = the config's norm of x [T, d_model] with weight `name` (+ "name.bias").
-  void norm(const std::string& name, const float* x, float* out) const;
+  // Run hook point `p` (of layer `layer`, expert `expert`) on data [shape]; no-op when nothing
+  // selects it. The scope of `p` must match the overload (hooks/hook_vocabulary.h).
+  void hook(HookPoint p, float* data, const Shape& shape) const;
+  void hook(int64_t layer, HookPoint p, float* data, const Shape& shape) const;
+  void hook(int64_t layer, int64_t expert, HookPoint p, float* data, const Shape& shape) const;
+  bool active(int64_t layer, HookPoint p) const;
+  bool active(int64_t layer, int64_t expert, HookPoint p) const;
+  bool intervenes(int64_t layer, HookPoint p) const;
+
+  // out [T, d_model] = the config's norm of x [T, d_model] with weights w. The hook point (a
+  // hook_normalized) sees the normalised value before w's weight and bias, as in TransformerLens;
+  // an edit there is scaled and shifted like the value it replaces.
+  void norm(const NormWeights& w, int64_t layer, HookPoint p, const float* x, float* out) const;
+  void norm(const NormWeights& w, HookPoint p, const float* x, float* out) const;
+
+ private:
+  void normalize(const float* x, float* out) const;
+  void scale_shift(const NormWeights& w, float* x) const;
 };
+
+// out [rows, W.rows()] = x [rows, in] W^T (+ bias).
+std::vector<float> project(const float* x, int64_t rows, const LinearWeights& w);
 
 // Attention sublayer: h [T, d_model] (the normalised input) → out [T, d_model]. Hooks attn.*.
 // With a cache it stores this pass's keys and values and attends over every cached position.

@@ -14,28 +14,21 @@
 namespace osc {
 namespace {
 
-std::vector<float> project(const ForwardContext& ctx, const float* h, int64_t tokens, const std::string& name) {
-  const TensorView& w = ctx.weights.get(name);
-  std::vector<float> out(static_cast<size_t>(tokens * w.rows()));
-  linear(h, tokens, w, ctx.weights.f32_or_null(name + ".bias"), out.data());
-  return out;
-}
-
 void dense_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, F = c.d_ff;
-  const std::string p = "blocks." + std::to_string(layer) + ".mlp.";
-  std::vector<float> pre = project(ctx, h, T, p + (c.gated_mlp ? "gate" : "up"));  // [T, d_ff]
-  ctx.hook(layer, "mlp.hook_pre", pre.data(), {T, F});
+  const MlpWeights& w = ctx.layer(layer).mlp;
+  std::vector<float> pre = project(h, T, c.gated_mlp ? w.gate : w.up);  // [T, d_ff]
+  ctx.hook(layer, HookPoint::MlpPre, pre.data(), {T, F});
   if (c.gated_mlp) {
-    std::vector<float> up = project(ctx, h, T, p + "up");  // [T, d_ff]
-    ctx.hook(layer, "mlp.hook_pre_linear", up.data(), {T, F});
+    std::vector<float> up = project(h, T, w.up);  // [T, d_ff]
+    ctx.hook(layer, HookPoint::MlpPreLinear, up.data(), {T, F});
     apply_gated_activation(c.activation, pre.data(), up.data(), T * F);
   } else {
     apply_activation(c.activation, pre.data(), T * F);
   }
-  ctx.hook(layer, "mlp.hook_post", pre.data(), {T, F});
-  linear(pre.data(), T, ctx.weights.get(p + "down"), ctx.weights.f32_or_null(p + "down.bias"), out);
+  ctx.hook(layer, HookPoint::MlpPost, pre.data(), {T, F});
+  linear(pre.data(), T, w.down.weight, w.down.bias, out);
 }
 
 // Mixtral routing: softmax over all experts, keep the top k, renormalise them to sum to one.
@@ -75,15 +68,15 @@ Routed routed_to(const std::vector<float>& routing, int64_t T, int64_t E, int64_
   return r;
 }
 
-// Runs hook `suffix` on an expert's values of its routed rows, [n, F], seen as [T, F] with zero rows
-// for the other tokens (docs/hooks.md); an intervention's edits of the routed rows are kept.
-void expert_hook(const ForwardContext& ctx, int64_t layer, const std::string& suffix, const Routed& r,
+// Runs expert e's hook point p on its values of its routed rows, [n, F], seen as [T, F] with zero
+// rows for the other tokens (docs/hooks.md); an intervention's edits of the routed rows are kept.
+void expert_hook(const ForwardContext& ctx, int64_t layer, int64_t e, HookPoint p, const Routed& r,
                  std::vector<float>& values) {
   const int64_t T = ctx.tokens, F = ctx.config.d_ff;
-  if (!ctx.active(layer, suffix)) return;
+  if (!ctx.active(layer, e, p)) return;
   std::vector<float> full(static_cast<size_t>(T * F), 0.0f);
   for (size_t i = 0; i < r.rows.size(); ++i) std::copy_n(values.data() + i * F, F, full.data() + r.rows[i] * F);
-  ctx.hook(layer, suffix, full.data(), {T, F});
+  ctx.hook(layer, e, p, full.data(), {T, F});
   for (size_t i = 0; i < r.rows.size(); ++i) std::copy_n(full.data() + r.rows[i] * F, F, values.data() + i * F);
 }
 
@@ -91,16 +84,15 @@ void expert_hook(const ForwardContext& ctx, int64_t layer, const std::string& su
 std::vector<float> expert_post(const ForwardContext& ctx, int64_t layer, int64_t e, const float* h, const Routed& r) {
   const ModelConfig& c = ctx.config;
   const int64_t n = static_cast<int64_t>(r.rows.size()), d = c.d_model;
-  const std::string p = "blocks." + std::to_string(layer) + ".mlp.experts." + std::to_string(e) + ".";
-  const std::string hooks = "mlp.experts." + std::to_string(e) + ".";
+  const ExpertWeights& w = ctx.layer(layer).mlp.experts[static_cast<size_t>(e)];
   std::vector<float> x(static_cast<size_t>(n * d));  // [n, d_model] gathered rows
   for (int64_t i = 0; i < n; ++i) std::copy_n(h + r.rows[i] * d, d, x.data() + i * d);
   std::vector<float> gate, up;  // [n, F]; an expert no token chose still has its (zero) hooks
-  if (n > 0) gate = project(ctx, x.data(), n, p + "gate"), up = project(ctx, x.data(), n, p + "up");
-  expert_hook(ctx, layer, hooks + "hook_pre", r, gate);
-  expert_hook(ctx, layer, hooks + "hook_pre_linear", r, up);
+  if (n > 0) gate = project(x.data(), n, w.gate), up = project(x.data(), n, w.up);
+  expert_hook(ctx, layer, e, HookPoint::ExpertPre, r, gate);
+  expert_hook(ctx, layer, e, HookPoint::ExpertPreLinear, r, up);
   apply_gated_activation(c.activation, gate.data(), up.data(), n * c.d_ff);
-  expert_hook(ctx, layer, hooks + "hook_post", r, gate);
+  expert_hook(ctx, layer, e, HookPoint::ExpertPost, r, gate);
   return gate;
 }
 
@@ -109,7 +101,7 @@ std::vector<float> expert_post(const ForwardContext& ctx, int64_t layer, int64_t
 void combined_post_hook(const ForwardContext& ctx, int64_t layer, const std::vector<Routed>& routed,
                         std::vector<std::vector<float>>& posts) {
   const int64_t T = ctx.tokens, F = ctx.config.d_ff, E = static_cast<int64_t>(routed.size());
-  if (!ctx.active(layer, "mlp.hook_post")) return;
+  if (!ctx.active(layer, HookPoint::MoeMlpPost)) return;
   std::vector<float> all(static_cast<size_t>(T * E * F), 0.0f);
   auto each = [&](auto&& copy) {
     for (int64_t e = 0; e < E; ++e)
@@ -117,18 +109,18 @@ void combined_post_hook(const ForwardContext& ctx, int64_t layer, const std::vec
         copy(posts[e].data() + i * F, all.data() + routed[e].rows[i] * E * F + e * F);
   };
   each([&](const float* post, float* slot) { std::copy_n(post, F, slot); });
-  ctx.hook(layer, "mlp.hook_post", all.data(), {T, E * F});
+  ctx.hook(layer, HookPoint::MoeMlpPost, all.data(), {T, E * F});
   each([&](float* post, const float* slot) { std::copy_n(slot, F, post); });
 }
 
 void moe_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, E = c.n_experts, d = c.d_model;
-  const std::string p = "blocks." + std::to_string(layer) + ".mlp.";
-  std::vector<float> logits = project(ctx, h, T, p + "router");  // [T, n_experts]
-  ctx.hook(layer, "mlp.hook_router_logits", logits.data(), {T, E});
+  const MlpWeights& w = ctx.layer(layer).mlp;
+  std::vector<float> logits = project(h, T, w.router);  // [T, n_experts]
+  ctx.hook(layer, HookPoint::RouterLogits, logits.data(), {T, E});
   std::vector<float> routing = route(c, logits, T);  // [T, n_experts]
-  ctx.hook(layer, "mlp.hook_expert_weights", routing.data(), {T, E});
+  ctx.hook(layer, HookPoint::ExpertWeights, routing.data(), {T, E});
   std::vector<Routed> routed;
   std::vector<std::vector<float>> posts;  // per expert [n_e, F]
   for (int64_t e = 0; e < E; ++e) {
@@ -140,9 +132,8 @@ void moe_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* ou
   for (int64_t e = 0; e < E; ++e) {
     const Routed& r = routed[static_cast<size_t>(e)];
     if (r.rows.empty()) continue;
-    const std::vector<float> y =
-        project(ctx, posts[static_cast<size_t>(e)].data(), static_cast<int64_t>(r.rows.size()),
-                p + "experts." + std::to_string(e) + ".down");  // [n_e, d_model]
+    const std::vector<float> y = project(posts[static_cast<size_t>(e)].data(), static_cast<int64_t>(r.rows.size()),
+                                         w.experts[static_cast<size_t>(e)].down);  // [n_e, d_model]
     for (size_t i = 0; i < r.rows.size(); ++i)
       for (int64_t j = 0; j < d; ++j) out[r.rows[i] * d + j] += r.weights[i] * y[i * d + j];
   }

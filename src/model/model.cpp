@@ -26,6 +26,7 @@ Model Model::load(const std::string& path) {
   validate_model_config(m.config_, path);
   const ArchSpec& spec = require_arch(m.config_.architecture, path);
   m.weights_ = bind_weights(spec, ck.tensors(), m.config_, path);
+  m.bound_ = bind_forward_weights(m.weights_, m.config_);
   try {
     m.tokenizer_ = load_tokenizer(tokenizer_source(ck));
   } catch (const Error& e) {
@@ -39,27 +40,28 @@ Model Model::from_weights(ModelConfig config, WeightStore weights, std::shared_p
   require_arch(config.architecture, "model");
   m.config_ = std::move(config);
   m.weights_ = std::move(weights);
+  m.bound_ = bind_forward_weights(m.weights_, m.config_);
   m.tokenizer_ = std::move(tokenizer);
   if (!m.tokenizer_) m.tokenizer_error_ = "model: no tokenizer was given";
   return m;
 }
 
 Tensor Model::forward(const std::vector<int32_t>& tokens, HookSet& hooks) const {
-  return run_forward(config_, weights_, tokens, hooks);
+  return run_forward(config_, bound_, tokens, hooks);
 }
 
 Tensor Model::forward(const std::vector<int32_t>& tokens) const {
   HookSet none;
-  return run_forward(config_, weights_, tokens, none);
+  return run_forward(config_, bound_, tokens, none);
 }
 
 Tensor Model::forward(const std::vector<int32_t>& new_tokens, KvCache& cache, HookSet& hooks) const {
-  return run_forward(config_, weights_, new_tokens, hooks, &cache);
+  return run_forward(config_, bound_, new_tokens, hooks, &cache);
 }
 
 Tensor Model::forward(const std::vector<int32_t>& new_tokens, KvCache& cache) const {
   HookSet none;
-  return run_forward(config_, weights_, new_tokens, none, &cache);
+  return run_forward(config_, bound_, new_tokens, none, &cache);
 }
 
 std::vector<std::string> Model::hook_names(bool with_attention_matrices) const {

@@ -13,6 +13,7 @@
 #include "core/model_config.h"
 #include "core/tensor.h"
 #include "hooks/hook_set.h"
+#include "model/forward_weights.h"
 #include "model/kv_cache.h"
 #include "model/weight_store.h"
 #include "tokenizer/tokenizer.h"
@@ -52,6 +53,7 @@ class Model {
   ModelConfig config_;
   std::string path_;
   WeightStore weights_;
+  ForwardWeights bound_;  // what the forward pass reads of weights_, looked up once
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::string tokenizer_error_;
 };

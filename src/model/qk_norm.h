@@ -8,7 +8,7 @@
 namespace osc {
 
 // q [T, n_heads, d_head] and k [T, n_kv_heads, d_head] in place: each head's vector normalised
-// with blocks.{layer}.attn.q_norm / k_norm [d_head] (+ ".bias") and the config's norm_eps.
-void apply_qk_norm(const ForwardContext& ctx, int64_t layer, float* q, float* k);
+// with the layer's q_norm / k_norm [d_head] (weight and bias) and the config's norm_eps.
+void apply_qk_norm(const ForwardContext& ctx, const AttentionWeights& w, float* q, float* k);
 
 }  // namespace osc

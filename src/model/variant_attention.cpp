@@ -101,22 +101,21 @@ void variant_attention(const ForwardContext& ctx, int64_t layer, const float* x,
   const std::unique_ptr<AttentionVariant> variant =
       make_attention_variant(c.attention_variant, VariantOptions{c.max_positions});
   const VariantParts parts = variant->parts();
-  const std::string p = "blocks." + std::to_string(layer) + ".attn.";
-  const WeightStore& w = ctx.weights;
+  const AttentionWeights& w = ctx.layer(layer).attn;
   const float scale = static_cast<float>(c.attn_scale.value_or(1.0 / std::sqrt(static_cast<double>(d.D))));
   std::vector<float> S(static_cast<size_t>(d.H * d.T * d.Tk)), s_extra(static_cast<size_t>(d.H * d.T));
-  scores(d, q, k, parts.extra_key ? w.f32_or_null(p + "extra_k") : nullptr, scale, S.data(), s_extra.data());
-  ctx.hook(layer, "attn.hook_attn_scores", S.data(), {d.H, d.T, d.Tk});
-  if (parts.extra_key) ctx.hook(layer, "attn.hook_extra_score", s_extra.data(), {d.H, d.T});
+  scores(d, q, k, parts.extra_key ? w.extra_k : nullptr, scale, S.data(), s_extra.data());
+  ctx.hook(layer, HookPoint::AttnScores, S.data(), {d.H, d.T, d.Tk});
+  if (parts.extra_key) ctx.hook(layer, HookPoint::ExtraScore, s_extra.data(), {d.H, d.T});
   std::vector<float> A(S.size()), a_extra(s_extra.size());
   weights(d, *variant, S.data(), s_extra.data(), A.data(), a_extra.data());
-  ctx.hook(layer, "attn.hook_pattern", A.data(), {d.H, d.T, d.Tk});
-  if (has_extra_slot(parts)) ctx.hook(layer, "attn.hook_extra_weight", a_extra.data(), {d.H, d.T});
-  weighted_values(d, A.data(), a_extra.data(), v, parts.extra_value ? w.f32_or_null(p + "extra_v") : nullptr, z);
+  ctx.hook(layer, HookPoint::Pattern, A.data(), {d.H, d.T, d.Tk});
+  if (has_extra_slot(parts)) ctx.hook(layer, HookPoint::ExtraWeight, a_extra.data(), {d.H, d.T});
+  weighted_values(d, A.data(), a_extra.data(), v, parts.extra_value ? w.extra_v : nullptr, z);
   if (!parts.gate) return;
   std::vector<float> g(static_cast<size_t>(d.T * d.H));
-  gates(d, *variant, x, c.d_model, w.f32_or_null(p + "head_gate"), w.f32_or_null(p + "head_gate.bias"), g.data());
-  ctx.hook(layer, "attn.hook_gate", g.data(), {d.T, d.H});
+  gates(d, *variant, x, c.d_model, w.head_gate, w.head_gate_bias, g.data());
+  ctx.hook(layer, HookPoint::Gate, g.data(), {d.T, d.H});
   for (int64_t t = 0; t < d.T; ++t)
     for (int64_t h = 0; h < d.H; ++h)
       for (int64_t i = 0; i < d.D; ++i) z[(t * d.H + h) * d.D + i] *= g[t * d.H + h];

@@ -29,4 +29,6 @@ std::vector<std::string> WeightStore::names() const {
   return out;
 }
 
+std::string layer_weight_prefix(int64_t layer) { return "blocks." + std::to_string(layer) + "."; }
+
 }  // namespace osc

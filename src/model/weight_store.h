@@ -11,6 +11,7 @@
 //   blocks.{l}.mlp.router [n_experts, d_model], blocks.{l}.mlp.experts.{e}.gate / up / down (MoE)
 //   ln_final [d_model] (+ ".bias"), lm_head [vocab, d_model] (+ ".bias"; absent when tied)
 #pragma once
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -33,5 +34,8 @@ class WeightStore {
  private:
   std::map<std::string, TensorView> weights_;
 };
+
+// "blocks.{layer}.": the prefix of a layer's internal weight names.
+std::string layer_weight_prefix(int64_t layer);
 
 }  // namespace osc

@@ -176,10 +176,10 @@ def forward(cfg, W, ids, hooks):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
         if _two_norms(cfg):
-            h_attn = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "ln_attn", x, eps))
-            h_mlp = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "ln_mlp", x, eps))
+            h_attn = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "ln_attn", x, eps)
+            h_mlp = W.hooked_layer_norm(hooks, b + "ln2.hook_normalized", p + "ln_mlp", x, eps)
         else:
-            h_attn = h_mlp = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+            h_attn = h_mlp = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "input_layernorm", x, eps)
         fused = linear(h_attn, W[p + "self_attention.query_key_value.weight"])
         q, k, v = split_fused_qkv(fused, cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
@@ -188,7 +188,7 @@ def forward(cfg, W, ids, hooks):
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", linear(post, W[p + "mlp.dense_4h_to_h.weight"]))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", "transformer.ln_f", x, eps)
     head = W["transformer.word_embeddings.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 
@@ -205,17 +205,17 @@ def forward_rw(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        h = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "input_layernorm", x, eps)
         q, k, v = split_fused_qkv(W.linear(p + "self_attention.query_key_value", h), cfg)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), pre_scale_bias=alibi)
         attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "self_attention.dense", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "post_attention_layernorm", x, eps))
+        h2 = W.hooked_layer_norm(hooks, b + "ln2.hook_normalized", p + "post_attention_layernorm", x, eps)
         pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.dense_4h_to_h", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", "transformer.ln_f", x, eps)
     return hooks.rec("hook_logits", linear(h, W["transformer.word_embeddings.weight"]))
 
 

@@ -72,7 +72,7 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["n_layer"]):
         p, b = f"transformer.h.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "ln_1", x, eps))
+        h = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "ln_1", x, eps)
         qkv = W.conv1d(p + "attn.c_attn", h)  # [T, 3d]
         q, k, v = (t.reshape(n_tokens, n_heads, d_head) for t in qkv.split(d, dim=-1))
         scale = 1.0 / math.sqrt(d_head) if cfg.get("scale_attn_weights", True) else 1.0
@@ -81,12 +81,12 @@ def forward(cfg, W, ids, hooks):
         z = causal_attention(hooks, b + "attn.", q, k, v, scale)
         attn_out = hooks.rec(b + "hook_attn_out", W.conv1d(p + "attn.c_proj", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "ln_2", x, eps))
+        h2 = W.hooked_layer_norm(hooks, b + "ln2.hook_normalized", p + "ln_2", x, eps)
         pre = hooks.rec(b + "mlp.hook_pre", W.conv1d(p + "mlp.c_fc", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", W.conv1d(p + "mlp.c_proj", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("transformer.ln_f", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", "transformer.ln_f", x, eps)
     head = W["transformer.wte.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -13,7 +13,7 @@ import math
 import torch
 
 from attention import Rope, causal_attention, rope_inv_freq
-from common import Hooks, activation, linear, rms_norm
+from common import Hooks, activation, hooked_rms_norm, linear
 
 ARCH_CLASSES = {
     "llama": "LlamaForCausalLM",
@@ -194,7 +194,7 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"model.layers.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", rms_norm(x, W[p + "input_layernorm.weight"], eps))
+        h = hooked_rms_norm(hooks, b + "ln1.hook_normalized", x, W[p + "input_layernorm.weight"], eps)
 
         def proj(name, heads):
             w = W[p + f"self_attn.{name}_proj.weight"]
@@ -206,7 +206,7 @@ def forward(cfg, W, ids, hooks):
         o_bias = W[p + "self_attn.o_proj.bias"] if biases["o"] else None
         attn_out = hooks.rec(b + "hook_attn_out", linear(z, W[p + "self_attn.o_proj.weight"], o_bias))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", rms_norm(x, W[p + "post_attention_layernorm.weight"], eps))
+        h2 = hooked_rms_norm(hooks, b + "ln2.hook_normalized", x, W[p + "post_attention_layernorm.weight"], eps)
         if cfg["model_type"] == "mixtral":
             mlp_out = _moe(hooks, b + "mlp.", h2, W, p, cfg, act)
         else:
@@ -214,7 +214,7 @@ def forward(cfg, W, ids, hooks):
                                  W[p + "mlp.up_proj.weight"], W[p + "mlp.down_proj.weight"], act)
         hooks.rec(b + "hook_mlp_out", mlp_out)
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", rms_norm(x, W["model.norm.weight"], eps))
+    h = hooked_rms_norm(hooks, "ln_final.hook_normalized", x, W["model.norm.weight"], eps)
     head = W["model.embed_tokens.weight"] if cfg.get("tie_word_embeddings", False) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

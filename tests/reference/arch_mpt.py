@@ -12,7 +12,7 @@ projection when set.
 import math
 
 from attention import alibi_slopes, causal_attention
-from common import activation, layer_norm, linear
+from common import activation, hooked_layer_norm, linear
 
 
 def make_config(arch, dims):
@@ -84,7 +84,7 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["n_layers"]):
         p, b = f"transformer.blocks.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", layer_norm(x, W[p + "norm_1.weight"], None, eps))
+        h = hooked_layer_norm(hooks, b + "ln1.hook_normalized", x, W[p + "norm_1.weight"], None, eps)
         fused = linear(h, W[p + "attn.Wqkv.weight"])  # [T, 3 d_model]
         if clip:
             fused = fused.clamp(-clip, clip)
@@ -92,12 +92,12 @@ def forward(cfg, W, ids, hooks):
         z = causal_attention(hooks, b + "attn.", q, k, v, scale, alibi=slopes)
         attn_out = hooks.rec(b + "hook_attn_out", linear(z, W[p + "attn.out_proj.weight"]))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", layer_norm(x, W[p + "norm_2.weight"], None, eps))
+        h2 = hooked_layer_norm(hooks, b + "ln2.hook_normalized", x, W[p + "norm_2.weight"], None, eps)
         pre = hooks.rec(b + "mlp.hook_pre", linear(h2, W[p + "ffn.up_proj.weight"]))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", linear(post, W[p + "ffn.down_proj.weight"]))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", layer_norm(x, W["transformer.norm_f.weight"], None, eps))
+    h = hooked_layer_norm(hooks, "ln_final.hook_normalized", x, W["transformer.norm_f.weight"], None, eps)
     return hooks.rec("hook_logits", linear(h, W["transformer.wte.weight"]))
 
 

@@ -80,7 +80,7 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"gpt_neox.layers.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        h = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "input_layernorm", x, eps)
         fused = W.linear(p + "attention.query_key_value", h).view(n_tokens, n_heads, 3 * d_head)
         q, k, v = fused.split(d_head, dim=-1)
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head), rope=rope)
@@ -89,13 +89,13 @@ def forward(cfg, W, ids, hooks):
             mlp_in = x  # both branches read resid_pre
         else:
             mlp_in = x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "post_attention_layernorm", mlp_in, eps))
+        h2 = W.hooked_layer_norm(hooks, b + "ln2.hook_normalized", p + "post_attention_layernorm", mlp_in, eps)
         pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "mlp.dense_h_to_4h", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.dense_4h_to_h", post))
         x = x + attn_out + mlp_out if parallel else x + mlp_out
         hooks.rec(b + "hook_resid_post", x)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("gpt_neox.final_layer_norm", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", "gpt_neox.final_layer_norm", x, eps)
     head = W["gpt_neox.embed_in.weight"] if cfg.get("tie_word_embeddings", False) else W["embed_out.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

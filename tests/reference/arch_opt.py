@@ -79,17 +79,17 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = m + f"layers.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "self_attn_layer_norm", x, eps))
+        h = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "self_attn_layer_norm", x, eps)
         q, k, v = (W.linear(p + f"self_attn.{n}_proj", h).view(n_tokens, n_heads, d_head) for n in "qkv")
         z = causal_attention(hooks, b + "attn.", q, k, v, 1.0 / math.sqrt(d_head))
         attn_out = hooks.rec(b + "hook_attn_out", W.linear(p + "self_attn.out_proj", z))
         x = hooks.rec(b + "hook_resid_mid", x + attn_out)
-        h2 = hooks.rec(b + "ln2.hook_normalized", W.layer_norm(p + "final_layer_norm", x, eps))
+        h2 = W.hooked_layer_norm(hooks, b + "ln2.hook_normalized", p + "final_layer_norm", x, eps)
         pre = hooks.rec(b + "mlp.hook_pre", W.linear(p + "fc1", h2))
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm(m + "final_layer_norm", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", m + "final_layer_norm", x, eps)
     head = W[m + "embed_tokens.weight"] if cfg.get("tie_word_embeddings", True) else W["lm_head.weight"]
     return hooks.rec("hook_logits", linear(h, head))
 

@@ -84,7 +84,7 @@ def forward(cfg, W, ids, hooks):
     for layer in range(cfg["num_hidden_layers"]):
         p, b = f"model.layers.{layer}.", f"blocks.{layer}."
         hooks.rec(b + "hook_resid_pre", x)
-        h = hooks.rec(b + "ln1.hook_normalized", W.layer_norm(p + "input_layernorm", x, eps))
+        h = W.hooked_layer_norm(hooks, b + "ln1.hook_normalized", p + "input_layernorm", x, eps)
         q = W.linear(p + "self_attn.q_proj", h).view(n_tokens, n_heads, d_head)
         k = W.linear(p + "self_attn.k_proj", h).view(n_tokens, n_kv, d_head)
         v = W.linear(p + "self_attn.v_proj", h).view(n_tokens, n_kv, d_head)
@@ -97,7 +97,7 @@ def forward(cfg, W, ids, hooks):
         post = hooks.rec(b + "mlp.hook_post", act(pre))
         mlp_out = hooks.rec(b + "hook_mlp_out", W.linear(p + "mlp.fc2", post))
         x = hooks.rec(b + "hook_resid_post", x + attn_out + mlp_out)
-    h = hooks.rec("ln_final.hook_normalized", W.layer_norm("model.final_layernorm", x, eps))
+    h = W.hooked_layer_norm(hooks, "ln_final.hook_normalized", "model.final_layernorm", x, eps)
     return hooks.rec("hook_logits", W.linear("lm_head", h))
 
 

@@ -61,6 +61,10 @@ class Checkpoint:
         """The nn.LayerNorm `prefix` (prefix.weight, prefix.bias) applied to x."""
         return layer_norm(x, self[prefix + ".weight"], self[prefix + ".bias"], eps)
 
+    def hooked_layer_norm(self, hooks, hook, prefix, x, eps):
+        """The nn.LayerNorm `prefix` applied to x, its normalised input recorded as `hook` (TransformerLens)."""
+        return hooked_layer_norm(hooks, hook, x, self[prefix + ".weight"], self[prefix + ".bias"], eps)
+
     def assert_all_used(self):
         unused = sorted(set(self.tensors) - self.used)
         if unused:
@@ -128,6 +132,17 @@ def rms_norm(x, weight, eps):
 
 def layer_norm(x, weight, bias, eps):
     return F.layer_norm(x, (x.shape[-1],), weight, bias, eps)
+
+
+# The norms of a block as TransformerLens hooks them: hook_normalized records the value after
+# centring (LayerNorm) and scaling, before the norm's weight and bias, which are applied after.
+def hooked_layer_norm(hooks, name, x, weight, bias, eps):
+    y = hooks.rec(name, layer_norm(x, None, None, eps)) * weight
+    return y if bias is None else y + bias
+
+
+def hooked_rms_norm(hooks, name, x, weight, eps):
+    return hooks.rec(name, rms_norm(x, 1.0, eps)) * weight
 
 
 def gelu_tanh(x):

@@ -42,6 +42,14 @@ def load(model_dir):
     return cfg, p
 
 
+def hooked_layernorm(hooks, name, x, weight, bias):
+    """The trainer's LayerNorm, recording TransformerLens's hook_normalized: the normalised value
+    before the weight and bias."""
+    hooks[name] = train_ref.layernorm(x, None, None)
+    y = hooks[name] * weight
+    return y if bias is None else y + bias
+
+
 def forward(cfg, p, ids):
     used = set()
 
@@ -65,8 +73,7 @@ def forward(cfg, p, ids):
     for l in range(cfg["layers"]):
         pre, b = f"h.{l}.", f"blocks.{l}."
         hooks[b + "hook_resid_pre"] = x
-        h = train_ref.layernorm(x, w(pre + "ln_1.weight"), opt(pre + "ln_1.bias"))
-        hooks[b + "ln1.hook_normalized"] = h
+        h = hooked_layernorm(hooks, b + "ln1.hook_normalized", x, w(pre + "ln_1.weight"), opt(pre + "ln_1.bias"))
         qkv = F.linear(h, w(pre + "attn.c_attn.weight"), opt(pre + "attn.c_attn.bias"))
         D = h.shape[-1]
         for i, n in enumerate("qkv"):
@@ -88,8 +95,7 @@ def forward(cfg, p, ids):
         hooks[b + "hook_attn_out"] = attn_out
         x = x + attn_out
         hooks[b + "hook_resid_mid"] = x
-        h = train_ref.layernorm(x, w(pre + "ln_2.weight"), opt(pre + "ln_2.bias"))
-        hooks[b + "ln2.hook_normalized"] = h
+        h = hooked_layernorm(hooks, b + "ln2.hook_normalized", x, w(pre + "ln_2.weight"), opt(pre + "ln_2.bias"))
         fc = F.linear(h, w(pre + "mlp.c_fc.weight"), opt(pre + "mlp.c_fc.bias"))
         hooks[b + "mlp.hook_pre"] = fc
         act = F.gelu(fc, approximate="tanh")
@@ -98,8 +104,7 @@ def forward(cfg, p, ids):
         hooks[b + "hook_mlp_out"] = mlp_out
         x = x + mlp_out
         hooks[b + "hook_resid_post"] = x
-    x = train_ref.layernorm(x, w("ln_f.weight"), opt("ln_f.bias"))
-    hooks["ln_final.hook_normalized"] = x
+    x = hooked_layernorm(hooks, "ln_final.hook_normalized", x, w("ln_f.weight"), opt("ln_f.bias"))
     hooks["hook_logits"] = x @ w("wte.weight").t()
     unused = sorted(set(p) - used)
     if unused:

@@ -74,6 +74,16 @@ const Tensor& captured(const HookSet& hooks, const std::string& name) {
   return it == hooks.captured().end() ? empty : it->second;
 }
 
+// hook_normalized is the LayerNorm's value before its weight and bias (TransformerLens): from the
+// trainer's saved statistics, (x - mean) * rstd for x [T, D].
+std::vector<float> normalized(const std::vector<float>& x, const std::vector<float>& mean,
+                              const std::vector<float>& rstd, int64_t T, int64_t D) {
+  std::vector<float> out(static_cast<size_t>(T * D));
+  for (int64_t t = 0; t < T; ++t)
+    for (int64_t i = 0; i < D; ++i) out[t * D + i] = (x[t * D + i] - mean[t]) * rstd[t];
+  return out;
+}
+
 void compare_with_trainer(const train::GptModel& m, const HookSet& hooks, const std::vector<int32_t>& ids) {
   const train::GptConfig& c = m.config();
   const int64_t T = static_cast<int64_t>(ids.size()), D = c.dim, H = c.heads;
@@ -87,7 +97,7 @@ void compare_with_trainer(const train::GptModel& m, const HookSet& hooks, const 
     const std::string b = "blocks." + std::to_string(l) + ".";
     const train::LayerActivations& a = m.layer(l);
     check(b + "hook_resid_pre", m.residual(l).data(), T * D);
-    check(b + "ln1.hook_normalized", a.ln1.data(), T * D);
+    check(b + "ln1.hook_normalized", normalized(m.residual(l), a.ln1_mean, a.ln1_rstd, T, D).data(), T * D);
     for (int64_t part = 0; part < 3; ++part) {  // qkv [T, 3D] -> q, k, v [T, H, d_head]
       std::vector<float> slice;
       for (int64_t t = 0; t < T; ++t)
@@ -103,7 +113,7 @@ void compare_with_trainer(const train::GptModel& m, const HookSet& hooks, const 
     if (parts.gate) check(b + "attn.hook_gate", a.attn.gate.data(), T * H);
     check(b + "attn.hook_z", a.attn_y.data(), T * D);
     check(b + "hook_resid_mid", a.res_mid.data(), T * D);
-    check(b + "ln2.hook_normalized", a.ln2.data(), T * D);
+    check(b + "ln2.hook_normalized", normalized(a.res_mid, a.ln2_mean, a.ln2_rstd, T, D).data(), T * D);
     check(b + "mlp.hook_post", a.fc_act.data(), T * 4 * D);
     check(b + "hook_resid_post", m.residual(l + 1).data(), T * D);
   }
@@ -153,7 +163,7 @@ TEST_P(Variants, EngineEqualsTrainerAndPyTorchOnEveryHook) {
     ++compared;
   }
   EXPECT_EQ(compared, hooks.captured().size()) << "the engine has hook points the reference does not";
-  EXPECT_EQ(hooks.captured().size(), engine.hook_names(true).size());
+  EXPECT_EQ(hooks.captured_order(), engine.hook_names(true)) << "the pass and hook_names() disagree";
 }
 
 // `generate` runs the variant incrementally: 12 tokens, then one at a time, as the full pass.
