@@ -65,6 +65,8 @@ struct ArchSpec {
 };
 
 bool when_applies(When when, const ModelConfig& c);
+// A row's name for one layer (and expert): `pattern` with "{l}" -> layer, "{e}" -> expert.
+std::string expand_name(const std::string& pattern, int64_t layer, int64_t expert = 0);
 
 // The registry: every architecture outlierscope can run (list in registry.cpp).
 const ArchSpec* find_arch(const std::string& name);
@@ -81,7 +83,7 @@ std::vector<ArchExample> arch_examples();
 std::vector<std::string> arch_example_names();
 
 // Family descriptions, one per file of this folder.
-std::vector<ArchSpec> llama_family_archs();     // llama, mistral, qwen2, mixtral
+std::vector<ArchSpec> llama_family_archs();     // llama, mistral, mixtral, qwen2
 std::vector<ArchSpec> gpt2_family_archs();      // gpt2
 std::vector<ArchSpec> opt_family_archs();       // opt
 std::vector<ArchSpec> falcon_family_archs();    // falcon (7B, 40B/180B and RW layouts)

@@ -14,11 +14,6 @@ namespace {
 const std::string kLayer = "transformer.h.{l}.";
 const std::string kFusedQkv = kLayer + "self_attention.query_key_value";
 
-std::string layer_name(const std::string& stem, int64_t l) {
-  std::string name = stem;
-  return name.replace(name.find("{l}"), 3, std::to_string(l));
-}
-
 // Binds internal norm `internal` (+ ".bias") from source norm `source_stem` if the file has it.
 bool bind_norm(const NamedTensors& source, const std::string& source_stem, const std::string& internal,
                WeightStore& w) {
@@ -34,15 +29,15 @@ void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, WeightStore&
   const std::string where = "falcon";
   for (int64_t l = 0; l < c.n_layers; ++l) {
     const std::string p = "blocks." + std::to_string(l) + ".";
-    if (bind_norm(source, layer_name(kLayer + "ln_attn", l), p + "ln1", w)) {
-      bind_norm(source, layer_name(kLayer + "ln_mlp", l), p + "ln2", w);
+    if (bind_norm(source, expand_name(kLayer + "ln_attn", l), p + "ln1", w)) {
+      bind_norm(source, expand_name(kLayer + "ln_mlp", l), p + "ln2", w);
     } else {
-      OSC_CHECK_INPUT(bind_norm(source, layer_name(kLayer + "input_layernorm", l), p + "ln1", w), where,
+      OSC_CHECK_INPUT(bind_norm(source, expand_name(kLayer + "input_layernorm", l), p + "ln1", w), where,
                       "layer " + std::to_string(l) + " has neither ln_attn nor input_layernorm");
-      bind_norm(source, layer_name(kLayer + "post_attention_layernorm", l), p + "ln2", w);
+      bind_norm(source, expand_name(kLayer + "post_attention_layernorm", l), p + "ln2", w);
     }
-    const TensorView& qkv = source.get(layer_name(kFusedQkv + ".weight", l), where);
-    bind_fused_qkv(qkv, source.find(layer_name(kFusedQkv + ".bias", l)), QkvOrder::Grouped, c, l, w, where);
+    const TensorView& qkv = source.get(expand_name(kFusedQkv + ".weight", l), where);
+    bind_fused_qkv(qkv, source.find(expand_name(kFusedQkv + ".bias", l)), QkvOrder::Grouped, c, l, w, where);
   }
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "model/arch/arch.h"
 #include "model/bind_weights.h"
 
 namespace osc {
@@ -92,8 +93,7 @@ void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder o
 void bind_fused_qkv_layers(const NamedTensors& source, const std::string& stem, QkvOrder order, const ModelConfig& c,
                            WeightStore& w, const std::string& where) {
   for (int64_t l = 0; l < c.n_layers; ++l) {
-    std::string p = stem;
-    p.replace(p.find("{l}"), 3, std::to_string(l));
+    const std::string p = expand_name(stem, l);
     const TensorView* bias = c.attn_qkv_bias ? &source.get(p + ".bias", where) : nullptr;
     bind_fused_qkv(source.get(p + ".weight", where), bias, order, c, l, w, where);
   }

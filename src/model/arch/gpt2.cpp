@@ -46,15 +46,9 @@ std::vector<TensorRule> gpt2_layer() {
   };
 }
 
-std::string replaced(std::string s, const std::string& key, const std::string& value) {
-  for (size_t pos = s.find(key); pos != std::string::npos; pos = s.find(key, pos + value.size()))
-    s.replace(pos, key.size(), value);
-  return s;
-}
-
 // The file's name for a row: without "transformer." when the file has no prefix.
 std::string source_name(const TensorRule& rule, bool prefixed, int64_t layer) {
-  std::string name = replaced(rule.hf, "{l}", std::to_string(layer));
+  const std::string name = expand_name(rule.hf, layer);
   return prefixed || name.rfind(kPrefix, 0) != 0 ? name : name.substr(kPrefix.size());
 }
 
@@ -68,7 +62,7 @@ void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source,
     TensorView v = source.get(source_name(rule, prefixed, layer), where);
     if (rule.binding == Binding::HookTransposed) v = transpose_stored(v, where);
     if (v.rank() == 1) v = slice_vector_f32(v, 0, v.numel());
-    const std::string internal = replaced(rule.internal, "{l}", std::to_string(layer));
+    const std::string internal = expand_name(rule.internal, layer);
     if (internal.ends_with("attn.qkv")) qkv = v;
     else if (internal.ends_with("attn.qkv.bias")) qkv_bias = v;
     else w.set(internal, v);

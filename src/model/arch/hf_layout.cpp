@@ -8,28 +8,18 @@
 namespace osc {
 namespace {
 
-bool ends_with(const std::string& s, const std::string& tail) {
-  return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
-}
-
-std::string replaced(std::string s, const std::string& key, const std::string& value) {
-  for (size_t pos = s.find(key); pos != std::string::npos; pos = s.find(key, pos + value.size()))
-    s.replace(pos, key.size(), value);
-  return s;
-}
-
 TensorRole role_of(const std::string& internal) {
-  if (ends_with(internal, ".bias")) return TensorRole::Bias;
+  if (internal.ends_with(".bias")) return TensorRole::Bias;
   for (const char* norm : {"ln1", "ln2", "ln_final", "q_norm", "k_norm"})
-    if (ends_with(internal, norm)) return TensorRole::NormGain;
+    if (internal.ends_with(norm)) return TensorRole::NormGain;
   return TensorRole::Matrix;
 }
 
 Shape source_shape(const TensorRule& rule, const std::string& internal, const ModelConfig& c) {
   const int64_t fused_rows = (c.n_heads + 2 * c.n_kv_heads) * c.d_head;
   Shape shape;
-  if (ends_with(internal, "attn.qkv")) shape = {fused_rows, c.d_model};
-  else if (ends_with(internal, "attn.qkv.bias")) shape = {fused_rows};
+  if (internal.ends_with("attn.qkv")) shape = {fused_rows, c.d_model};
+  else if (internal.ends_with("attn.qkv.bias")) shape = {fused_rows};
   else if (internal == "pos_embed") shape = {c.max_positions + c.position_offset, c.d_model};
   else shape = expected_weight_shape(internal, c);
   if (shape.empty()) throw_internal(rule.internal, "no shape for this weight name");
@@ -42,17 +32,14 @@ void add_row(const TensorRule& rule, const std::string& internal, const std::str
   out.push_back({hf, source_shape(rule, internal, c), role_of(internal)});
 }
 
-// Rows [first, last) hold {e}: expanded expert by expert (all of expert 0's tensors, then 1's, ...).
-void add_expert_rows(const std::vector<const TensorRule*>& rows, const std::string& layer, const ModelConfig& c,
+// Rows holding {e}, expanded expert by expert (all of expert 0's tensors, then 1's, ...).
+void add_expert_rows(const std::vector<const TensorRule*>& rows, int64_t layer, const ModelConfig& c,
                      std::vector<HfTensor>& out) {
   for (int64_t e = 0; e < c.n_experts; ++e)
-    for (const TensorRule* r : rows) {
-      const std::string internal = replaced(replaced(r->internal, "{l}", layer), "{e}", std::to_string(e));
-      add_row(*r, internal, replaced(replaced(r->hf, "{l}", layer), "{e}", std::to_string(e)), c, out);
-    }
+    for (const TensorRule* r : rows) add_row(*r, expand_name(r->internal, layer, e), expand_name(r->hf, layer, e), c, out);
 }
 
-void add_rows(const std::vector<const TensorRule*>& rows, const std::string& layer, const ModelConfig& c,
+void add_rows(const std::vector<const TensorRule*>& rows, int64_t layer, const ModelConfig& c,
               std::vector<HfTensor>& out) {
   std::vector<const TensorRule*> experts;
   for (const TensorRule* r : rows) {
@@ -62,7 +49,7 @@ void add_rows(const std::vector<const TensorRule*>& rows, const std::string& lay
     }
     add_expert_rows(experts, layer, c, out);
     experts.clear();
-    add_row(*r, replaced(r->internal, "{l}", layer), replaced(r->hf, "{l}", layer), c, out);
+    add_row(*r, expand_name(r->internal, layer), expand_name(r->hf, layer), c, out);
   }
   add_expert_rows(experts, layer, c, out);
 }
@@ -83,10 +70,10 @@ std::vector<HfTensor> hf_tensor_layout(const ArchSpec& spec, const ModelConfig& 
   std::vector<const TensorRule*> before, after;
   for (const TensorRule* r : present(spec.globals, c)) (is_embedding(r) ? before : after).push_back(r);
   std::vector<HfTensor> out;
-  add_rows(before, "", c, out);
+  add_rows(before, 0, c, out);
   const std::vector<const TensorRule*> layer_rows = present(spec.per_layer, c);
-  for (int64_t l = 0; l < c.n_layers; ++l) add_rows(layer_rows, std::to_string(l), c, out);
-  add_rows(after, "", c, out);
+  for (int64_t l = 0; l < c.n_layers; ++l) add_rows(layer_rows, l, c, out);
+  add_rows(after, 0, c, out);
   return out;
 }
 

@@ -168,7 +168,7 @@ ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePr
 
 std::vector<ArchSpec> llama_family_archs() {
   return {llama_like("llama", llama_example, false), llama_like("mistral", mistral_example, false),
-          llama_like("qwen2", qwen2_example, false), llama_like("mixtral", mixtral_example, true)};
+          llama_like("mixtral", mixtral_example, true), llama_like("qwen2", qwen2_example, false)};
 }
 
 }  // namespace osc

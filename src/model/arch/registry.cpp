@@ -1,6 +1,7 @@
 // The list of architectures. Adding a family: write <family>.cpp in this folder returning its
 // ArchSpecs, declare the function in arch.h, and append it to all_families() below.
 #include <algorithm>
+#include <utility>
 
 #include "core/error.h"
 #include "model/arch/arch.h"
@@ -45,6 +46,16 @@ bool when_applies(When when, const ModelConfig& c) {
     case When::Sequential: return !c.parallel_block;
   }
   return false;
+}
+
+std::string expand_name(const std::string& pattern, int64_t layer, int64_t expert) {
+  std::string s = pattern;
+  for (const auto& [key, value] : {std::pair<std::string, int64_t>{"{l}", layer}, {"{e}", expert}}) {
+    const std::string text = std::to_string(value);
+    for (size_t pos = s.find(key); pos != std::string::npos; pos = s.find(key, pos + text.size()))
+      s.replace(pos, key.size(), text);
+  }
+  return s;
 }
 
 const ArchSpec* find_arch(const std::string& name) {
