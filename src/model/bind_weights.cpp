@@ -74,7 +74,7 @@ void bind_rule_list(const std::vector<TensorRule>& rules, const NamedTensors& so
                     int64_t layer, const std::string& where, WeightStore& weights) {
   const bool gguf = c.source_format == "gguf";
   for (const TensorRule& rule : rules) {
-    if (!when_applies(rule.when, c)) continue;
+    if (!when_applies(rule.when, c) || rule.binding != Binding::Table) continue;
     std::vector<Expanded> names;
     expand_rule(rule, gguf, c, layer, names);
     for (const Expanded& n : names) {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "formats/named_tensors.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 #include "model/weight_store.h"
 
 namespace osc {

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/tensor.h"
-#include "model/model_config.h"
+#include "core/model_config.h"
 #include "model/weight_store.h"
 
 namespace osc {

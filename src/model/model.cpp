@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "formats/checkpoint.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 #include "model/bind_weights.h"
 #include "model/forward.h"
 #include "model/hook_points.h"

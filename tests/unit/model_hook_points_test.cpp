@@ -10,7 +10,7 @@
 #include "model/hook_points.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
-#include "model/synth.h"
+#include "synth/synth.h"
 #include "support/shared_data.h"
 
 namespace osc {

@@ -1,6 +1,8 @@
 // `outlierscope synth`: a Hugging Face checkpoint directory (config.json + safetensors) in the real
 // layout of a model family, with random weights (N(0, 0.02^2), norm scales 1, biases 0). Used to
 // measure time and memory at 7B..70B scale without downloading anything, and to test the loaders.
+// What a family's checkpoint holds comes from its ArchSpec (model/arch/): the example config for
+// the preset, the tensor layout of its table (model/arch/hf_layout.h) and its config.json writer.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -10,12 +12,12 @@
 
 #include "core/dtype.h"
 #include "core/model_config.h"
-#include "model/synth_arch.h"
+#include "core/tensor.h"
 
 namespace osc {
 
 struct SynthOptions {
-  std::string arch = "llama";    // see synth_arch_names()
+  std::string arch = "llama";    // see arch_example_names() (model/arch/arch.h)
   std::string preset = "tiny";   // see synth_preset_names()
   std::string dtype = "bf16";    // bf16, f16, f32
   std::string out_dir;
@@ -23,6 +25,15 @@ struct SynthOptions {
   int64_t n_layers = 0;          // 0: the preset's; else a shallower (or deeper) model of the preset's width
   uint64_t max_shard_bytes = 5'000'000'000;  // Hugging Face's default max_shard_size "5GB"
   bool quiet = false;
+};
+
+// How a tensor is initialised: weights N(0, 0.02^2), norm scales 1, biases 0 (as HF's _init_weights).
+enum class SynthInit { Normal, Ones, Zeros };
+
+struct SynthTensor {
+  std::string name;
+  Shape shape;
+  SynthInit init = SynthInit::Normal;
 };
 
 struct SynthPlan {

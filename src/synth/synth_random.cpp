@@ -1,4 +1,4 @@
-#include "model/synth_random.h"
+#include "synth/synth_random.h"
 
 #include <cmath>
 

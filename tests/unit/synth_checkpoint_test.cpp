@@ -1,6 +1,7 @@
 // synth: the tensor layouts against shapes written out by hand from the transformers model
 // definitions, the files against an independent Python reader (json + numpy, with torch's own
-// bf16 rounding), and the round trip through the formats library's reader and config parser.
+// bf16 rounding), and the round trip of every architecture through Model::load and a forward pass
+// against the independent PyTorch reference run on the same files.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -13,8 +14,11 @@
 
 #include "core/error.h"
 #include "formats/checkpoint.h"
-#include "model/synth.h"
-#include "model/synth_random.h"
+#include "model/arch/arch.h"
+#include "model_reference_check.h"
+#include "synth/synth.h"
+#include "synth/synth_presets.h"
+#include "synth/synth_random.h"
 #include "support/shared_data.h"
 
 namespace osc {
@@ -28,10 +32,10 @@ std::string read_bytes(const std::string& path) {
 }
 
 SynthPlan synth_into(const std::string& dir, const std::string& arch, const std::string& dtype, uint64_t seed = 0,
-                     uint64_t max_shard_bytes = 5'000'000'000) {
+                     uint64_t max_shard_bytes = 5'000'000'000, const std::string& preset = "tiny") {
   SynthOptions o;
   o.arch = arch;
-  o.preset = "tiny";
+  o.preset = preset;
   o.dtype = dtype;
   o.out_dir = dir;
   o.seed = seed;
@@ -198,23 +202,37 @@ TEST(SynthWrite, ShardsHoldTheSameTensorsAsOneFile) {
   }
 }
 
-TEST(SynthWrite, EveryArchitectureLoadsBackThroughTheFormatsReader) {
-  for (const std::string& arch : synth_arch_names()) {
-    const std::string dir = test::scratch_dir("synth_roundtrip_" + arch);
-    const SynthPlan plan = synth_into(dir, arch, "bf16");
-    const Checkpoint ckpt = Checkpoint::open(dir);
-    // add_bos belongs to the tokenizer, which a synthetic checkpoint does not have.
-    nlohmann::json parsed = model_config_to_json(ckpt.config()), planned = model_config_to_json(plan.config);
-    parsed.erase("add_bos");
-    planned.erase("add_bos");
-    EXPECT_EQ(parsed, planned) << arch;
-    ASSERT_EQ(ckpt.tensors().size(), plan.tensors.size()) << arch;
-    for (const auto& t : plan.tensors) {
-      const TensorView* view = ckpt.tensors().find(t.name);
-      ASSERT_NE(view, nullptr) << arch << " " << t.name;
-      EXPECT_EQ(view->shape, t.shape) << arch << " " << t.name;
-      EXPECT_EQ(view->dtype, DType::BF16) << arch << " " << t.name;
-    }
+// The round trip a user makes: synth every architecture (small preset), load it with Model::load
+// (the registry, every tensor bound by its table or hook, the audit that refuses unread tensors),
+// run a pass, and compare every hook point and the logits with the PyTorch reference run on the same
+// files (tests/reference/run_checkpoint.py reads only config.json keys and Hugging Face names).
+TEST(SynthRoundTrip, EveryArchitectureLoadsAndMatchesThePyTorchReference) {
+  const std::string root = test::scratch_dir("synth_reference");
+  std::string models;
+  for (const std::string& arch : arch_example_names()) {
+    synth_into(root + "/" + arch, arch, "bf16", 11, 5'000'000'000, "small");
+    models += " --model " + root + "/" + arch;
+  }
+  test::run_reference("run_checkpoint.py", "--lengths 9" + models);
+  if (HasFatalFailure()) return;
+  for (const std::string& arch : arch_example_names()) {
+    SCOPED_TRACE(arch);
+    const Model model = Model::load(root + "/" + arch);
+    test::expect_matches_reference_file(model, root + "/" + arch + "/expected_T9.safetensors");
+  }
+}
+
+// Every list of architectures comes from the registry: each registered architecture can be written
+// (a config.json writer and at least one synth example), and each example is of its architecture.
+TEST(SynthRegistry, EveryRegisteredArchitectureHasASynthExample) {
+  for (const std::string& name : registered_architectures()) {
+    const ArchSpec& spec = require_arch(name, "test");
+    EXPECT_NE(spec.write_hf_config, nullptr) << name;
+    EXPECT_FALSE(spec.examples.empty()) << name;
+  }
+  const SizePreset tiny = *find_synth_preset("tiny");
+  for (const ArchExample& e : arch_examples()) {
+    EXPECT_EQ(e.example->make(tiny).architecture, e.spec->name) << e.example->name;
   }
 }
 

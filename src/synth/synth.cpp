@@ -1,4 +1,4 @@
-#include "model/synth.h"
+#include "synth/synth.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -7,8 +7,10 @@
 #include "core/atomic_write.h"
 #include "core/error.h"
 #include "core/progress.h"
-#include "model/synth_random.h"
-#include "model/synth_safetensors.h"
+#include "formats/safetensors_writer.h"
+#include "model/arch/hf_layout.h"
+#include "synth/synth_presets.h"
+#include "synth/synth_random.h"
 
 namespace osc {
 namespace {
@@ -20,6 +22,23 @@ std::string joined(const std::vector<std::string>& names) {
   std::string s;
   for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
   return s;
+}
+
+ArchExample find_example(const std::string& name) {
+  for (const ArchExample& e : arch_examples())
+    if (e.example->name == name) return e;
+  throw_bad_input("--arch", "unknown architecture '" + name + "' (expected one of " + joined(arch_example_names()) + ")");
+}
+
+std::vector<SynthTensor> synth_tensors(const std::vector<HfTensor>& layout) {
+  std::vector<SynthTensor> out;
+  for (const HfTensor& t : layout) {
+    const SynthInit init = t.role == TensorRole::NormGain ? SynthInit::Ones
+                           : t.role == TensorRole::Bias   ? SynthInit::Zeros
+                                                          : SynthInit::Normal;
+    out.push_back({t.name, t.shape, init});
+  }
+  return out;
 }
 
 DType parse_dtype(const std::string& name) {
@@ -57,17 +76,16 @@ std::string gib(uint64_t bytes) {
 }  // namespace
 
 SynthPlan plan_synth_model(const SynthOptions& options) {
-  const SynthArch* arch = find_synth_arch(options.arch);
-  if (!arch) throw_bad_input("--arch", "unknown architecture '" + options.arch + "' (expected one of " + joined(synth_arch_names()) + ")");
+  const ArchExample arch = find_example(options.arch);
   const auto preset = find_synth_preset(options.preset);
   if (!preset) throw_bad_input("--preset", "unknown preset '" + options.preset + "' (expected one of " + joined(synth_preset_names()) + ")");
   SynthPlan plan;
   plan.dtype = parse_dtype(options.dtype);
-  SynthPreset shape = *preset;
+  SizePreset shape = *preset;
   if (options.n_layers > 0) shape.n_layers = options.n_layers;
-  plan.config = arch->make_config(shape);
-  plan.tensors = arch->tensors(plan.config);
-  plan.hf_config = arch->hf_config(plan.config);
+  plan.config = arch.example->make(shape);
+  plan.tensors = synth_tensors(hf_tensor_layout(*arch.spec, plan.config));
+  plan.hf_config = arch.spec->write_hf_config(plan.config);
   plan.hf_config["torch_dtype"] = torch_dtype_name(plan.dtype);
   plan.hf_config["_name_or_path"] = plan.config.name;
   for (const auto& t : plan.tensors)

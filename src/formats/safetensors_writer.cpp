@@ -1,4 +1,4 @@
-#include "model/synth_safetensors.h"
+#include "formats/safetensors_writer.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -18,6 +18,20 @@ void check_writable_dtype(const StreamedTensor& t) {
     throw_internal(t.name, "the safetensors writer stores F32, F16 or BF16, not " + std::string(dtype_name(t.dtype)));
 }
 
+// Spaces after the JSON so that the tensor data starts 8-byte aligned, as the reference writer does.
+std::string padded(std::string header_text) {
+  header_text.append((8 - header_text.size() % 8) % 8, ' ');
+  return header_text;
+}
+
+// The 8-byte little-endian length of the (padded) header, then the header.
+void write_header(std::ostream& out, const std::string& header_text) {
+  uint8_t length[8];
+  for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(static_cast<uint64_t>(header_text.size()) >> (8 * i));
+  out.write(reinterpret_cast<const char*>(length), 8);
+  out.write(header_text.data(), static_cast<std::streamsize>(header_text.size()));
+}
+
 std::string header_json(const std::vector<const StreamedTensor*>& tensors) {
   nlohmann::ordered_json header;
   header["__metadata__"] = {{"format", "pt"}};
@@ -28,10 +42,7 @@ std::string header_json(const std::vector<const StreamedTensor*>& tensors) {
     header[t->name] = {{"dtype", dtype_name(t->dtype)}, {"shape", t->shape}, {"data_offsets", {offset, end}}};
     offset = end;
   }
-  std::string text = header.dump();
-  // Pad with spaces so that the tensor data starts 8-byte aligned, as the reference writer does.
-  text.append((8 - text.size() % 8) % 8, ' ');
-  return text;
+  return padded(header.dump());
 }
 
 // Converts count f32 values into the stored representation at `out` (little-endian).
@@ -67,6 +78,36 @@ std::string shard_name(size_t index, size_t count) {
 
 }  // namespace
 
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, TensorView>>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+  nlohmann::json header = nlohmann::json::object();
+  if (!metadata.empty()) header["__metadata__"] = metadata;
+  uint64_t offset = 0;
+  for (const auto& [name, view] : tensors) {
+    OSC_CHECK_INPUT(!name.empty() && name != "__metadata__", path, "invalid tensor name '" + name + "'");
+    OSC_CHECK_INPUT(!header.contains(name), path, "duplicate tensor name '" + name + "'");
+    OSC_CHECK_INPUT(!dtype_is_quantized(view.dtype), path,
+                    "tensor '" + name + "': safetensors cannot store " + std::string(dtype_name(view.dtype)));
+    auto bytes = dtype_storage_bytes(view.dtype, static_cast<uint64_t>(view.numel()));
+    OSC_CHECK_INPUT(bytes && *bytes == view.nbytes, path, "tensor '" + name + "': byte size does not match its shape");
+    header[name] = {{"dtype", dtype_name(view.dtype)}, {"shape", view.shape}, {"data_offsets", {offset, offset + view.nbytes}}};
+    offset += view.nbytes;
+  }
+  std::string text;
+  try {
+    text = header.dump();
+  } catch (const nlohmann::json::type_error& e) {
+    throw_bad_input(path, std::string("a tensor name or metadata value is not valid UTF-8: ") + e.what());
+  }
+  text = padded(text);
+  // Data in the caller's order, the order the offsets were assigned in (nlohmann sorts the keys).
+  write_file_atomically(path, [&](std::ostream& out) {
+    write_header(out, text);
+    for (const auto& [name, view] : tensors)
+      out.write(static_cast<const char*>(view.data), static_cast<std::streamsize>(view.nbytes));
+  });
+}
+
 uint64_t StreamedTensor::nbytes() const {
   return static_cast<uint64_t>(shape_numel(shape)) * static_cast<uint64_t>(dtype_block_bytes(dtype));
 }
@@ -79,10 +120,7 @@ void write_safetensors_streamed(const std::string& path, const std::vector<const
                                 const WriteProgress& progress, uint64_t bytes_before) {
   const std::string header = header_json(tensors);
   write_file_atomically(path, [&](std::ostream& out) {
-    uint8_t length[8];
-    for (int i = 0; i < 8; ++i) length[i] = static_cast<uint8_t>(static_cast<uint64_t>(header.size()) >> (8 * i));
-    out.write(reinterpret_cast<const char*>(length), 8);
-    out.write(header.data(), static_cast<std::streamsize>(header.size()));
+    write_header(out, header);
     uint64_t bytes_done = bytes_before;
     for (const StreamedTensor* t : tensors) {
       write_tensor_data(out, *t, bytes_done, progress);

@@ -1,17 +1,28 @@
-// A streaming safetensors writer: the header is written first (offsets follow from the shapes),
-// then each tensor is produced chunk by chunk and converted to its stored dtype, so a checkpoint of
-// any size is written in a few MiB of memory. Files larger than a shard limit are split the way
-// Hugging Face does (model-00001-of-0000N.safetensors + model.safetensors.index.json).
+// The safetensors writers (the reader is safetensors.h). Both frame a file the same way: 8-byte
+// little-endian header length, the JSON header space-padded so the data starts 8-byte aligned, the
+// tensor data in order.
+//   write_safetensors: tensors already in memory, any plain dtype, header keys sorted.
+//   write_safetensors_model: streamed, for checkpoints of any size (synth): the header is written
+//   first (offsets follow from the shapes), then each tensor is produced chunk by chunk and
+//   converted to its stored dtype, in a few MiB of memory; files larger than a shard limit are split
+//   the way Hugging Face does (model-00001-of-0000N.safetensors + model.safetensors.index.json).
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/dtype.h"
 #include "core/tensor.h"
 
 namespace osc {
+
+// Writes the tensors (F32, F16, BF16, I32, I64 and the other plain dtypes) in the given order,
+// atomically. Throws BadInput for quantized dtypes, duplicate or empty names.
+void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, TensorView>>& tensors,
+                       const std::map<std::string, std::string>& metadata = {});
 
 struct StreamedTensor {
   std::string name;

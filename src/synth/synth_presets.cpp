@@ -1,4 +1,4 @@
-#include "model/synth_presets.h"
+#include "synth/synth_presets.h"
 
 #include <array>
 
@@ -6,7 +6,7 @@ namespace osc {
 namespace {
 
 // LLaMA-2 7B/13B/70B and TinyLlama-1.1B shapes; tiny and small are for tests and quick runs.
-const std::array<SynthPreset, 6> kPresets = {{
+const std::array<SizePreset, 6> kPresets = {{
     {"tiny", 2, 64, 4, 4, 2, 176, 256, false, 512},
     {"small", 4, 256, 8, 8, 4, 704, 1024, false, 2048},
     {"1b", 22, 2048, 32, 4, 4, 5632, 2048, true, 0},
@@ -17,7 +17,7 @@ const std::array<SynthPreset, 6> kPresets = {{
 
 }  // namespace
 
-std::optional<SynthPreset> find_synth_preset(std::string_view name) {
+std::optional<SizePreset> find_synth_preset(std::string_view name) {
   for (const auto& p : kPresets)
     if (p.name == name) return p;
   return std::nullopt;

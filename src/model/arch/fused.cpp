@@ -1,4 +1,4 @@
-#include "model/arch_fused.h"
+#include "model/arch/fused.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "model/arch/arch.h"
 #include "model/bind_weights.h"
 
 namespace osc {
@@ -87,6 +88,15 @@ void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder o
   w.set(p + "q.bias", bias_rows_f32(*bias, r.q));
   w.set(p + "k.bias", bias_rows_f32(*bias, r.k));
   w.set(p + "v.bias", bias_rows_f32(*bias, r.v));
+}
+
+void bind_fused_qkv_layers(const NamedTensors& source, const std::string& stem, QkvOrder order, const ModelConfig& c,
+                           WeightStore& w, const std::string& where) {
+  for (int64_t l = 0; l < c.n_layers; ++l) {
+    const std::string p = expand_name(stem, l);
+    const TensorView* bias = c.attn_qkv_bias ? &source.get(p + ".bias", where) : nullptr;
+    bind_fused_qkv(source.get(p + ".weight", where), bias, order, c, l, w, where);
+  }
 }
 
 namespace {

@@ -1,7 +1,7 @@
 // Helpers for architectures whose source layout differs from the internal one (weight_store.h):
-// fused query/key/value projections in their three source orders, Conv1D weights stored
-// [in, out], and checkpoint formats a family does not support. Shared by arch_gpt2, arch_falcon,
-// arch_mpt and arch_gpt_neox.
+// fused query/key/value projections in their two source orders, Conv1D weights stored
+// [in, out], and checkpoint formats a family does not support. Shared by gpt2, falcon, mpt and
+// gpt_neox in this folder.
 #pragma once
 #include <string>
 
@@ -23,6 +23,11 @@ enum class QkvOrder { Blocked, Grouped };
 // without a copy; other grouped orders gather rows into an owned buffer in the stored dtype.
 void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder order, const ModelConfig& c,
                     int64_t layer, WeightStore& w, const std::string& where);
+
+// bind_fused_qkv for every layer from `stem` + ".weight" (and ".bias" when the config has q/k/v
+// biases); `stem` holds {l} for the layer, e.g. "transformer.blocks.{l}.attn.Wqkv".
+void bind_fused_qkv_layers(const NamedTensors& source, const std::string& stem, QkvOrder order, const ModelConfig& c,
+                           WeightStore& w, const std::string& where);
 
 // A Conv1D weight [in, out] as a linear weight [out, in]: an owned copy in the stored dtype
 // (F32 / F16 / BF16), one layer's matrix at a time, never the whole model in f32.

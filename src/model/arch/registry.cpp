@@ -1,9 +1,10 @@
-// The list of architectures. Adding a family: write arch_<family>.cpp returning its ArchSpecs,
-// declare the function in arch.h, and append it to all_families() below.
+// The list of architectures. Adding a family: write <family>.cpp in this folder returning its
+// ArchSpecs, declare the function in arch.h, and append it to all_families() below.
 #include <algorithm>
+#include <utility>
 
 #include "core/error.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 
 namespace osc {
 namespace {
@@ -40,8 +41,21 @@ bool when_applies(When when, const ModelConfig& c) {
     case When::Untied: return !c.tied_embeddings;
     case When::LmHeadBias: return c.lm_head_bias;
     case When::QkNorm: return c.qk_norm;
+    case When::ParallelNorms: return c.parallel_block && !c.parallel_shared_norm;
+    case When::NotParallelNorms: return !(c.parallel_block && !c.parallel_shared_norm);
+    case When::Sequential: return !c.parallel_block;
   }
   return false;
+}
+
+std::string expand_name(const std::string& pattern, int64_t layer, int64_t expert) {
+  std::string s = pattern;
+  for (const auto& [key, value] : {std::pair<std::string, int64_t>{"{l}", layer}, {"{e}", expert}}) {
+    const std::string text = std::to_string(value);
+    for (size_t pos = s.find(key); pos != std::string::npos; pos = s.find(key, pos + text.size()))
+      s.replace(pos, key.size(), text);
+  }
+  return s;
 }
 
 const ArchSpec* find_arch(const std::string& name) {
@@ -60,6 +74,19 @@ const ArchSpec& require_arch(const std::string& name, const std::string& where) 
 std::vector<std::string> registered_architectures() {
   std::vector<std::string> names;
   for (const ArchSpec& s : registry()) names.push_back(s.name);
+  return names;
+}
+
+std::vector<ArchExample> arch_examples() {
+  std::vector<ArchExample> all;
+  for (const ArchSpec& s : registry())
+    for (const ExampleConfig& e : s.examples) all.push_back({&s, &e});
+  return all;
+}
+
+std::vector<std::string> arch_example_names() {
+  std::vector<std::string> names;
+  for (const ArchExample& e : arch_examples()) names.push_back(e.example->name);
   return names;
 }
 
