@@ -43,11 +43,12 @@ std::vector<Window> sliding_windows(int64_t tokens, int64_t ctx, int64_t stride)
   return out;
 }
 
-void score_window(const Model& model, const std::vector<int32_t>& tokens, const Window& w, bool bos_first, Totals& totals) {
+void score_window(const Model& model, const WindowForward& forward, const std::vector<int32_t>& tokens, const Window& w,
+                  bool bos_first, Totals& totals) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
   if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
-  const Tensor logits = model.forward(input);  // [end - begin, vocab]
+  const Tensor logits = forward ? forward(input) : model.forward(input);  // [end - begin, vocab]
   for (int64_t target = w.first_target; target < w.end; ++target) {
     const int64_t pos = target - 1 - w.begin;  // the position whose logits predict `target`
     totals.nll += next_token_nll(logits.ptr() + pos * c.vocab_size, c.vocab_size, tokens[target]);
@@ -71,7 +72,7 @@ void check_perplexity_options(const PerplexityOptions& o) {
 }
 
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window) {
+                                 const PerplexityProgress& on_window, const WindowForward& forward) {
   check_perplexity_options(o);
   const ModelConfig& c = model.config();
   OSC_CHECK_INPUT(c.max_positions <= 0 || o.ctx <= c.max_positions, "perplexity",
@@ -88,7 +89,7 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   Totals totals;
   if (on_window) on_window(0, count, 0.0);
   for (int64_t w = 0; w < count; ++w) {
-    score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, totals);
+    score_window(model, forward, tokens, windows[static_cast<size_t>(w)], bos_first, totals);
     if (on_window) on_window(w + 1, count, std::exp(totals.mean_nll()));
   }
   OSC_CHECK_INPUT(totals.scored > 0, file, "no prediction was scored (--ctx " + std::to_string(o.ctx) + " under the " + o.convention + " convention)");

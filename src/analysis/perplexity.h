@@ -41,10 +41,14 @@ using PerplexityProgress = std::function<void(int64_t windows_done, int64_t wind
 // ctx or combined with llamacpp (checked before a model is loaded).
 void check_perplexity_options(const PerplexityOptions& o);
 
+// The pass that gives a window's logits [T, vocab]; empty: model.forward. A layer-pipelined job
+// passes its own (pipeline/layer_pipeline.h).
+using WindowForward = std::function<Tensor(const std::vector<int32_t>& tokens)>;
+
 // Also BadInput for a ctx longer than the model's context, or a file too short for one window
 // (naming the file).
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window = {});
+                                 const PerplexityProgress& on_window = {}, const WindowForward& forward = {});
 
 // One line: the windows and how many predictions were scored.
 std::string perplexity_description(const PerplexityResult& r);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "formats/named_tensors.h"
+#include "model/layer_range.h"
 #include "model/model_config.h"
 #include "model/weight_store.h"
 
@@ -31,8 +32,10 @@ struct TensorRule {
 };
 
 // Runs after the table is bound: may add or replace weights (and adjust the config, e.g. after
-// un-permuting rows it clears rope_interleaved).
-using BindFunction = std::function<void(const NamedTensors& source, ModelConfig& config, WeightStore& weights)>;
+// un-permuting rows it clears rope_interleaved). Binds only the layers in `layers` (all of them
+// but in a layer-pipelined job, pipeline/), and reads no other layer's tensor.
+using BindFunction =
+    std::function<void(const NamedTensors& source, ModelConfig& config, LayerRange layers, WeightStore& weights)>;
 
 struct ArchSpec {
   std::string name;                     // ModelConfig::architecture

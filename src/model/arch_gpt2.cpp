@@ -53,11 +53,11 @@ void bind_layer(const NamedTensors& source, const std::string& prefix, const Mod
 }
 
 // Everything is bound here rather than in the tables: the name prefix depends on the file.
-void bind_gpt2(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
   const std::string prefix = name_prefix(source);
   bind_globals(source, prefix, c, w);
-  for (int64_t l = 0; l < c.n_layers; ++l) bind_layer(source, prefix, c, l, w);
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) bind_layer(source, prefix, c, l, w);
 }
 
 ArchSpec gpt2_spec() {

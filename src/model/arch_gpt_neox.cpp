@@ -8,9 +8,9 @@
 namespace osc {
 namespace {
 
-void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     const std::string p = "gpt_neox.layers." + std::to_string(l) + ".attention.query_key_value.";
     const TensorView* bias = c.attn_qkv_bias ? &source.get(p + "bias", "gpt_neox") : nullptr;
     bind_fused_qkv(source.get(p + "weight", "gpt_neox"), bias, QkvOrder::Grouped, c, l, w, "gpt_neox");

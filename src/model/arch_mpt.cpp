@@ -7,9 +7,9 @@
 namespace osc {
 namespace {
 
-void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     const std::string p = "transformer.blocks." + std::to_string(l) + ".attn.Wqkv.";
     const TensorView* bias = c.attn_qkv_bias ? &source.get(p + "bias", "mpt") : nullptr;
     bind_fused_qkv(source.get(p + "weight", "mpt"), bias, QkvOrder::Blocked, c, l, w, "mpt");

@@ -37,7 +37,7 @@ ArchSpec opt_spec() {
       {"blocks.{l}.mlp.down", hf + "fc2.weight", ""},
       {"blocks.{l}.mlp.down.bias", hf + "fc2.bias", "", When::MlpBias},
   };
-  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, WeightStore&) { require_hf_source(c); };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   return spec;
 }
 

@@ -39,7 +39,7 @@ ArchSpec phi2_spec() {
       {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", ""},
       {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", "", When::MlpBias},
   };
-  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, WeightStore&) { require_hf_source(c); };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   return spec;
 }
 

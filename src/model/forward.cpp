@@ -73,6 +73,19 @@ void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
   ctx.hook(l, "hook_resid_post", x.ptr(), shape);
 }
 
+// logits [T, vocab] = head(final_norm(x [T, d_model])).
+Tensor unembed(const ForwardContext& ctx, const Tensor& x) {
+  const ModelConfig& c = ctx.config;
+  Tensor normed(x.shape);
+  ctx.norm("ln_final", x.ptr(), normed.ptr());
+  ctx.hook("ln_final.hook_normalized", normed.ptr(), normed.shape);
+  Tensor logits({ctx.tokens, c.vocab_size});
+  const TensorView* head = c.tied_embeddings ? &ctx.weights.get("embed") : &ctx.weights.get("lm_head");
+  linear(normed.ptr(), ctx.tokens, *head, ctx.weights.f32_or_null("lm_head.bias"), logits.ptr());
+  ctx.hook("hook_logits", logits.ptr(), logits.shape);
+  return logits;
+}
+
 }  // namespace
 
 Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks,
@@ -84,15 +97,23 @@ Tensor run_forward(const ModelConfig& c, const WeightStore& w, const std::vector
   ForwardContext ctx{c, w, hooks, static_cast<int64_t>(tokens.size()), cache, cached};
   Tensor x = embed(ctx, tokens);
   for (int64_t l = 0; l < c.n_layers; ++l) block(ctx, l, x);
-  Tensor normed(x.shape);
-  ctx.norm("ln_final", x.ptr(), normed.ptr());
-  ctx.hook("ln_final.hook_normalized", normed.ptr(), normed.shape);
-  Tensor logits({ctx.tokens, c.vocab_size});
-  const TensorView* head = c.tied_embeddings ? &w.get("embed") : &w.get("lm_head");
-  linear(normed.ptr(), ctx.tokens, *head, w.f32_or_null("lm_head.bias"), logits.ptr());
-  ctx.hook("hook_logits", logits.ptr(), logits.shape);
+  Tensor logits = unembed(ctx, x);
   if (cache) cache->commit(ctx.tokens);
   return logits;
+}
+
+Tensor forward_embed(const ModelConfig& c, const WeightStore& w, const std::vector<int32_t>& tokens, HookSet& hooks) {
+  check_tokens(c, tokens, 0);
+  return embed(ForwardContext{c, w, hooks, static_cast<int64_t>(tokens.size()), nullptr, 0}, tokens);
+}
+
+void forward_layers(const ModelConfig& c, const WeightStore& w, HookSet& hooks, LayerRange layers, Tensor& x) {
+  const ForwardContext ctx{c, w, hooks, x.shape.at(0), nullptr, 0};
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) block(ctx, l, x);
+}
+
+Tensor forward_head(const ModelConfig& c, const WeightStore& w, HookSet& hooks, const Tensor& x) {
+  return unembed(ForwardContext{c, w, hooks, x.shape.at(0), nullptr, 0}, x);
 }
 
 }  // namespace osc
