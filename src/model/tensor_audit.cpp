@@ -87,8 +87,8 @@ bool belongs_to_another_process(const std::string& name, int64_t n_layers, Layer
 
 void audit_bound_tensors(const NamedTensors& source, const std::string& where, int64_t n_layers, LayerRange layers) {
   std::vector<std::string> never_read = source.unused_names();
-  std::erase_if(never_read, [&](const std::string& name) { return belongs_to_another_process(name, n_layers, layers); });
   const std::unordered_set<std::string> skipped(never_read.begin(), never_read.end());
+  std::erase_if(never_read, [&](const std::string& name) { return belongs_to_another_process(name, n_layers, layers); });
   std::vector<std::string> unused;
   for (const std::string& name : never_read)
     if (!is_known_buffer(name) && !duplicates_a_used_tensor(source, *source.find(name), skipped))
@@ -97,7 +97,7 @@ void audit_bound_tensors(const NamedTensors& source, const std::string& where, i
                   std::to_string(unused.size()) + " tensor(s) the config does not account for: " + list_some(unused) +
                       " (does config.json match the weights, e.g. the number of layers or the attention variant?)");
   for (const auto& [name, view] : source) {
-    if (skipped.count(name) || belongs_to_another_process(name, n_layers, layers)) continue;
+    if (skipped.count(name)) continue;
     OSC_CHECK_INPUT(is_floating(view.dtype), where,
                     "tensor '" + name + "' has integer dtype " + std::string(dtype_name(view.dtype)) +
                         " where a floating-point weight is expected");

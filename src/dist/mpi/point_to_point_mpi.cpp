@@ -3,7 +3,6 @@
 // of one (source, tag) pair arrive in order (MPI's non-overtaking rule).
 #include <algorithm>
 #include <cstdint>
-#include <cstring>
 #include <string>
 #include <vector>
 
