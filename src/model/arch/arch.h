@@ -11,9 +11,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/model_config.h"
 #include "formats/named_tensors.h"
 #include "model/arch/example_config.h"
-#include "core/model_config.h"
+#include "model/layer_range.h"
 #include "model/weight_store.h"
 
 namespace osc {
@@ -49,8 +50,10 @@ struct TensorRule {
 };
 
 // Runs after the table is bound: may add or replace weights (and adjust the config, e.g. after
-// un-permuting rows it clears rope_interleaved).
-using BindFunction = std::function<void(const NamedTensors& source, ModelConfig& config, WeightStore& weights)>;
+// un-permuting rows it clears rope_interleaved). Binds only the layers in `layers` (all of them
+// but in a layer-pipelined job, pipeline/), and reads no other layer's tensor.
+using BindFunction =
+    std::function<void(const NamedTensors& source, ModelConfig& config, LayerRange layers, WeightStore& weights)>;
 
 // config.json as transformers' save_pretrained writes it for this config (without torch_dtype).
 using HfConfigWriter = nlohmann::json (*)(const ModelConfig&);

@@ -24,10 +24,10 @@ bool bind_norm(const NamedTensors& source, const std::string& source_stem, const
   return true;
 }
 
-void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
   const std::string where = "falcon";
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     const std::string p = "blocks." + std::to_string(l) + ".";
     if (bind_norm(source, expand_name(kLayer + "ln_attn", l), p + "ln1", w)) {
       bind_norm(source, expand_name(kLayer + "ln_mlp", l), p + "ln2", w);

@@ -91,8 +91,8 @@ void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder o
 }
 
 void bind_fused_qkv_layers(const NamedTensors& source, const std::string& stem, QkvOrder order, const ModelConfig& c,
-                           WeightStore& w, const std::string& where) {
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+                           LayerRange layers, WeightStore& w, const std::string& where) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     const std::string p = expand_name(stem, l);
     const TensorView* bias = c.attn_qkv_bias ? &source.get(p + ".bias", where) : nullptr;
     bind_fused_qkv(source.get(p + ".weight", where), bias, order, c, l, w, where);

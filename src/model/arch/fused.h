@@ -7,6 +7,7 @@
 
 #include "core/model_config.h"
 #include "formats/named_tensors.h"
+#include "model/layer_range.h"
 #include "model/weight_store.h"
 
 namespace osc {
@@ -27,7 +28,7 @@ void bind_fused_qkv(const TensorView& weight, const TensorView* bias, QkvOrder o
 // bind_fused_qkv for every layer from `stem` + ".weight" (and ".bias" when the config has q/k/v
 // biases); `stem` holds {l} for the layer, e.g. "transformer.blocks.{l}.attn.Wqkv".
 void bind_fused_qkv_layers(const NamedTensors& source, const std::string& stem, QkvOrder order, const ModelConfig& c,
-                           WeightStore& w, const std::string& where);
+                           LayerRange layers, WeightStore& w, const std::string& where);
 
 // A Conv1D weight [in, out] as a linear weight [out, in]: an owned copy in the stored dtype
 // (F32 / F16 / BF16), one layer's matrix at a time, never the whole model in f32.

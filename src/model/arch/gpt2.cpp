@@ -70,11 +70,11 @@ void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source,
   if (qkv.data) bind_fused_qkv(qkv, &qkv_bias, QkvOrder::Blocked, c, layer, w, where);
 }
 
-void bind_gpt2(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
   const bool prefixed = source.contains(kPrefix + "wte.weight");
   bind_rows(gpt2_globals(), source, prefixed, c, 0, w);
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     bind_rows(gpt2_layer(), source, prefixed, c, l, w);
     const std::string layer = std::to_string(l);
     bind_variant_tensors(source, (prefixed ? kPrefix : "") + "h." + layer + ".attn.", c, "blocks." + layer + ".attn.", w);

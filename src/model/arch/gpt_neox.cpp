@@ -11,9 +11,9 @@ namespace {
 const std::string kLayer = "gpt_neox.layers.{l}.";
 const std::string kFusedQkv = kLayer + "attention.query_key_value";
 
-void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
-  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, w, "gpt_neox");
+  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, layers, w, "gpt_neox");
 }
 
 nlohmann::json gpt_neox_hf_config(const ModelConfig& c) {

@@ -57,9 +57,9 @@ TensorView unpermute_vector(const TensorView& bias, int64_t heads) {
 
 // llama.cpp's GGUF and llama2.c keep Meta's interleaved q/k rows; move them to HF's rotate_half
 // layout so that hook_q / hook_k channels mean the same thing whatever file the model came from.
-void unpermute_meta_qk(const NamedTensors&, ModelConfig& c, WeightStore& w) {
+void unpermute_meta_qk(const NamedTensors&, ModelConfig& c, LayerRange layers, WeightStore& w) {
   if (!c.rope_interleaved || c.source_format == "hf") return;
-  for (int64_t l = 0; l < c.n_layers; ++l) {
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
     const std::string p = "blocks." + std::to_string(l) + ".attn.";
     w.set(p + "q", unpermute_rope_rows(w.get(p + "q"), c.n_heads));
     w.set(p + "k", unpermute_rope_rows(w.get(p + "k"), c.n_kv_heads));

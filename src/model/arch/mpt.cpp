@@ -10,9 +10,9 @@ namespace {
 const std::string kLayer = "transformer.blocks.{l}.";
 const std::string kFusedQkv = kLayer + "attn.Wqkv";
 
-void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, WeightStore& w) {
+void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
   require_hf_source(c);
-  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Blocked, c, w, "mpt");
+  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Blocked, c, layers, w, "mpt");
 }
 
 nlohmann::json mpt_hf_config(const ModelConfig& c) {

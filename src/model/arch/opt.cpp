@@ -73,7 +73,7 @@ ArchSpec opt_spec() {
       {"blocks.{l}.ln2", hf + "final_layer_norm.weight", ""},
       {"blocks.{l}.ln2.bias", hf + "final_layer_norm.bias", "", When::NormBias},
   };
-  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, WeightStore&) { require_hf_source(c); };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = opt_hf_config;
   spec.examples = {{"opt", opt_example}};
   return spec;

@@ -85,7 +85,7 @@ ArchSpec phi2_spec() {
       {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", ""},
       {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", "", When::MlpBias},
   };
-  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, WeightStore&) { require_hf_source(c); };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
   return spec;
