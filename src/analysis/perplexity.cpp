@@ -32,26 +32,27 @@ std::vector<PerplexityWindow> sliding_windows(int64_t tokens, int64_t ctx, int64
   return out;
 }
 
-// The window's logits [end - begin, vocab]; with check_finite, BadInput at the first non-finite
-// hook value, naming the window (its tokens are numbered from the window's first).
-Tensor window_logits(const Model& model, const std::vector<int32_t>& input, const PerplexityWindow& w, bool check_finite) {
-  if (!check_finite) return model.forward(input);
+// The window's logits [end - begin, vocab], from `forward` when given, else the model's; with
+// check_finite, BadInput at the first non-finite hook value, naming the window (its tokens are
+// numbered from the window's first).
+Tensor window_logits(const Model& model, const WindowForward& forward, const std::vector<int32_t>& input,
+                     const PerplexityWindow& w, bool check_finite) {
   HookSet hooks;
-  hooks.require_finite();
+  if (check_finite) hooks.require_finite();
   try {
-    return model.forward(input, hooks);
+    return forward ? forward(input) : model.forward(input, hooks);
   } catch (const Error& e) {
-    if (e.kind() != ErrorKind::BadInput) throw;
+    if (!check_finite || e.kind() != ErrorKind::BadInput) throw;
     throw_bad_input("perplexity", "window of text tokens " + std::to_string(w.begin) + ".." + std::to_string(w.end - 1) + ": " + e.what());
   }
 }
 
-void score_window(const Model& model, const std::vector<int32_t>& tokens, const PerplexityWindow& w, bool bos_first,
-                  bool check_finite, NllTotals& totals) {
+void score_window(const Model& model, const WindowForward& forward, const std::vector<int32_t>& tokens,
+                  const PerplexityWindow& w, bool bos_first, bool check_finite, NllTotals& totals) {
   const ModelConfig& c = model.config();
   std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
   if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
-  add_window_nll(window_logits(model, input, w, check_finite), tokens, w, c.vocab_size, totals);
+  add_window_nll(window_logits(model, forward, input, w, check_finite), tokens, w, c.vocab_size, totals);
 }
 
 }  // namespace
@@ -83,7 +84,7 @@ void check_perplexity_options(const PerplexityOptions& o) {
 }
 
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window) {
+                                 const PerplexityProgress& on_window, const WindowForward& forward) {
   check_perplexity_options(o);
   const ModelConfig& c = model.config();
   OSC_CHECK_INPUT(c.max_positions <= 0 || o.ctx <= c.max_positions, "perplexity",
@@ -100,7 +101,7 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   NllTotals totals;
   if (on_window) on_window(0, count, 0.0);
   for (int64_t w = 0; w < count; ++w) {
-    score_window(model, tokens, windows[static_cast<size_t>(w)], bos_first, o.check_finite, totals);
+    score_window(model, forward, tokens, windows[static_cast<size_t>(w)], bos_first, o.check_finite, totals);
     if (on_window) on_window(w + 1, count, std::exp(totals.mean_nll()));
   }
   OSC_CHECK_INPUT(totals.scored > 0, file, "no prediction was scored (--ctx " + std::to_string(o.ctx) + " under the " + o.convention + " convention)");

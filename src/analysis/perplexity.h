@@ -60,11 +60,15 @@ void add_window_nll(const Tensor& logits, const std::vector<int32_t>& tokens, co
 // ctx or combined with llamacpp (checked before a model is loaded).
 void check_perplexity_options(const PerplexityOptions& o);
 
+// The pass that gives a window's logits [T, vocab]; empty: model.forward. A layer-pipelined job
+// passes its own (pipeline/layer_pipeline.h), which checks finiteness on every rank itself.
+using WindowForward = std::function<Tensor(const std::vector<int32_t>& tokens)>;
+
 // Also BadInput for a ctx longer than the model's context, a file too short for one window
 // (naming the file), a non-finite perplexity, and with check_finite the first non-finite hook value
 // (window, hook, token, channel).
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window = {});
+                                 const PerplexityProgress& on_window = {}, const WindowForward& forward = {});
 
 // One line: the windows and how many predictions were scored.
 std::string perplexity_description(const PerplexityResult& r);

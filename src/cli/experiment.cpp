@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/progress.h"
 #include "dist/communicator.h"
 #include "experiment/variant_runner.h"
@@ -45,10 +46,11 @@ void add_measure_options(CLI::App& sub, experiment::VariantExperimentOptions& o)
   sub.add_option("--title", o.title, "Title of the tables and figures");
 }
 
-int run_variants(experiment::VariantExperimentOptions& o, const std::string& variants) {
+int run_variants(experiment::VariantExperimentOptions& o, const std::string& variants, double mpi_timeout) {
   o.variants = split_list(variants);
   o.train.quiet = o.train.quiet || global_quiet();
   dist::Session session;  // under mpirun/srun the ranks train each variant together (docs/distributed.md)
+  dist::set_wait_limit(mpi_timeout);
   const auto results = experiment::run_variant_experiment(o);
   if (!dist::is_root()) return 0;  // rank 0 reports for the job
   std::printf("%-20s %10s %12s %12s %12s %12s %12s\n", "variant", "val_loss", "ppl", "w8_tensor", "w8_channel",
@@ -73,7 +75,9 @@ CommandRegistration reg("experiment", "Train attention variants and compare thei
   variants->add_option("--out", o->out_dir, "Output folder")->required();
   add_training_options(*variants, o->train);
   add_measure_options(*variants, *o);
-  return [o, list]() { return run_variants(*o, *list); };
+  auto mpi_timeout = std::make_shared<double>(0.0);
+  add_mpi_timeout_option(*variants, *mpi_timeout);
+  return [o, list, mpi_timeout]() { return run_variants(*o, *list, *mpi_timeout); };
 });
 
 }  // namespace

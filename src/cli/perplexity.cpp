@@ -1,6 +1,6 @@
 // `outlierscope perplexity MODEL --file F --ctx N [--stride S] [--json] [--convention paper|llamacpp]
-// [--check-finite]`
-// (conventions, sliding windows and formula: analysis/perplexity.h).
+// [--check-finite]` (conventions, sliding windows and formula: analysis/perplexity.h). Under
+// `mpirun -np N` the layers are split over the ranks (pipeline/layer_pipeline.h) and rank 0 reports.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -9,8 +9,11 @@
 
 #include "analysis/perplexity.h"
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "model/model.h"
+#include "pipeline/layer_pipeline.h"
 
 namespace osc::cli {
 namespace {
@@ -19,11 +22,24 @@ struct PerplexityArgs {
   std::string model, file;
   analysis::PerplexityOptions options;
   bool as_json = false;
+  double mpi_timeout = 0.0;
 };
 
 int run_perplexity(const PerplexityArgs& a) {
   analysis::check_perplexity_options(a.options);
-  const Model model = Model::load(a.model);
+  dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
+  dist::set_wait_limit(a.mpi_timeout);
+  const pipeline::LayerPipeline job(a.model);
+  HookSet window_hooks;  // every rank checks its own layers under --check-finite
+  if (a.options.check_finite) window_hooks.require_finite();
+  if (!job.is_front()) {  // another rank: runs its layers of every window rank 0 starts
+    job.serve(window_hooks);
+    return 0;
+  }
+  const Model& model = job.model();
+  const analysis::WindowForward forward = [&job, &window_hooks](const std::vector<int32_t>& tokens) {
+    return job.forward(tokens, window_hooks);
+  };
   std::optional<Progress> progress;
   char ppl_text[64] = "";
   const analysis::PerplexityResult r = analysis::file_perplexity(
@@ -31,7 +47,8 @@ int run_perplexity(const PerplexityArgs& a) {
         if (done == 0) return static_cast<void>(progress.emplace("perplexity", windows, "windows", false));
         std::snprintf(ppl_text, sizeof ppl_text, "ppl %.4f", ppl);
         progress->update(done, ppl_text);
-      });
+      }, forward);
+  job.finish(window_hooks, "perplexity");
   if (progress) progress->finish(ppl_text);
   if (a.as_json) std::cout << analysis::perplexity_json(r, a.model, a.file).dump(2) << "\n";
   else std::printf("perplexity %.4f (%s)\n", r.perplexity, analysis::perplexity_description(r).c_str());
@@ -50,6 +67,7 @@ const CommandRegistration registration(
       sub.add_flag("--check-finite", a->options.check_finite,
                    "Fail (exit 2) at the first hook point with a NaN or Inf, naming the window, hook, token and channel");
       sub.add_flag("--json", a->as_json, "Print one JSON object: perplexity, tokens, windows, convention");
+      add_mpi_timeout_option(sub, a->mpi_timeout);
       return [a]() { return run_perplexity(*a); };
     });
 

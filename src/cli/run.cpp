@@ -2,6 +2,8 @@
 //  [--intervene SPEC...] [--out acts.safetensors] [--npy-dir DIR]`: one forward pass, capturing the
 // selected hook points (docs/hooks.md) with optional interventions; without --out / --npy-dir it
 // prints a summary. --ids runs models that have no tokenizer (synthesised ones) on exact ids.
+// Under `mpirun -np N` the layers are split over the ranks and rank 0 writes what one process
+// would (pipeline/layer_pipeline.h, docs/distributed.md).
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -10,13 +12,16 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/text_file.h"
+#include "dist/communicator.h"
 #include "hooks/hook_set.h"
 #include "hooks/hook_vocabulary.h"
 #include "model/capture_export.h"
 #include "model/model.h"
+#include "pipeline/layer_pipeline.h"
 
 namespace osc::cli {
 namespace {
@@ -27,6 +32,7 @@ struct RunArgs {
   bool bos = false, no_bos = false;
   std::vector<std::string> hooks, interventions;
   bool check_finite = false;
+  double mpi_timeout = 0.0;
 };
 
 // --ids as given (BOS only with --bos); a text with the model's BOS convention unless overridden.
@@ -83,28 +89,42 @@ std::map<std::string, std::string> metadata(const RunArgs& a) {
   return m;
 }
 
-int run_run(const RunArgs& a) {
-  OSC_CHECK_INPUT(!a.text.empty() + !a.file.empty() + !a.ids.empty() == 1, "run", "give exactly one of --text, --file or --ids");
-  const std::vector<std::string> inputs = {a.model, a.file};
-  if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
-  std::optional<OutputFolder> npy_dir;
-  if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
-  const Model model = Model::load(a.model);
+// The same patterns on every rank of a pipelined job: each applies them to its own layers.
+HookSet hooks_of(const RunArgs& a) {
   HookSet hooks;
   if (a.check_finite) hooks.require_finite();
   for (const std::string& g : a.hooks) hooks.capture(g);
   if (a.hooks.empty()) hooks.capture(hook_name(HookPoint::Logits));
   for (const std::string& spec : a.interventions) hooks.intervene(parse_intervention(spec));
-  const std::vector<int32_t> tokens = input_tokens(model, a);
-  model.forward(tokens, hooks);
-  hooks.throw_if_unmatched("run");
-  if (!a.out.empty()) write_captures_safetensors(a.out, hooks, tokens, metadata(a));
+  return hooks;
+}
+
+int run_run(const RunArgs& a) {
+  dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
+  dist::set_wait_limit(a.mpi_timeout);
+  if (!dist::is_root()) {  // another rank: runs its layers of rank 0's pass
+    HookSet hooks = hooks_of(a);
+    pipeline::LayerPipeline(a.model).serve(hooks);
+    return 0;
+  }
+  OSC_CHECK_INPUT(!a.text.empty() + !a.file.empty() + !a.ids.empty() == 1, "run", "give exactly one of --text, --file or --ids");
+  const std::vector<std::string> inputs = {a.model, a.file};
+  if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
+  std::optional<OutputFolder> npy_dir;
+  if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
+  const pipeline::LayerPipeline job(a.model);
+  HookSet hooks = hooks_of(a), captured;  // captured: every rank's captures, in the order of the pass
+  captured.capture_all();
+  const std::vector<int32_t> tokens = input_tokens(job.model(), a);
+  job.forward(tokens, hooks, &captured);
+  job.finish(hooks, "run");
+  if (!a.out.empty()) write_captures_safetensors(a.out, captured, tokens, metadata(a));
   if (npy_dir) {
-    write_captures_npy(npy_dir->path(), hooks, tokens);
+    write_captures_npy(npy_dir->path(), captured, tokens);
     npy_dir->commit();
   }
-  if (a.out.empty() && a.npy_dir.empty()) print_summary(hooks);
-  std::fprintf(stderr, "%zu tokens, %zu hook tensors captured\n", tokens.size(), hooks.captured().size());
+  if (a.out.empty() && a.npy_dir.empty()) print_summary(captured);
+  std::fprintf(stderr, "%zu tokens, %zu hook tensors captured\n", tokens.size(), captured.captured().size());
   return 0;
 }
 
@@ -126,6 +146,7 @@ const CommandRegistration registration(
       sub.add_option("--npy-dir", a->npy_dir, "Write one .npy file per captured hook into this folder");
       sub.add_flag("--check-finite", a->check_finite,
                    "Fail (exit 2) at the first hook point with a NaN or Inf, naming it, the token and the channel");
+      add_mpi_timeout_option(sub, a->mpi_timeout);
       return [a]() { return run_run(*a); };
     });
 

@@ -5,7 +5,9 @@
 #include "cli/command.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
-#include "model/synth.h"
+#include "model/arch/arch.h"
+#include "synth/synth.h"
+#include "synth/synth_presets.h"
 
 namespace osc::cli {
 namespace {
@@ -21,7 +23,7 @@ const CommandRegistration kSynth{
     [](CLI::App& sub) -> std::function<int()> {
       auto options = std::make_shared<SynthOptions>();
       auto shard_gb = std::make_shared<double>(5.0);
-      sub.add_option("--arch", options->arch, names_list(synth_arch_names()))->capture_default_str();
+      sub.add_option("--arch", options->arch, names_list(arch_example_names()))->capture_default_str();
       sub.add_option("--preset", options->preset, names_list(synth_preset_names()))->capture_default_str();
       sub.add_option("--dtype", options->dtype, "bf16|f16|f32")->capture_default_str();
       sub.add_option("--out", options->out_dir, "Output directory")->required();

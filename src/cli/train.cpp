@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/progress.h"
 #include "dist/communicator.h"
 #include "kernels/attention_variant.h"
@@ -52,6 +53,7 @@ std::vector<std::string> given_fields(const CLI::App& sub) {
 
 CommandRegistration reg("train", "Train a GPT-2-style model with an attention variant on CPU", [](CLI::App& sub) {
   auto o = std::make_shared<train::TrainOptions>();
+  auto mpi_timeout = std::make_shared<double>(0.0);
   sub.add_option("--data", o->data_dir, "Dataset folder from `outlierscope prepare`")->required();
   sub.add_option("--out", o->run_dir, "Run folder (log.csv, checkpoints, export/)")->required();
   add_model_options(sub, *o);
@@ -65,10 +67,12 @@ CommandRegistration reg("train", "Train a GPT-2-style model with an attention va
   sub.add_flag("--resume", o->resume,
                "Continue from the run folder's last checkpoint (options given again must match the run's; "
                "--steps may extend it, see docs/training.md)");
-  return [o, &sub]() {
+  add_mpi_timeout_option(sub, *mpi_timeout);
+  return [o, mpi_timeout, &sub]() {
     o->quiet = o->quiet || global_quiet();
     o->given = given_fields(sub);
     dist::Session session;  // under mpirun/srun: one rank of a data-parallel job (docs/distributed.md)
+    dist::set_wait_limit(*mpi_timeout);
     const train::TrainResult r = train::run_training(*o);
     if (!dist::is_root()) return 0;  // rank 0 reports for the job
     if (r.tokens_per_second == 0.0) {  // a finished run, resumed: no step ran, the export was rewritten

@@ -1,5 +1,5 @@
-// ModelConfig's JSON form, validation and the list of supported architectures (core: the
-// kernels, the formats and the model all read ModelConfig).
+// ModelConfig's JSON form and validation (core: the kernels, the formats and the model all read
+// ModelConfig). The supported architectures are the registry's (model/arch/arch.h).
 #include "core/model_config.h"
 
 #include <cmath>
@@ -140,10 +140,6 @@ void validate_model_config(const ModelConfig& c, const std::string& where) {
                   where, "model config: " + std::to_string(c.sliding_window_layers.size()) +
                              " per-layer window flags for " + std::to_string(c.n_layers) + " layers");
   OSC_CHECK_INPUT(c.position_offset >= 0, where, "model config: position_offset must not be negative");
-}
-
-std::vector<std::string> supported_architectures() {
-  return {"llama", "mistral", "mixtral", "qwen2", "gpt2", "opt", "falcon", "mpt", "phi2", "gpt_neox", "osc_gpt2"};
 }
 
 }  // namespace osc

@@ -79,6 +79,5 @@ nlohmann::json model_config_to_json(const ModelConfig& c);
 // Throws BadInput naming `where` if a value is missing, non-positive or inconsistent
 // (e.g. n_heads not divisible by n_kv_heads, d_model != n_heads * d_head where required).
 void validate_model_config(const ModelConfig& c, const std::string& where);
-std::vector<std::string> supported_architectures();
 
 }  // namespace osc

@@ -27,6 +27,7 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
   static const std::vector<std::pair<std::string, OptionDomain>> domains = {
       {"--seed", integers(0, kInf)},
       {"--threads", integers(0, 1024)},
+      {"--mpi-timeout", closed(0, 1e6)},  // seconds; 0: wait forever (dist::set_wait_limit)
       // generate
       {"generate --tokens", integers(1, kMaxTokens)},
       {"generate --temperature", closed(0, 100)},  // 0: greedy

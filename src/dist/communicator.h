@@ -1,4 +1,5 @@
-// The processes of a distributed job (MPI ranks) and the few collectives that training needs.
+// The processes of a distributed job (MPI ranks), the few collectives that training needs and the
+// point-to-point messages of the layer pipeline (pipeline/).
 //
 // Two implementations behind this one interface, chosen by CMake (no #ifdefs in callers):
 // dist/mpi/ when MPI is found at configure time, dist/single/ otherwise (one process: rank 0 of
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <span>
 #include <string>
+#include <vector>
 
 namespace osc::dist {
 
@@ -37,6 +39,22 @@ void allreduce_sum(std::span<double> values);
 // Copies root's bytes to every rank.
 void broadcast(std::span<std::byte> bytes, int root = 0);
 void barrier();
+
+// Point-to-point (the layer pipeline's hand-offs), blocking. `tag` tells apart the kinds of
+// message between one pair of ranks; `what` names the data in a timeout's message ("the residual
+// stream entering layer 4"). receive expects exactly bytes.size() bytes.
+void send(std::span<const std::byte> bytes, int to, int tag, const std::string& what);
+void receive(std::span<std::byte> bytes, int from, int tag, const std::string& what);
+// A message whose length the receiver does not know: the length first, then the bytes.
+void send_sized(std::span<const std::byte> bytes, int to, int tag, const std::string& what);
+std::vector<std::byte> receive_sized(int from, int tag, const std::string& what);
+
+// How long one collective or receive may wait for the other ranks, in seconds (0: forever, MPI's
+// own behaviour). Past it the rank throws Error (exit status 1) naming the operation and the rank
+// it waited for, and the caller ends the job (end_job_after_error): a rank that hangs, or dies
+// where the launcher cannot see it (a machine that drops off the network), does not hold the
+// others forever. A rank that dies where the launcher sees it ends the job through the launcher.
+void set_wait_limit(double seconds);
 
 // After an error on this rank (the Session unwound without leaving the job): ends every rank of
 // the job with `status` (MPI_Abort) so that none waits forever in a collective for this one. In a

@@ -4,7 +4,7 @@
 
 #include "formats/config_parsers.h"
 #include "formats/named_tensors.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 #include "model/bind_weights.h"
 #include "train/export_hf.h"
 

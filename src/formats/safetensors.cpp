@@ -185,36 +185,4 @@ SafetensorsContents read_safetensors_index(const std::string& index_path) {
   return out;
 }
 
-void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, TensorView>>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
-  json header = json::object();
-  if (!metadata.empty()) header["__metadata__"] = metadata;
-  uint64_t offset = 0;
-  for (const auto& [name, view] : tensors) {
-    OSC_CHECK_INPUT(!name.empty() && name != "__metadata__", path, "invalid tensor name '" + name + "'");
-    OSC_CHECK_INPUT(!header.contains(name), path, "duplicate tensor name '" + name + "'");
-    OSC_CHECK_INPUT(!dtype_is_quantized(view.dtype), path,
-                    "tensor '" + name + "': safetensors cannot store " + std::string(dtype_name(view.dtype)));
-    auto bytes = dtype_storage_bytes(view.dtype, static_cast<uint64_t>(view.numel()));
-    OSC_CHECK_INPUT(bytes && *bytes == view.nbytes, path, "tensor '" + name + "': byte size does not match its shape");
-    header[name] = {{"dtype", dtype_name(view.dtype)}, {"shape", view.shape}, {"data_offsets", {offset, offset + view.nbytes}}};
-    offset += view.nbytes;
-  }
-  std::string text;
-  try {
-    text = header.dump();
-  } catch (const json::type_error& e) {
-    throw_bad_input(path, std::string("a tensor name or metadata value is not valid UTF-8: ") + e.what());
-  }
-  text.append((8 - text.size() % 8) % 8, ' ');  // pad so that the data section starts 8-aligned
-  const uint64_t header_len = text.size();
-  // Data in header order: nlohmann sorts keys, but offsets were assigned in the caller's order.
-  write_file_atomically(path, [&](std::ostream& out) {
-    out.write(reinterpret_cast<const char*>(&header_len), 8);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    for (const auto& [name, view] : tensors)
-      out.write(static_cast<const char*>(view.data), static_cast<std::streamsize>(view.nbytes));
-  });
-}
-
 }  // namespace osc

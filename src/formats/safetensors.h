@@ -1,15 +1,15 @@
 // safetensors: a memory-mapped reader for one file or a sharded checkpoint
-// (model.safetensors.index.json), and an atomic writer. Shapes are already in PyTorch order.
+// (model.safetensors.index.json); the writers are in safetensors_writer.h. Shapes are already in
+// PyTorch order.
 //
 // Views point into the mapping; safetensors does not align tensor data, so a view's data pointer
 // may be unaligned for its dtype (read it with memcpy or TensorView::row_to_f32).
 #pragma once
 #include <map>
 #include <string>
-#include <utility>
-#include <vector>
 
 #include "formats/named_tensors.h"
+#include "formats/safetensors_writer.h"
 
 namespace osc {
 
@@ -23,10 +23,5 @@ SafetensorsContents read_safetensors(const std::string& path);
 // A sharded checkpoint: reads the index's weight_map and every shard it names (relative to the
 // index's folder); each tensor must be in the shard the index says.
 SafetensorsContents read_safetensors_index(const std::string& index_path);
-
-// Writes the tensors (F32, F16, BF16, I32, I64 and the other plain dtypes) in the given order,
-// atomically. Throws BadInput for quantized dtypes, duplicate or empty names.
-void write_safetensors(const std::string& path, const std::vector<std::pair<std::string, TensorView>>& tensors,
-                       const std::map<std::string, std::string>& metadata = {});
 
 }  // namespace osc

@@ -74,7 +74,7 @@ void bind_rule_list(const std::vector<TensorRule>& rules, const NamedTensors& so
                     int64_t layer, const std::string& where, WeightStore& weights) {
   const bool gguf = c.source_format == "gguf";
   for (const TensorRule& rule : rules) {
-    if (!when_applies(rule.when, c)) continue;
+    if (!when_applies(rule.when, c) || rule.binding != Binding::Table) continue;
     std::vector<Expanded> names;
     expand_rule(rule, gguf, c, layer, names);
     for (const Expanded& n : names) {
@@ -141,7 +141,7 @@ Shape expected_weight_shape(const std::string& internal, const ModelConfig& c) {
 }
 
 WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, ModelConfig& config,
-                         const std::string& where) {
+                         const std::string& where, LayerRange layers) {
   source.forget_uses();
   // Every layer holds at least one tensor: a config claiming more layers than the checkpoint has
   // tensors disagrees with it, and is refused before any per-layer loop runs that many times.
@@ -150,10 +150,14 @@ WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, Model
                       std::to_string(source.size()) + " tensors (does config.json match the weights?)");
   WeightStore weights;
   bind_rule_list(spec.globals, source, config, 0, where, weights);
-  for (int64_t l = 0; l < config.n_layers; ++l) bind_rule_list(spec.per_layer, source, config, l, where, weights);
-  if (spec.bind_extra) spec.bind_extra(source, config, weights);
+  const int64_t end = layers.end_in(config.n_layers);
+  if (layers.first < 0 || end > config.n_layers || layers.first >= end)
+    throw_internal("bind_weights", "layers [" + std::to_string(layers.first) + ", " + std::to_string(end) + ") of a " +
+                                       std::to_string(config.n_layers) + "-layer model");
+  for (int64_t l = layers.first; l < end; ++l) bind_rule_list(spec.per_layer, source, config, l, where, weights);
+  if (spec.bind_extra) spec.bind_extra(source, config, layers, weights);
   for (const std::string& name : weights.names()) check_shape(name, weights.get(name), config, where);
-  audit_bound_tensors(source, where);
+  audit_bound_tensors(source, where, config.n_layers, layers);
   return weights;
 }
 

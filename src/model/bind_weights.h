@@ -5,16 +5,18 @@
 #include <string>
 
 #include "formats/named_tensors.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 #include "model/weight_store.h"
 
 namespace osc {
 
 // `where` names the checkpoint in messages. May adjust `config` (through the spec's bind_extra).
 // Refuses (BadInput) a checkpoint with tensors the binding did not read, other than known
-// buffers, and integer-typed weights (model/tensor_audit.h).
+// buffers, and integer-typed weights (model/tensor_audit.h). With `layers` other than all, only
+// the globals and those layers are bound (a layer-pipelined job's rank, pipeline/); no tensor of
+// another layer is viewed, copied or read.
 WeightStore bind_weights(const ArchSpec& spec, const NamedTensors& source, ModelConfig& config,
-                         const std::string& where);
+                         const std::string& where, LayerRange layers = {});
 
 // A view of slice `index` of the first dimension (no copy).
 TensorView slice_first_dim(const TensorView& v, int64_t index);

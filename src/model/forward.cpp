@@ -67,6 +67,16 @@ void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
   ctx.hook(l, HookPoint::ResidPost, x.ptr(), shape);
 }
 
+// logits [T, vocab] = head(final_norm(x [T, d_model])).
+Tensor unembed(const ForwardContext& ctx, const Tensor& x) {
+  Tensor normed(x.shape);
+  ctx.norm(ctx.weights.ln_final, HookPoint::LnFinalNormalized, x.ptr(), normed.ptr());
+  Tensor logits({ctx.tokens, ctx.config.vocab_size});
+  linear(normed.ptr(), ctx.tokens, ctx.weights.unembed.weight, ctx.weights.unembed.bias, logits.ptr());
+  ctx.hook(HookPoint::Logits, logits.ptr(), logits.shape);
+  return logits;
+}
+
 }  // namespace
 
 Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
@@ -78,13 +88,23 @@ Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vec
   ForwardContext ctx{c, w, hooks, static_cast<int64_t>(tokens.size()), cache, cached};
   Tensor x = embed(ctx, tokens);
   for (int64_t l = 0; l < c.n_layers; ++l) block(ctx, l, x);
-  Tensor normed(x.shape);
-  ctx.norm(w.ln_final, HookPoint::LnFinalNormalized, x.ptr(), normed.ptr());
-  Tensor logits({ctx.tokens, c.vocab_size});
-  linear(normed.ptr(), ctx.tokens, w.unembed.weight, w.unembed.bias, logits.ptr());
-  ctx.hook(HookPoint::Logits, logits.ptr(), logits.shape);
+  Tensor logits = unembed(ctx, x);
   if (cache) cache->commit(ctx.tokens);
   return logits;
+}
+
+Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks) {
+  check_tokens(c, tokens, 0);
+  return embed(ForwardContext{c, w, hooks, static_cast<int64_t>(tokens.size()), nullptr, 0}, tokens);
+}
+
+void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x) {
+  const ForwardContext ctx{c, w, hooks, x.shape.at(0), nullptr, 0};
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) block(ctx, l, x);
+}
+
+Tensor forward_head(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, const Tensor& x) {
+  return unembed(ForwardContext{c, w, hooks, x.shape.at(0), nullptr, 0}, x);
 }
 
 }  // namespace osc

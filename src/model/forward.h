@@ -9,6 +9,7 @@
 #include "hooks/hook_set.h"
 #include "model/forward_weights.h"
 #include "model/kv_cache.h"
+#include "model/layer_range.h"
 
 namespace osc {
 
@@ -20,5 +21,13 @@ namespace osc {
 // (attention matrices [heads, T, cache length + T]). The context check counts the cached tokens.
 Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
                    KvCache* cache = nullptr);
+
+// run_forward without a cache in three stages, for a pass split over processes (pipeline/): the
+// same code, hooks and numbers. forward_embed checks the tokens like run_forward and returns the
+// residual stream x [T, d_model]; forward_layers runs `layers` on x in place; forward_head gives
+// the logits [T, vocab].
+Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks);
+void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x);
+Tensor forward_head(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, const Tensor& x);
 
 }  // namespace osc

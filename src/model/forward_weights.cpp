@@ -55,11 +55,12 @@ BlockWeights block_weights(const WeightStore& w, const ModelConfig& c, int64_t l
 
 }  // namespace
 
-ForwardWeights bind_forward_weights(const WeightStore& w, const ModelConfig& c) {
+ForwardWeights bind_forward_weights(const WeightStore& w, const ModelConfig& c, LayerRange layers) {
   ForwardWeights f;
   f.embed = w.get("embed");
   if (c.positional == Positional::Learned) f.pos_embed = w.get("pos_embed");
-  for (int64_t l = 0; l < c.n_layers; ++l) f.blocks.push_back(block_weights(w, c, l));
+  f.blocks.resize(static_cast<size_t>(c.n_layers));
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) f.blocks[static_cast<size_t>(l)] = block_weights(w, c, l);
   f.ln_final = norm_weights(w, c, "ln_final");
   f.unembed = {c.tied_embeddings ? w.get("embed") : w.get("lm_head"), w.f32_or_null("lm_head.bias")};
   return f;

@@ -9,6 +9,7 @@
 
 #include "core/tensor.h"
 #include "core/model_config.h"
+#include "model/layer_range.h"
 #include "model/weight_store.h"
 
 namespace osc {
@@ -57,8 +58,9 @@ struct ForwardWeights {
   LinearWeights unembed;  // lm_head, or the embedding when tied
 };
 
-// Everything the forward pass of `c` reads; BadInput "model: weight '<name>' is missing" for a
-// weight it needs that `w` lacks.
-ForwardWeights bind_forward_weights(const WeightStore& w, const ModelConfig& c);
+// Everything the forward pass of `c` reads, of the blocks in `layers` (the others stay empty: a
+// process of a layer-pipelined job holds only its own); BadInput "model: weight '<name>' is
+// missing" for a weight it needs that `w` lacks.
+ForwardWeights bind_forward_weights(const WeightStore& w, const ModelConfig& c, LayerRange layers = {});
 
 }  // namespace osc

@@ -2,7 +2,7 @@
 
 #include "core/error.h"
 #include "formats/checkpoint.h"
-#include "model/arch.h"
+#include "model/arch/arch.h"
 #include "model/bind_weights.h"
 #include "model/forward.h"
 #include "model/hook_points.h"
@@ -35,12 +35,13 @@ Model Model::load(const std::string& path) {
   return m;
 }
 
-Model Model::from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer) {
+Model Model::from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer,
+                          LayerRange layers) {
   Model m;
   require_arch(config.architecture, "model");
   m.config_ = std::move(config);
   m.weights_ = std::move(weights);
-  m.bound_ = bind_forward_weights(m.weights_, m.config_);
+  m.bound_ = bind_forward_weights(m.weights_, m.config_, layers);
   m.tokenizer_ = std::move(tokenizer);
   if (!m.tokenizer_) m.tokenizer_error_ = "model: no tokenizer was given";
   return m;

@@ -26,8 +26,10 @@ class Model {
   // shape that disagrees with the config, or an unsupported architecture) and loads its tokenizer
   // when one is found next to it.
   static Model load(const std::string& path);
-  // A model from weights already in memory (training runs, synthetic models, tests).
-  static Model from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer = nullptr);
+  // A model from weights already in memory (training runs, synthetic models, tests); a process of a
+  // layer-pipelined job holds only the blocks in `layers` (pipeline/).
+  static Model from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer = nullptr,
+                            LayerRange layers = {});
 
   const ModelConfig& config() const { return config_; }
   const std::string& path() const { return path_; }
@@ -40,6 +42,7 @@ class Model {
 
   const TensorView& weight(const std::string& internal_name) const { return weights_.get(internal_name); }
   const WeightStore& weights() const { return weights_; }
+  const ForwardWeights& bound_weights() const { return bound_; }
   std::vector<std::string> hook_names(bool with_attention_matrices = true) const;
 
   // Null when the checkpoint came without a tokenizer; tokenizer_error() then says why.

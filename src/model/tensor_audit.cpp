@@ -1,5 +1,6 @@
 #include "model/tensor_audit.h"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string_view>
@@ -60,9 +61,34 @@ bool duplicates_a_used_tensor(const NamedTensors& source, const TensorView& v,
 
 }  // namespace
 
-void audit_bound_tensors(const NamedTensors& source, const std::string& where) {
-  const std::vector<std::string> never_read = source.unused_names();
+namespace {
+
+// The first all-digit component of a dotted name ("model.layers.12.mlp..." -> 12, "blk.3.ffn_up"
+// -> 3), or -1: every format names a layer's tensors with the layer index first.
+int64_t layer_in_name(const std::string& name) {
+  size_t begin = 0;
+  while (begin < name.size()) {
+    const size_t end = std::min(name.find('.', begin), name.size());
+    const std::string_view part(name.data() + begin, end - begin);
+    if (!part.empty() && part.size() < 10 && part.find_first_not_of("0123456789") == std::string_view::npos)
+      return std::stoll(std::string(part));
+    begin = end + 1;
+  }
+  return -1;
+}
+
+// A tensor of one of the model's layers that this process did not bind (a pipelined job's rank).
+bool belongs_to_another_process(const std::string& name, int64_t n_layers, LayerRange layers) {
+  const int64_t layer = layer_in_name(name);
+  return layer >= 0 && layer < n_layers && !layers.contains(layer, n_layers);
+}
+
+}  // namespace
+
+void audit_bound_tensors(const NamedTensors& source, const std::string& where, int64_t n_layers, LayerRange layers) {
+  std::vector<std::string> never_read = source.unused_names();
   const std::unordered_set<std::string> skipped(never_read.begin(), never_read.end());
+  std::erase_if(never_read, [&](const std::string& name) { return belongs_to_another_process(name, n_layers, layers); });
   std::vector<std::string> unused;
   for (const std::string& name : never_read)
     if (!is_known_buffer(name) && !duplicates_a_used_tensor(source, *source.find(name), skipped))

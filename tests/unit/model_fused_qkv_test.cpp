@@ -1,4 +1,4 @@
-// The fused-weight helpers of arch_fused.h on hand-made tensors: which source rows become q, k and
+// The fused-weight helpers of model/arch/fused.h on hand-made tensors: which source rows become q, k and
 // v in each order (written out by hand from the HF _split_heads layouts), and a Conv1D transpose.
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 
 #include "core/dtype.h"
 #include "core/error.h"
-#include "model/arch_fused.h"
+#include "model/arch/fused.h"
 
 namespace osc {
 namespace {

@@ -7,10 +7,11 @@
 #include <vector>
 
 #include "hooks/hook_set.h"
+#include "model/arch/arch.h"
 #include "model/hook_points.h"
 #include "model/kv_cache.h"
 #include "model/model.h"
-#include "model/synth.h"
+#include "synth/synth.h"
 #include "support/shared_data.h"
 
 namespace osc {
@@ -46,8 +47,8 @@ std::vector<int32_t> ids(int64_t n, int64_t offset) {
 }
 
 TEST(HookPoints, EverySynthFamilyEmitsExactlyTheListedPoints) {
-  ASSERT_FALSE(synth_arch_names().empty());
-  for (const std::string& arch : synth_arch_names()) {
+  ASSERT_FALSE(arch_example_names().empty());
+  for (const std::string& arch : arch_example_names()) {
     const Model m = synth_model(arch);
     HookSet whole;
     whole.capture_all();

@@ -1,7 +1,9 @@
-// Shared body of the per-architecture reference tests (model_<arch>_test.cpp): generate a tiny
-// random model with tests/reference/gen_model.py (PyTorch, written from the HF model definitions),
-// load it with Model::load, run every length the reference recorded, and compare every hook point
-// and the logits within kReferenceTolerance, with the engine's hook set equal to the reference's.
+// Shared body of the per-architecture reference tests (model_<arch>_test.cpp) and the synth round
+// trip (synth_checkpoint_test.cpp): generate a tiny random model with tests/reference/gen_model.py
+// (PyTorch, written from the HF model definitions), or run that reference on a checkpoint written by
+// synth (run_checkpoint.py), load it with Model::load, run every length the reference recorded, and
+// compare every hook point and the logits within kReferenceTolerance, with the engine's hook set
+// equal to the reference's.
 #pragma once
 #include <gtest/gtest.h>
 
@@ -60,6 +62,26 @@ inline void expect_close_to_reference(const std::string& name, const Tensor& got
       << name << " worst at flat index " << w.at << ": got " << got.data[w.at] << " want " << ref[w.at];
 }
 
+// Runs `model` on the input_ids of a reference file (gen_model.py / run_checkpoint.py
+// expected_T{T}.safetensors) and compares every hook point and the logits; the engine's hook set
+// must equal the reference's.
+inline void expect_matches_reference_file(const Model& model, const std::string& expected_path) {
+  const SafetensorsContents expected = read_safetensors(expected_path);
+  HookSet hooks;
+  hooks.capture_all();
+  const Tensor logits = model.forward(reference_input_ids(expected.tensors.get("input_ids", expected_path)), hooks);
+  std::set<std::string> reference_names;
+  for (const auto& [name, view] : expected.tensors) {
+    if (name == "input_ids") continue;
+    reference_names.insert(name);
+    auto it = hooks.captured().find(name);
+    ASSERT_NE(it, hooks.captured().end()) << "engine has no hook " << name;
+    expect_close_to_reference(name, it->second, view);
+  }
+  expect_close_to_reference("logits (returned)", logits, expected.tensors.get("hook_logits", expected_path));
+  for (const auto& [name, t] : hooks.captured()) EXPECT_TRUE(reference_names.count(name)) << "extra hook " << name;
+}
+
 // gen_model.py --arch `arch` --dtype `dtype` at T = 9 and 200 (plus `extra_args`, e.g. other
 // head counts), then the comparison above.
 inline void check_against_reference(const std::string& arch, const std::string& dtype,
@@ -71,20 +93,7 @@ inline void check_against_reference(const std::string& arch, const std::string& 
   const Model model = Model::load(dir);
   for (int T : {9, 200}) {
     SCOPED_TRACE("T=" + std::to_string(T));
-    const SafetensorsContents expected = read_safetensors(dir + "/expected_T" + std::to_string(T) + ".safetensors");
-    HookSet hooks;
-    hooks.capture_all();
-    const Tensor logits = model.forward(reference_input_ids(expected.tensors.get("input_ids", dir)), hooks);
-    std::set<std::string> reference_names;
-    for (const auto& [name, view] : expected.tensors) {
-      if (name == "input_ids") continue;
-      reference_names.insert(name);
-      auto it = hooks.captured().find(name);
-      ASSERT_NE(it, hooks.captured().end()) << "engine has no hook " << name;
-      expect_close_to_reference(name, it->second, view);
-    }
-    expect_close_to_reference("logits (returned)", logits, expected.tensors.get("hook_logits", dir));
-    for (const auto& [name, t] : hooks.captured()) EXPECT_TRUE(reference_names.count(name)) << "extra hook " << name;
+    expect_matches_reference_file(model, dir + "/expected_T" + std::to_string(T) + ".safetensors");
   }
 }
 

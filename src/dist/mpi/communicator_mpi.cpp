@@ -1,6 +1,7 @@
 // dist/communicator.h over MPI's C API (MPI 3.0; standard calls only, so that Open MPI and MPICH
 // both serve). Errors on MPI_COMM_WORLD are fatal (MPI_ERRORS_ARE_FATAL): a failed collective
-// ends the job through the launcher instead of returning into a half-reduced step.
+// ends the job through the launcher instead of returning into a half-reduced step. Collectives
+// are the nonblocking ones, completed within the wait limit (mpi/wait_mpi.h).
 #include <algorithm>
 #include <climits>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 
 #include "core/error.h"
 #include "dist/communicator.h"
+#include "dist/mpi/wait_mpi.h"
 
 namespace osc::dist {
 namespace {
@@ -66,16 +68,19 @@ void sum_in_rank_order(std::span<T> values, MPI_Datatype type) {
   gathered.resize(static_cast<size_t>(mine) * static_cast<size_t>(ranks));
   std::vector<int> recv_counts(static_cast<size_t>(ranks), mine), recv_displs(static_cast<size_t>(ranks));
   for (int r = 0; r < ranks; ++r) recv_displs[static_cast<size_t>(r)] = r * mine;
-  MPI_Alltoallv(values.data(), counts.data(), displs.data(), type, gathered.data(), recv_counts.data(),
-                recv_displs.data(), type, MPI_COMM_WORLD);
+  MPI_Request request;
+  MPI_Ialltoallv(values.data(), counts.data(), displs.data(), type, gathered.data(), recv_counts.data(),
+                 recv_displs.data(), type, MPI_COMM_WORLD, &request);
+  wait_within_limit(request, "the rank-ordered sum (MPI_Alltoallv)", "another rank");
   T* own = values.data() + displs[static_cast<size_t>(me)];
   std::copy(gathered.begin(), gathered.begin() + mine, own);
   for (int r = 1; r < ranks; ++r) {
     const T* from = gathered.data() + static_cast<size_t>(r) * static_cast<size_t>(mine);
     for (int i = 0; i < mine; ++i) own[i] += from[i];
   }
-  MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), counts.data(), displs.data(), type,
-                 MPI_COMM_WORLD);
+  MPI_Iallgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, values.data(), counts.data(), displs.data(), type,
+                  MPI_COMM_WORLD, &request);
+  wait_within_limit(request, "the rank-ordered sum (MPI_Allgatherv)", "another rank");
 }
 
 }  // namespace
@@ -118,12 +123,17 @@ void broadcast(std::span<std::byte> bytes, int root) {
   constexpr size_t kChunk = size_t{1} << 30;  // MPI counts are ints
   for (size_t at = 0; at < bytes.size(); at += kChunk) {
     const int n = static_cast<int>(std::min(kChunk, bytes.size() - at));
-    MPI_Bcast(bytes.data() + at, n, MPI_BYTE, root, MPI_COMM_WORLD);
+    MPI_Request request;
+    MPI_Ibcast(bytes.data() + at, n, MPI_BYTE, root, MPI_COMM_WORLD, &request);
+    wait_within_limit(request, "a broadcast from rank " + std::to_string(root) + " (MPI_Bcast)", "another rank");
   }
 }
 
 void barrier() {
-  if (size() > 1) MPI_Barrier(MPI_COMM_WORLD);
+  if (size() == 1) return;
+  MPI_Request request;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  wait_within_limit(request, "every rank at a barrier (MPI_Barrier)", "another rank");
 }
 
 void end_job_after_error(int status) {

@@ -1,0 +1,59 @@
+// Point-to-point messages of dist/communicator.h over MPI: nonblocking send / receive completed
+// within the wait limit (mpi/wait_mpi.h), in chunks of at most 1 GiB (MPI counts are ints). Chunks
+// of one (source, tag) pair arrive in order (MPI's non-overtaking rule).
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <mpi.h>
+
+#include "dist/communicator.h"
+#include "dist/mpi/wait_mpi.h"
+
+namespace osc::dist {
+namespace {
+
+constexpr size_t kChunk = size_t{1} << 30;
+
+std::string rank_name(int r) { return "rank " + std::to_string(r); }
+
+}  // namespace
+
+void send(std::span<const std::byte> bytes, int to, int tag, const std::string& what) {
+  size_t at = 0;
+  do {  // an empty message is still one message
+    const int n = static_cast<int>(std::min(kChunk, bytes.size() - at));
+    MPI_Request request;
+    MPI_Isend(bytes.data() + at, n, MPI_BYTE, to, tag, MPI_COMM_WORLD, &request);
+    wait_within_limit(request, "sending " + what + " to " + rank_name(to) + " (MPI_Send)", rank_name(to));
+    at += static_cast<size_t>(n);
+  } while (at < bytes.size());
+}
+
+void receive(std::span<std::byte> bytes, int from, int tag, const std::string& what) {
+  size_t at = 0;
+  do {
+    const int n = static_cast<int>(std::min(kChunk, bytes.size() - at));
+    MPI_Request request;
+    MPI_Irecv(bytes.data() + at, n, MPI_BYTE, from, tag, MPI_COMM_WORLD, &request);
+    wait_within_limit(request, what + " from " + rank_name(from) + " (MPI_Recv)", rank_name(from));
+    at += static_cast<size_t>(n);
+  } while (at < bytes.size());
+}
+
+void send_sized(std::span<const std::byte> bytes, int to, int tag, const std::string& what) {
+  const uint64_t length = bytes.size();
+  send(std::as_bytes(std::span(&length, 1)), to, tag, what);
+  send(bytes, to, tag, what);
+}
+
+std::vector<std::byte> receive_sized(int from, int tag, const std::string& what) {
+  uint64_t length = 0;
+  receive(std::as_writable_bytes(std::span(&length, 1)), from, tag, what);
+  std::vector<std::byte> bytes(length);
+  receive(bytes, from, tag, what);
+  return bytes;
+}
+
+}  // namespace osc::dist

@@ -1,0 +1,140 @@
+// Falcon (FalconForCausalLM). Falcon-7B: parallel attention and MLP behind one input_layernorm,
+// multi-query attention. Falcon-40B/180B (new_decoder_architecture): ln_attn feeds attention,
+// ln_mlp the MLP, grouped-query attention. Falcon-RW: sequential, input_layernorm +
+// post_attention_layernorm. All three fuse q/k/v in grouped order (fused.h), which bind_extra
+// splits; the norms present in the file say which layout it is (the table's conditions say which
+// norms a config implies, for writing).
+#include "core/error.h"
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+
+namespace osc {
+namespace {
+
+const std::string kLayer = "transformer.h.{l}.";
+const std::string kFusedQkv = kLayer + "self_attention.query_key_value";
+
+// Binds internal norm `internal` (+ ".bias") from source norm `source_stem` if the file has it.
+bool bind_norm(const NamedTensors& source, const std::string& source_stem, const std::string& internal,
+               WeightStore& w) {
+  const TensorView* weight = source.find(source_stem + ".weight");
+  if (!weight) return false;
+  w.set(internal, slice_vector_f32(*weight, 0, weight->numel()));
+  if (const TensorView* bias = source.find(source_stem + ".bias")) w.set(internal + ".bias", slice_vector_f32(*bias, 0, bias->numel()));
+  return true;
+}
+
+void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  require_hf_source(c);
+  const std::string where = "falcon";
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
+    const std::string p = "blocks." + std::to_string(l) + ".";
+    if (bind_norm(source, expand_name(kLayer + "ln_attn", l), p + "ln1", w)) {
+      bind_norm(source, expand_name(kLayer + "ln_mlp", l), p + "ln2", w);
+    } else {
+      OSC_CHECK_INPUT(bind_norm(source, expand_name(kLayer + "input_layernorm", l), p + "ln1", w), where,
+                      "layer " + std::to_string(l) + " has neither ln_attn nor input_layernorm");
+      bind_norm(source, expand_name(kLayer + "post_attention_layernorm", l), p + "ln2", w);
+    }
+    const TensorView& qkv = source.get(expand_name(kFusedQkv + ".weight", l), where);
+    bind_fused_qkv(qkv, source.find(expand_name(kFusedQkv + ".bias", l)), QkvOrder::Grouped, c, l, w, where);
+  }
+}
+
+bool is_new_decoder(const ModelConfig& c) { return !c.parallel_shared_norm; }
+
+nlohmann::json falcon_hf_config(const ModelConfig& c) {
+  nlohmann::json j = {
+      {"architectures", {"FalconForCausalLM"}},
+      {"model_type", "falcon"},
+      {"hidden_size", c.d_model},
+      {"num_attention_heads", c.n_heads},
+      {"num_hidden_layers", c.n_layers},
+      {"vocab_size", c.vocab_size},
+      {"max_position_embeddings", c.max_positions},
+      {"layer_norm_epsilon", c.norm_eps},
+      {"rope_theta", c.rope_theta},
+      {"parallel_attn", true},
+      {"bias", false},
+      {"alibi", false},
+      {"multi_query", true},
+      {"new_decoder_architecture", is_new_decoder(c)},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+  };
+  // Falcon-7B's config has no num_kv_heads (multi_query implies one); Falcon-40B's names it.
+  if (is_new_decoder(c)) j["num_kv_heads"] = c.n_kv_heads;
+  return j;
+}
+
+ModelConfig falcon_common_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "falcon", 65024);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.activation = Activation::GELU;
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.parallel_block = true;
+  c.tied_embeddings = true;
+  c.add_bos = false;
+  c.bos_token_id = c.eos_token_id = 11;
+  return c;
+}
+
+// Falcon-7B style: parallel block, one norm, multi-query.
+ModelConfig falcon7b_example(const SizePreset& p) {
+  ModelConfig c = falcon_common_example(p);
+  c.n_kv_heads = 1;
+  c.parallel_shared_norm = true;
+  return c;
+}
+
+// Falcon-40B style (new decoder architecture): grouped fused qkv, ln_attn + ln_mlp.
+ModelConfig falcon40b_example(const SizePreset& p) {
+  ModelConfig c = falcon_common_example(p);
+  c.n_kv_heads = p.gqa_kv_heads;
+  c.parallel_shared_norm = false;
+  return c;
+}
+
+ArchSpec falcon_spec() {
+  ArchSpec spec;
+  spec.name = "falcon";
+  spec.globals = {
+      {"embed", "transformer.word_embeddings.weight", ""},
+      {"ln_final", "transformer.ln_f.weight", ""},
+      {"ln_final.bias", "transformer.ln_f.bias", "", When::NormBias},
+      {"lm_head", "lm_head.weight", "", When::Untied},
+  };
+  const std::string hf = kLayer;
+  const auto norm = [&](const char* internal, const std::string& stem, When when) {
+    return std::vector<TensorRule>{{std::string(internal), hf + stem + ".weight", "", when, Binding::Hook},
+                                   {std::string(internal) + ".bias", hf + stem + ".bias", "", when, Binding::Hook}};
+  };
+  for (auto rows : {norm("blocks.{l}.ln1", "ln_attn", When::ParallelNorms), norm("blocks.{l}.ln2", "ln_mlp", When::ParallelNorms),
+                    norm("blocks.{l}.ln1", "input_layernorm", When::NotParallelNorms),
+                    norm("blocks.{l}.ln2", "post_attention_layernorm", When::Sequential)})
+    spec.per_layer.insert(spec.per_layer.end(), rows.begin(), rows.end());
+  const std::vector<TensorRule> linears = {
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "self_attention.dense.weight", ""},
+      {"blocks.{l}.attn.o.bias", hf + "self_attention.dense.bias", "", When::OutBias},
+      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", ""},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", ""},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", "", When::MlpBias},
+  };
+  spec.per_layer.insert(spec.per_layer.end(), linears.begin(), linears.end());
+  spec.bind_extra = bind_falcon_layers;
+  spec.write_hf_config = falcon_hf_config;
+  spec.examples = {{"falcon", falcon7b_example}, {"falcon40b", falcon40b_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> falcon_family_archs() { return {falcon_spec()}; }
+
+}  // namespace osc

@@ -1,0 +1,133 @@
+// GPT-2 (GPT2LMHeadModel): learned positions, LayerNorm with bias, gelu_new, tied head. Its
+// Conv1D layers store weights [in, out]; each layer's matrices are transposed into owned buffers
+// in their stored dtype (one layer at a time, never the model in f32) and the fused c_attn is
+// split into q / k / v (blocked order). Exports of `outlierscope train` add their attention
+// variant's tensors (model/variant_weights.h). Every row is bound here rather than by the generic
+// binder: the name prefix depends on the file.
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+#include "model/variant_weights.h"
+
+namespace osc {
+namespace {
+
+// transformers' save_pretrained of GPT2LMHeadModel prefixes every name with "transformer."; the
+// original openai-community/gpt2 file was saved from GPT2Model and has no prefix.
+const std::string kPrefix = "transformer.";
+
+std::vector<TensorRule> gpt2_globals() {
+  return {
+      {"embed", kPrefix + "wte.weight", "", When::Always, Binding::Hook},
+      {"pos_embed", kPrefix + "wpe.weight", "", When::Always, Binding::Hook},
+      {"ln_final", kPrefix + "ln_f.weight", "", When::Always, Binding::Hook},
+      {"ln_final.bias", kPrefix + "ln_f.bias", "", When::Always, Binding::Hook},
+      {"lm_head", "lm_head.weight", "", When::Untied, Binding::Hook},
+  };
+}
+
+std::vector<TensorRule> gpt2_layer() {
+  const std::string hf = kPrefix + "h.{l}.";
+  const auto row = [](std::string internal, std::string name, Binding binding = Binding::Hook) {
+    return TensorRule{std::move(internal), std::move(name), "", When::Always, binding};
+  };
+  return {
+      row("blocks.{l}.ln1", hf + "ln_1.weight"),
+      row("blocks.{l}.ln1.bias", hf + "ln_1.bias"),
+      row("blocks.{l}.attn.qkv", hf + "attn.c_attn.weight", Binding::HookTransposed),
+      row("blocks.{l}.attn.qkv.bias", hf + "attn.c_attn.bias"),
+      row("blocks.{l}.attn.o", hf + "attn.c_proj.weight", Binding::HookTransposed),
+      row("blocks.{l}.attn.o.bias", hf + "attn.c_proj.bias"),
+      row("blocks.{l}.ln2", hf + "ln_2.weight"),
+      row("blocks.{l}.ln2.bias", hf + "ln_2.bias"),
+      row("blocks.{l}.mlp.up", hf + "mlp.c_fc.weight", Binding::HookTransposed),
+      row("blocks.{l}.mlp.up.bias", hf + "mlp.c_fc.bias"),
+      row("blocks.{l}.mlp.down", hf + "mlp.c_proj.weight", Binding::HookTransposed),
+      row("blocks.{l}.mlp.down.bias", hf + "mlp.c_proj.bias"),
+  };
+}
+
+// The file's name for a row: without "transformer." when the file has no prefix.
+std::string source_name(const TensorRule& rule, bool prefixed, int64_t layer) {
+  const std::string name = expand_name(rule.hf, layer);
+  return prefixed || name.rfind(kPrefix, 0) != 0 ? name : name.substr(kPrefix.size());
+}
+
+// Binds the applicable rows of `rules` for one layer; the fused c_attn goes through bind_fused_qkv.
+void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source, bool prefixed, const ModelConfig& c,
+               int64_t layer, WeightStore& w) {
+  const std::string where = "gpt2";
+  TensorView qkv, qkv_bias;
+  for (const TensorRule& rule : rules) {
+    if (!when_applies(rule.when, c)) continue;
+    TensorView v = source.get(source_name(rule, prefixed, layer), where);
+    if (rule.binding == Binding::HookTransposed) v = transpose_stored(v, where);
+    if (v.rank() == 1) v = slice_vector_f32(v, 0, v.numel());
+    const std::string internal = expand_name(rule.internal, layer);
+    if (internal.ends_with("attn.qkv")) qkv = v;
+    else if (internal.ends_with("attn.qkv.bias")) qkv_bias = v;
+    else w.set(internal, v);
+  }
+  if (qkv.data) bind_fused_qkv(qkv, &qkv_bias, QkvOrder::Blocked, c, layer, w, where);
+}
+
+void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  require_hf_source(c);
+  const bool prefixed = source.contains(kPrefix + "wte.weight");
+  bind_rows(gpt2_globals(), source, prefixed, c, 0, w);
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
+    bind_rows(gpt2_layer(), source, prefixed, c, l, w);
+    const std::string layer = std::to_string(l);
+    bind_variant_tensors(source, (prefixed ? kPrefix : "") + "h." + layer + ".attn.", c, "blocks." + layer + ".attn.", w);
+  }
+}
+
+nlohmann::json gpt2_hf_config(const ModelConfig& c) {
+  return {
+      {"architectures", {"GPT2LMHeadModel"}},
+      {"model_type", "gpt2"},
+      {"n_embd", c.d_model},
+      {"n_head", c.n_heads},
+      {"n_layer", c.n_layers},
+      {"n_inner", c.d_ff},
+      {"n_positions", c.max_positions},
+      {"n_ctx", c.max_positions},
+      {"vocab_size", c.vocab_size},
+      {"layer_norm_epsilon", c.norm_eps},
+      {"activation_function", "gelu_new"},
+      {"scale_attn_weights", true},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+  };
+}
+
+ModelConfig gpt2_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "gpt2", 50257);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.activation = Activation::GELUTanh;
+  c.gated_mlp = false;
+  c.positional = Positional::Learned;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
+  c.tied_embeddings = true;
+  c.add_bos = false;
+  c.bos_token_id = c.eos_token_id = c.vocab_size - 1;
+  return c;
+}
+
+ArchSpec gpt2_spec() {
+  ArchSpec spec;
+  spec.name = "gpt2";
+  spec.globals = gpt2_globals();
+  spec.per_layer = gpt2_layer();
+  spec.bind_extra = bind_gpt2;
+  spec.write_hf_config = gpt2_hf_config;
+  spec.examples = {{"gpt2", gpt2_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> gpt2_family_archs() { return {gpt2_spec()}; }
+
+}  // namespace osc

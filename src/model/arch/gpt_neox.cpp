@@ -1,0 +1,90 @@
+// GPT-NeoX / Pythia (GPTNeoXForCausalLM): parallel residual with two norms (input_layernorm feeds
+// attention, post_attention_layernorm the MLP, both on resid_pre), partial rotary (rotary_pct),
+// untied embed_out. query_key_value interleaves per head ([q_h, k_h, v_h] for each head h: the
+// grouped order with one query head per group), gathered into q / k / v by bind_extra.
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+
+namespace osc {
+namespace {
+
+const std::string kLayer = "gpt_neox.layers.{l}.";
+const std::string kFusedQkv = kLayer + "attention.query_key_value";
+
+void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  require_hf_source(c);
+  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, layers, w, "gpt_neox");
+}
+
+nlohmann::json gpt_neox_hf_config(const ModelConfig& c) {
+  return {
+      {"architectures", {"GPTNeoXForCausalLM"}},
+      {"model_type", "gpt_neox"},
+      {"hidden_size", c.d_model},
+      {"intermediate_size", c.d_ff},
+      {"num_attention_heads", c.n_heads},
+      {"num_hidden_layers", c.n_layers},
+      {"vocab_size", c.vocab_size},
+      {"max_position_embeddings", c.max_positions},
+      {"rotary_pct", c.rotary_fraction},
+      {"rotary_emb_base", c.rope_theta},
+      {"layer_norm_eps", c.norm_eps},
+      {"hidden_act", "gelu"},
+      {"use_parallel_residual", true},
+      {"attention_bias", true},
+      {"tie_word_embeddings", false},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+  };
+}
+
+ModelConfig gpt_neox_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "gpt_neox", 50432);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.activation = Activation::GELU;
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.rotary_fraction = 0.25;
+  c.parallel_block = true;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
+  c.add_bos = false;
+  c.bos_token_id = c.eos_token_id = 0;
+  return c;
+}
+
+ArchSpec gpt_neox_spec() {
+  ArchSpec spec;
+  spec.name = "gpt_neox";
+  spec.globals = {
+      {"embed", "gpt_neox.embed_in.weight", ""},
+      {"ln_final", "gpt_neox.final_layer_norm.weight", ""},
+      {"ln_final.bias", "gpt_neox.final_layer_norm.bias", "", When::NormBias},
+      {"lm_head", "embed_out.weight", "", When::Untied},
+  };
+  const std::string hf = kLayer;
+  spec.per_layer = {
+      {"blocks.{l}.ln1", hf + "input_layernorm.weight", ""},
+      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", "", When::NormBias},
+      {"blocks.{l}.ln2", hf + "post_attention_layernorm.weight", ""},
+      {"blocks.{l}.ln2.bias", hf + "post_attention_layernorm.bias", "", When::NormBias},
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "attention.dense.weight", ""},
+      {"blocks.{l}.attn.o.bias", hf + "attention.dense.bias", "", When::OutBias},
+      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", ""},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", ""},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", "", When::MlpBias},
+  };
+  spec.bind_extra = bind_neox_qkv;
+  spec.write_hf_config = gpt_neox_hf_config;
+  spec.examples = {{"gpt_neox", gpt_neox_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> gpt_neox_family_archs() { return {gpt_neox_spec()}; }
+
+}  // namespace osc

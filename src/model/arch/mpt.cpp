@@ -1,0 +1,95 @@
+// MPT (MptForCausalLM): ALiBi (slopes from alibi_bias_max), optional clip_qkv, LayerNorm usually
+// without bias, no biases in the linears (no_bias), tied head. The fused Wqkv holds q, k, v one
+// after the other (blocked order), split by bind_extra without a copy.
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+
+namespace osc {
+namespace {
+
+const std::string kLayer = "transformer.blocks.{l}.";
+const std::string kFusedQkv = kLayer + "attn.Wqkv";
+
+void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  require_hf_source(c);
+  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Blocked, c, layers, w, "mpt");
+}
+
+nlohmann::json mpt_hf_config(const ModelConfig& c) {
+  nlohmann::json attn = {
+      {"attn_type", "multihead_attention"},
+      {"alibi", true},
+      {"alibi_bias_max", *c.alibi_bias_max},
+      {"clip_qkv", nullptr},
+      {"qk_ln", false},
+      {"softmax_scale", nullptr},
+  };
+  return {
+      {"architectures", {"MPTForCausalLM"}},
+      {"model_type", "mpt"},
+      {"d_model", c.d_model},
+      {"n_heads", c.n_heads},
+      {"n_layers", c.n_layers},
+      {"expansion_ratio", c.d_ff / c.d_model},
+      {"max_seq_len", c.max_positions},
+      {"vocab_size", c.vocab_size},
+      {"no_bias", true},
+      {"learned_pos_emb", false},
+      {"layer_norm_epsilon", c.norm_eps},
+      {"norm_type", "low_precision_layernorm"},
+      {"attn_config", attn},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+  };
+}
+
+ModelConfig mpt_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "mpt", 50432);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = false;
+  c.activation = Activation::GELU;
+  c.gated_mlp = false;
+  c.positional = Positional::ALiBi;
+  c.alibi_bias_max = 8.0;
+  c.tied_embeddings = true;
+  c.add_bos = false;
+  c.bos_token_id = c.eos_token_id = 0;
+  return c;
+}
+
+ArchSpec mpt_spec() {
+  ArchSpec spec;
+  spec.name = "mpt";
+  spec.globals = {
+      {"embed", "transformer.wte.weight", ""},
+      {"pos_embed", "transformer.wpe.weight", "", When::LearnedPos},
+      {"ln_final", "transformer.norm_f.weight", ""},
+      {"ln_final.bias", "transformer.norm_f.bias", "", When::NormBias},
+  };
+  const std::string hf = kLayer;
+  spec.per_layer = {
+      {"blocks.{l}.ln1", hf + "norm_1.weight", ""},
+      {"blocks.{l}.ln1.bias", hf + "norm_1.bias", "", When::NormBias},
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "attn.out_proj.weight", ""},
+      {"blocks.{l}.attn.o.bias", hf + "attn.out_proj.bias", "", When::OutBias},
+      {"blocks.{l}.ln2", hf + "norm_2.weight", ""},
+      {"blocks.{l}.ln2.bias", hf + "norm_2.bias", "", When::NormBias},
+      {"blocks.{l}.mlp.up", hf + "ffn.up_proj.weight", ""},
+      {"blocks.{l}.mlp.up.bias", hf + "ffn.up_proj.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "ffn.down_proj.weight", ""},
+      {"blocks.{l}.mlp.down.bias", hf + "ffn.down_proj.bias", "", When::MlpBias},
+  };
+  spec.bind_extra = bind_mpt_qkv;
+  spec.write_hf_config = mpt_hf_config;
+  spec.examples = {{"mpt", mpt_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> mpt_family_archs() { return {mpt_spec()}; }
+
+}  // namespace osc

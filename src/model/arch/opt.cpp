@@ -1,0 +1,86 @@
+// OPT (OPTForCausalLM, pre-norm variants: 125m and 1.3b..66b): learned positions whose table
+// starts 2 rows in (ModelConfig::position_offset), LayerNorm with bias, ReLU MLP, tied head.
+// Every tensor maps one to one, so the table says it all.
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+
+namespace osc {
+namespace {
+
+nlohmann::json opt_hf_config(const ModelConfig& c) {
+  return {
+      {"architectures", {"OPTForCausalLM"}},
+      {"model_type", "opt"},
+      {"hidden_size", c.d_model},
+      {"ffn_dim", c.d_ff},
+      {"num_attention_heads", c.n_heads},
+      {"num_hidden_layers", c.n_layers},
+      {"vocab_size", c.vocab_size},
+      {"max_position_embeddings", c.max_positions},
+      {"word_embed_proj_dim", c.d_model},
+      {"do_layer_norm_before", true},
+      {"layer_norm_elementwise_affine", true},
+      {"enable_bias", true},
+      {"activation_function", "relu"},
+      {"tie_word_embeddings", true},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+      {"pad_token_id", 1},
+  };
+}
+
+ModelConfig opt_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "opt", 50272);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.activation = Activation::ReLU;
+  c.gated_mlp = false;
+  c.positional = Positional::Learned;
+  c.position_offset = 2;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
+  c.tied_embeddings = true;
+  c.bos_token_id = c.eos_token_id = 2;
+  return c;
+}
+
+ArchSpec opt_spec() {
+  ArchSpec spec;
+  spec.name = "opt";
+  const std::string d = "model.decoder.";
+  spec.globals = {
+      {"embed", d + "embed_tokens.weight", ""},
+      {"pos_embed", d + "embed_positions.weight", "", When::LearnedPos},
+      {"ln_final", d + "final_layer_norm.weight", ""},
+      {"ln_final.bias", d + "final_layer_norm.bias", "", When::NormBias},
+      {"lm_head", "lm_head.weight", "", When::Untied},
+  };
+  const std::string hf = d + "layers.{l}.";
+  spec.per_layer = {
+      {"blocks.{l}.attn.k", hf + "self_attn.k_proj.weight", ""},
+      {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.v", hf + "self_attn.v_proj.weight", ""},
+      {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.q", hf + "self_attn.q_proj.weight", ""},
+      {"blocks.{l}.attn.q.bias", hf + "self_attn.q_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.o", hf + "self_attn.out_proj.weight", ""},
+      {"blocks.{l}.attn.o.bias", hf + "self_attn.out_proj.bias", "", When::OutBias},
+      {"blocks.{l}.ln1", hf + "self_attn_layer_norm.weight", ""},
+      {"blocks.{l}.ln1.bias", hf + "self_attn_layer_norm.bias", "", When::NormBias},
+      {"blocks.{l}.mlp.up", hf + "fc1.weight", ""},
+      {"blocks.{l}.mlp.up.bias", hf + "fc1.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "fc2.weight", ""},
+      {"blocks.{l}.mlp.down.bias", hf + "fc2.bias", "", When::MlpBias},
+      {"blocks.{l}.ln2", hf + "final_layer_norm.weight", ""},
+      {"blocks.{l}.ln2.bias", hf + "final_layer_norm.bias", "", When::NormBias},
+  };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
+  spec.write_hf_config = opt_hf_config;
+  spec.examples = {{"opt", opt_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> opt_family_archs() { return {opt_spec()}; }
+
+}  // namespace osc

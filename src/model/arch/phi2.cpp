@@ -1,0 +1,98 @@
+// Phi-2 (PhiForCausalLM): parallel attention and MLP behind one input_layernorm, separate q/k/v
+// with biases, partial rotary (partial_rotary_factor), gelu_new, untied lm_head with a bias;
+// with qk_layernorm, per-head LayerNorms q_layernorm / k_layernorm [d_head] on q and k.
+// Every tensor maps one to one.
+#include "model/arch/arch.h"
+#include "model/arch/fused.h"
+
+namespace osc {
+namespace {
+
+nlohmann::json phi2_hf_config(const ModelConfig& c) {
+  return {
+      {"architectures", {"PhiForCausalLM"}},
+      {"model_type", "phi"},
+      {"hidden_size", c.d_model},
+      {"intermediate_size", c.d_ff},
+      {"num_attention_heads", c.n_heads},
+      {"num_key_value_heads", c.n_kv_heads},
+      {"num_hidden_layers", c.n_layers},
+      {"vocab_size", c.vocab_size},
+      {"max_position_embeddings", c.max_positions},
+      {"partial_rotary_factor", c.rotary_fraction},
+      {"rope_theta", c.rope_theta},
+      {"layer_norm_eps", c.norm_eps},
+      {"hidden_act", "gelu_new"},
+      {"qk_layernorm", false},
+      {"tie_word_embeddings", false},
+      {"bos_token_id", c.bos_token_id},
+      {"eos_token_id", c.eos_token_id},
+  };
+}
+
+// Phi-2 rotates 0.4 of each 80-wide head (32 dims). Other head widths keep the largest even
+// count not above 0.4 * d_head, so that the fraction stays exact and RoPE pairs stay whole.
+double phi2_rotary_fraction(int64_t d_head) {
+  int64_t dims = (d_head * 2 / 5) / 2 * 2;
+  return static_cast<double>(dims) / static_cast<double>(d_head);
+}
+
+ModelConfig phi2_example(const SizePreset& p) {
+  ModelConfig c = base_example_config(p, "phi2", 51200);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.activation = Activation::GELUTanh;
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.rotary_fraction = phi2_rotary_fraction(c.d_head);
+  c.parallel_block = true;
+  c.parallel_shared_norm = true;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
+  c.lm_head_bias = true;
+  c.add_bos = false;
+  c.bos_token_id = c.eos_token_id = c.vocab_size > 50256 ? 50256 : c.vocab_size - 1;
+  return c;
+}
+
+ArchSpec phi2_spec() {
+  ArchSpec spec;
+  spec.name = "phi2";
+  spec.globals = {
+      {"embed", "model.embed_tokens.weight", ""},
+      {"ln_final", "model.final_layernorm.weight", ""},
+      {"ln_final.bias", "model.final_layernorm.bias", "", When::NormBias},
+      {"lm_head", "lm_head.weight", "", When::Untied},
+      {"lm_head.bias", "lm_head.bias", "", When::LmHeadBias},
+  };
+  const std::string hf = "model.layers.{l}.";
+  spec.per_layer = {
+      {"blocks.{l}.ln1", hf + "input_layernorm.weight", ""},
+      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", "", When::NormBias},
+      {"blocks.{l}.attn.q", hf + "self_attn.q_proj.weight", ""},
+      {"blocks.{l}.attn.q.bias", hf + "self_attn.q_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.k", hf + "self_attn.k_proj.weight", ""},
+      {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.v", hf + "self_attn.v_proj.weight", ""},
+      {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", "", When::QkvBias},
+      {"blocks.{l}.attn.o", hf + "self_attn.dense.weight", ""},
+      {"blocks.{l}.attn.o.bias", hf + "self_attn.dense.bias", "", When::OutBias},
+      {"blocks.{l}.attn.q_norm", hf + "self_attn.q_layernorm.weight", "", When::QkNorm},
+      {"blocks.{l}.attn.q_norm.bias", hf + "self_attn.q_layernorm.bias", "", When::QkNorm},
+      {"blocks.{l}.attn.k_norm", hf + "self_attn.k_layernorm.weight", "", When::QkNorm},
+      {"blocks.{l}.attn.k_norm.bias", hf + "self_attn.k_layernorm.bias", "", When::QkNorm},
+      {"blocks.{l}.mlp.up", hf + "mlp.fc1.weight", ""},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.fc1.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", ""},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", "", When::MlpBias},
+  };
+  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
+  spec.write_hf_config = phi2_hf_config;
+  spec.examples = {{"phi2", phi2_example}};
+  return spec;
+}
+
+}  // namespace
+
+std::vector<ArchSpec> phi2_family_archs() { return {phi2_spec()}; }
+
+}  // namespace osc

@@ -1,0 +1,147 @@
+#include "pipeline/layer_pipeline.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <span>
+#include <utility>
+
+#include "core/error.h"
+#include "dist/communicator.h"
+#include "model/forward.h"
+#include "pipeline/capture_messages.h"
+
+namespace osc::pipeline {
+namespace {
+
+// The kinds of message between two ranks.
+enum Tag : int { kPass = 1, kStream = 2, kCaptures = 3, kLogits = 4, kUnmatched = 5 };
+
+// Every pass starts with its length T in tokens; T = 0 ends the serve loops.
+void send_pass_length(int64_t tokens, int to) {
+  dist::send(std::as_bytes(std::span(&tokens, 1)), to, kPass, "the next pass's length");
+}
+
+int64_t receive_pass_length(int from) {
+  int64_t tokens = 0;
+  dist::receive(std::as_writable_bytes(std::span(&tokens, 1)), from, kPass, "the next pass's length");
+  return tokens;
+}
+
+std::string stream_entering(int rank, int64_t n_layers) {
+  return "the residual stream entering layer " + std::to_string(stage_layers(n_layers, rank, dist::size()).first);
+}
+
+std::string captures_of(int rank, int64_t n_layers) {
+  const LayerRange layers = stage_layers(n_layers, rank, dist::size());
+  return "the hook captures of layers " + std::to_string(layers.first) + ".." + std::to_string(layers.end - 1);
+}
+
+// Moves the captures of `from` to `to` in their order (one tensor at a time in two copies).
+void move_captures(HookSet& from, HookSet& to) {
+  const std::vector<std::string> order = from.captured_order();
+  std::map<std::string, Tensor> tensors = from.take_captured();
+  for (const std::string& name : order) {
+    Tensor& t = tensors.at(name);
+    to.on(name, t.ptr(), t.shape);  // `to` captures everything and has no interventions: a copy
+    tensors.erase(name);
+  }
+}
+
+// Patterns as one message: each followed by a NUL.
+std::vector<std::byte> pack_patterns(const std::vector<std::string>& patterns) {
+  std::vector<std::byte> out;
+  for (const std::string& p : patterns) {
+    const size_t at = out.size();
+    out.resize(at + p.size() + 1);
+    std::memcpy(out.data() + at, p.c_str(), p.size() + 1);
+  }
+  return out;
+}
+
+std::vector<std::string> unpack_patterns(const std::vector<std::byte>& message) {
+  std::vector<std::string> patterns;
+  std::string current;
+  for (std::byte b : message) {
+    if (b != std::byte{0}) current += static_cast<char>(b);
+    else patterns.push_back(std::exchange(current, {}));
+  }
+  return patterns;
+}
+
+}  // namespace
+
+LayerPipeline::LayerPipeline(const std::string& path)
+    : stage_(dist::size() == 1 ? Stage{LayerRange{}, Model::load(path)} : load_stage(path, dist::rank(), dist::size())) {}
+
+bool LayerPipeline::is_front() const { return dist::is_root(); }
+
+// Rank 0's stage, the hand-off to rank 1, then every other rank's captures in rank order (the
+// order of a single-process pass) and the last rank's logits [T, vocab].
+Tensor LayerPipeline::forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured) const {
+  const ModelConfig& c = stage_.model.config();
+  const ForwardWeights& w = stage_.model.bound_weights();
+  if (dist::size() == 1) {
+    Tensor logits = stage_.model.forward(tokens, hooks);
+    if (captured) move_captures(hooks, *captured);
+    return logits;
+  }
+  Tensor x = forward_embed(c, w, tokens, hooks);  // [T, d_model]
+  forward_layers(c, w, hooks, stage_.layers, x);
+  if (captured) move_captures(hooks, *captured);
+  const int64_t T = x.shape[0];
+  send_pass_length(T, 1);
+  dist::send(std::as_bytes(std::span(x.data)), 1, kStream, stream_entering(1, c.n_layers));
+  HookSet remote;  // every other rank's captures, in rank order
+  remote.capture_all();
+  for (int r = 1; r < dist::size(); ++r)
+    unpack_captures(dist::receive_sized(r, kCaptures, captures_of(r, c.n_layers)), remote);
+  Tensor logits({T, c.vocab_size});
+  if (hooks.captures("hook_logits")) logits = remote.get("hook_logits");  // the last rank sent them as a capture
+  else dist::receive(std::as_writable_bytes(std::span(logits.data)), dist::size() - 1, kLogits, "the logits");
+  if (captured) move_captures(remote, *captured);
+  return logits;
+}
+
+void LayerPipeline::serve(HookSet& hooks) const {
+  const ModelConfig& c = stage_.model.config();
+  const ForwardWeights& w = stage_.model.bound_weights();
+  const int me = dist::rank();
+  const bool last = me == dist::size() - 1;
+  for (int64_t T = receive_pass_length(me - 1); T > 0; T = receive_pass_length(me - 1)) {
+    Tensor x({T, c.d_model});
+    dist::receive(std::as_writable_bytes(std::span(x.data)), me - 1, kStream, stream_entering(me, c.n_layers));
+    forward_layers(c, w, hooks, stage_.layers, x);
+    Tensor logits;
+    if (last) {
+      logits = forward_head(c, w, hooks, x);
+    } else {
+      send_pass_length(T, me + 1);
+      dist::send(std::as_bytes(std::span(x.data)), me + 1, kStream, stream_entering(me + 1, c.n_layers));
+    }
+    dist::send_sized(pack_captures(hooks), 0, kCaptures, captures_of(me, c.n_layers));
+    hooks.clear_captured();
+    if (last && !hooks.captures("hook_logits"))
+      dist::send(std::as_bytes(std::span(logits.data)), 0, kLogits, "the logits");
+  }
+  if (!last) send_pass_length(0, me + 1);
+  dist::send_sized(pack_patterns(hooks.unmatched_patterns()), 0, kUnmatched, "the hook patterns it did not match");
+}
+
+void LayerPipeline::finish(const HookSet& hooks, const std::string& where) const {
+  if (dist::size() == 1) return hooks.throw_if_unmatched(where);
+  send_pass_length(0, 1);
+  std::vector<std::string> unmatched = hooks.unmatched_patterns();
+  for (int r = 1; r < dist::size(); ++r) {
+    const std::vector<std::string> there =
+        unpack_patterns(dist::receive_sized(r, kUnmatched, "the hook patterns it did not match"));
+    std::erase_if(unmatched, [&](const std::string& p) { return std::find(there.begin(), there.end(), p) == there.end(); });
+  }
+  if (unmatched.empty()) return;
+  std::string list;
+  for (const std::string& p : unmatched) list += (list.empty() ? "'" : ", '") + p + "'";
+  throw_bad_input(where, "no hook point matches " + list + " (see docs/hooks.md for the names)");
+}
+
+}  // namespace osc::pipeline

@@ -1,0 +1,64 @@
+// A layer-pipelined pass over the ranks of an MPI job (docs/distributed.md): rank r of N holds
+// layers [L r / N, L (r+1) / N) of an L-layer model (rank 0 also the embeddings, rank N-1 also the
+// final norm and the head) and binds no other layer's tensors, so each rank maps about 1/N of the
+// weights. Rank 0 runs the command (reads the input, writes every output) and starts each pass;
+// the residual stream [T, d_model] goes rank to rank, each rank runs its layers with a hook set
+// like rank 0's, and every capture comes back to rank 0 in the order of a single-process pass.
+// The other ranks serve passes until rank 0 finishes. In a job of one rank, the whole model runs
+// as usual.
+//
+//   pipeline::LayerPipeline job(path);                   // every rank
+//   HookSet hooks = ...;                                 // the same patterns on every rank
+//   if (!job.is_front()) { job.serve(hooks); return; }
+//   HookSet captured; captured.capture_all();            // rank 0: any number of passes
+//   Tensor logits = job.forward(tokens, hooks, &captured);
+//   job.finish(hooks, "run");                            // BadInput for patterns no rank matched
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "hooks/hook_set.h"
+#include "model/layer_range.h"
+#include "model/model.h"
+
+namespace osc::pipeline {
+
+// Layers [L r / N, L (r+1) / N) of rank r of N. BadInput when N exceeds the layers (a rank
+// would hold none).
+LayerRange stage_layers(int64_t n_layers, int rank, int ranks);
+
+// Rank `rank` of `ranks`'s share of the checkpoint at `path`: the globals and its layers
+// (model/bind_weights.h), with the tokenizer when one is found. Model::forward of a share needs
+// every layer, so a stage runs through forward_layers instead.
+struct Stage {
+  LayerRange layers;
+  Model model;
+};
+Stage load_stage(const std::string& path, int rank, int ranks);
+
+class LayerPipeline {
+ public:
+  // Loads this rank's share of the checkpoint at `path` (all of it in a job of one rank).
+  explicit LayerPipeline(const std::string& path);
+
+  bool is_front() const;
+  // This rank's model: the config, the tokenizer, the weights of its layers and the globals.
+  const Model& model() const { return stage_.model; }
+  // Rank 0: one pass of the whole job, logits [T, vocab]. `hooks` act on rank 0's layers (the other
+  // ranks' sets act on theirs); when `captured` is given (a set that captures everything and has
+  // no interventions), every tensor captured on any rank is moved to it (out of `hooks` too), in
+  // the order of a single-process pass.
+  Tensor forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured = nullptr) const;
+  // Ranks 1..N-1: runs this rank's stage of every pass rank 0 starts, with `hooks` set up as rank
+  // 0's are, until rank 0 calls finish.
+  void serve(HookSet& hooks) const;
+  // Rank 0, after its last pass: ends the other ranks' serve loops; then BadInput naming `where`
+  // for the patterns of `hooks` that matched no hook point on any rank (HookSet::throw_if_unmatched).
+  void finish(const HookSet& hooks, const std::string& where) const;
+
+ private:
+  Stage stage_;
+};
+
+}  // namespace osc::pipeline
