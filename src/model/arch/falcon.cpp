@@ -3,7 +3,9 @@
 // ln_mlp the MLP, grouped-query attention. Falcon-RW: sequential, input_layernorm +
 // post_attention_layernorm. All three fuse q/k/v in grouped order (fused.h), which bind_extra
 // splits; the norms present in the file say which layout it is (the table's conditions say which
-// norms a config implies, for writing).
+// norms a config implies, for writing). GGUF (llama.cpp's convert_hf_to_gguf.py) regroups the fused
+// weight to blocked order (all q, then k, then v) and names ln_attn / input_layernorm attn_norm,
+// ln_mlp attn_norm_2; llama.cpp has no sequential (Falcon-RW) layout.
 #include "core/error.h"
 #include "model/arch/arch.h"
 #include "model/arch/fused.h"
@@ -13,6 +15,8 @@ namespace {
 
 const std::string kLayer = "transformer.h.{l}.";
 const std::string kFusedQkv = kLayer + "self_attention.query_key_value";
+const std::string kGgufLayer = "blk.{l}.";
+const std::string kGgufQkv = kGgufLayer + "attn_qkv";
 
 // Binds internal norm `internal` (+ ".bias") from source norm `source_stem` if the file has it.
 bool bind_norm(const NamedTensors& source, const std::string& source_stem, const std::string& internal,
@@ -24,7 +28,21 @@ bool bind_norm(const NamedTensors& source, const std::string& source_stem, const
   return true;
 }
 
+// GGUF: attn_norm feeds attention (and the MLP unless attn_norm_2 does); q/k/v in blocked order.
+void bind_falcon_gguf_layers(const NamedTensors& source, const ModelConfig& c, LayerRange layers, WeightStore& w) {
+  const std::string where = "falcon";
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
+    const std::string p = "blocks." + std::to_string(l) + ".";
+    OSC_CHECK_INPUT(bind_norm(source, expand_name(kGgufLayer + "attn_norm", l), p + "ln1", w), where,
+                    "layer " + std::to_string(l) + " has no attn_norm");
+    bind_norm(source, expand_name(kGgufLayer + "attn_norm_2", l), p + "ln2", w);
+    const TensorView& qkv = source.get(expand_name(kGgufQkv + ".weight", l), where);
+    bind_fused_qkv(qkv, source.find(expand_name(kGgufQkv + ".bias", l)), QkvOrder::Blocked, c, l, w, where);
+  }
+}
+
 void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  if (c.source_format == "gguf") return bind_falcon_gguf_layers(source, c, layers, w);
   require_hf_source(c);
   const std::string where = "falcon";
   for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
@@ -102,29 +120,32 @@ ArchSpec falcon_spec() {
   ArchSpec spec;
   spec.name = "falcon";
   spec.globals = {
-      {"embed", "transformer.word_embeddings.weight", ""},
-      {"ln_final", "transformer.ln_f.weight", ""},
-      {"ln_final.bias", "transformer.ln_f.bias", "", When::NormBias},
-      {"lm_head", "lm_head.weight", "", When::Untied},
+      {"embed", "transformer.word_embeddings.weight", "token_embd.weight"},
+      {"ln_final", "transformer.ln_f.weight", "output_norm.weight"},
+      {"ln_final.bias", "transformer.ln_f.bias", "output_norm.bias", When::NormBias},
+      {"lm_head", "lm_head.weight", "output.weight", When::Untied},
   };
-  const std::string hf = kLayer;
-  const auto norm = [&](const char* internal, const std::string& stem, When when) {
-    return std::vector<TensorRule>{{std::string(internal), hf + stem + ".weight", "", when, Binding::Hook},
-                                   {std::string(internal) + ".bias", hf + stem + ".bias", "", when, Binding::Hook}};
+  const std::string hf = kLayer, gg = kGgufLayer;
+  const auto norm = [&](const char* internal, const std::string& stem, const std::string& gguf_stem, When when) {
+    const std::string gguf = gguf_stem.empty() ? "" : gg + gguf_stem;
+    return std::vector<TensorRule>{
+        {std::string(internal), hf + stem + ".weight", gguf.empty() ? "" : gguf + ".weight", when, Binding::Hook},
+        {std::string(internal) + ".bias", hf + stem + ".bias", gguf.empty() ? "" : gguf + ".bias", when, Binding::Hook}};
   };
-  for (auto rows : {norm("blocks.{l}.ln1", "ln_attn", When::ParallelNorms), norm("blocks.{l}.ln2", "ln_mlp", When::ParallelNorms),
-                    norm("blocks.{l}.ln1", "input_layernorm", When::NotParallelNorms),
-                    norm("blocks.{l}.ln2", "post_attention_layernorm", When::Sequential)})
+  for (auto rows : {norm("blocks.{l}.ln1", "ln_attn", "attn_norm", When::ParallelNorms),
+                    norm("blocks.{l}.ln2", "ln_mlp", "attn_norm_2", When::ParallelNorms),
+                    norm("blocks.{l}.ln1", "input_layernorm", "attn_norm", When::NotParallelNorms),
+                    norm("blocks.{l}.ln2", "post_attention_layernorm", "", When::Sequential)})
     spec.per_layer.insert(spec.per_layer.end(), rows.begin(), rows.end());
   const std::vector<TensorRule> linears = {
-      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
-      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
-      {"blocks.{l}.attn.o", hf + "self_attention.dense.weight", ""},
-      {"blocks.{l}.attn.o.bias", hf + "self_attention.dense.bias", "", When::OutBias},
-      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", ""},
-      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", "", When::MlpBias},
-      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", ""},
-      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", "", When::MlpBias},
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", kGgufQkv + ".weight", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", kGgufQkv + ".bias", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "self_attention.dense.weight", gg + "attn_output.weight"},
+      {"blocks.{l}.attn.o.bias", hf + "self_attention.dense.bias", gg + "attn_output.bias", When::OutBias},
+      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", gg + "ffn_up.weight"},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", gg + "ffn_up.bias", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", gg + "ffn_down.weight"},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", gg + "ffn_down.bias", When::MlpBias},
   };
   spec.per_layer.insert(spec.per_layer.end(), linears.begin(), linears.end());
   spec.bind_extra = bind_falcon_layers;

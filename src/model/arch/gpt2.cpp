@@ -2,8 +2,9 @@
 // Conv1D layers store weights [in, out]; each layer's matrices are transposed into owned buffers
 // in their stored dtype (one layer at a time, never the model in f32) and the fused c_attn is
 // split into q / k / v (blocked order). Exports of `outlierscope train` add their attention
-// variant's tensors (model/variant_weights.h). Every row is bound here rather than by the generic
-// binder: the name prefix depends on the file.
+// variant's tensors (model/variant_weights.h). GGUF files (llama.cpp's convert_hf_to_gguf.py) hold
+// the same tensors already transposed to [out, in], c_attn still fused in blocked order. Every row
+// is bound here rather than by the generic binder: the name prefix depends on the file.
 #include "model/arch/arch.h"
 #include "model/arch/fused.h"
 #include "model/variant_weights.h"
@@ -17,50 +18,59 @@ const std::string kPrefix = "transformer.";
 
 std::vector<TensorRule> gpt2_globals() {
   return {
-      {"embed", kPrefix + "wte.weight", "", When::Always, Binding::Hook},
-      {"pos_embed", kPrefix + "wpe.weight", "", When::Always, Binding::Hook},
-      {"ln_final", kPrefix + "ln_f.weight", "", When::Always, Binding::Hook},
-      {"ln_final.bias", kPrefix + "ln_f.bias", "", When::Always, Binding::Hook},
-      {"lm_head", "lm_head.weight", "", When::Untied, Binding::Hook},
+      {"embed", kPrefix + "wte.weight", "token_embd.weight", When::Always, Binding::Hook},
+      {"pos_embed", kPrefix + "wpe.weight", "position_embd.weight", When::Always, Binding::Hook},
+      {"ln_final", kPrefix + "ln_f.weight", "output_norm.weight", When::Always, Binding::Hook},
+      {"ln_final.bias", kPrefix + "ln_f.bias", "output_norm.bias", When::Always, Binding::Hook},
+      {"lm_head", "lm_head.weight", "output.weight", When::Untied, Binding::Hook},
   };
 }
 
 std::vector<TensorRule> gpt2_layer() {
-  const std::string hf = kPrefix + "h.{l}.";
-  const auto row = [](std::string internal, std::string name, Binding binding = Binding::Hook) {
-    return TensorRule{std::move(internal), std::move(name), "", When::Always, binding};
+  const std::string hf = kPrefix + "h.{l}.", gg = "blk.{l}.";
+  const auto row = [&](std::string internal, std::string hf_name, std::string gguf_name,
+                       Binding binding = Binding::Hook) {
+    return TensorRule{std::move(internal), hf + hf_name, gg + gguf_name, When::Always, binding};
   };
   return {
-      row("blocks.{l}.ln1", hf + "ln_1.weight"),
-      row("blocks.{l}.ln1.bias", hf + "ln_1.bias"),
-      row("blocks.{l}.attn.qkv", hf + "attn.c_attn.weight", Binding::HookTransposed),
-      row("blocks.{l}.attn.qkv.bias", hf + "attn.c_attn.bias"),
-      row("blocks.{l}.attn.o", hf + "attn.c_proj.weight", Binding::HookTransposed),
-      row("blocks.{l}.attn.o.bias", hf + "attn.c_proj.bias"),
-      row("blocks.{l}.ln2", hf + "ln_2.weight"),
-      row("blocks.{l}.ln2.bias", hf + "ln_2.bias"),
-      row("blocks.{l}.mlp.up", hf + "mlp.c_fc.weight", Binding::HookTransposed),
-      row("blocks.{l}.mlp.up.bias", hf + "mlp.c_fc.bias"),
-      row("blocks.{l}.mlp.down", hf + "mlp.c_proj.weight", Binding::HookTransposed),
-      row("blocks.{l}.mlp.down.bias", hf + "mlp.c_proj.bias"),
+      row("blocks.{l}.ln1", "ln_1.weight", "attn_norm.weight"),
+      row("blocks.{l}.ln1.bias", "ln_1.bias", "attn_norm.bias"),
+      row("blocks.{l}.attn.qkv", "attn.c_attn.weight", "attn_qkv.weight", Binding::HookTransposed),
+      row("blocks.{l}.attn.qkv.bias", "attn.c_attn.bias", "attn_qkv.bias"),
+      row("blocks.{l}.attn.o", "attn.c_proj.weight", "attn_output.weight", Binding::HookTransposed),
+      row("blocks.{l}.attn.o.bias", "attn.c_proj.bias", "attn_output.bias"),
+      row("blocks.{l}.ln2", "ln_2.weight", "ffn_norm.weight"),
+      row("blocks.{l}.ln2.bias", "ln_2.bias", "ffn_norm.bias"),
+      row("blocks.{l}.mlp.up", "mlp.c_fc.weight", "ffn_up.weight", Binding::HookTransposed),
+      row("blocks.{l}.mlp.up.bias", "mlp.c_fc.bias", "ffn_up.bias"),
+      row("blocks.{l}.mlp.down", "mlp.c_proj.weight", "ffn_down.weight", Binding::HookTransposed),
+      row("blocks.{l}.mlp.down.bias", "mlp.c_proj.bias", "ffn_down.bias"),
   };
 }
 
-// The file's name for a row: without "transformer." when the file has no prefix.
-std::string source_name(const TensorRule& rule, bool prefixed, int64_t layer) {
+// How the file names and stores the tensors: HF with or without the "transformer." prefix, or
+// GGUF (llama.cpp names, Conv1D weights already [out, in]).
+struct Layout {
+  bool gguf = false;
+  bool prefixed = true;
+};
+
+// The file's name for a row: without "transformer." when an HF file has no prefix.
+std::string source_name(const TensorRule& rule, Layout layout, int64_t layer) {
+  if (layout.gguf) return expand_name(rule.gguf, layer);
   const std::string name = expand_name(rule.hf, layer);
-  return prefixed || name.rfind(kPrefix, 0) != 0 ? name : name.substr(kPrefix.size());
+  return layout.prefixed || name.rfind(kPrefix, 0) != 0 ? name : name.substr(kPrefix.size());
 }
 
 // Binds the applicable rows of `rules` for one layer; the fused c_attn goes through bind_fused_qkv.
-void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source, bool prefixed, const ModelConfig& c,
+void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source, Layout layout, const ModelConfig& c,
                int64_t layer, WeightStore& w) {
   const std::string where = "gpt2";
   TensorView qkv, qkv_bias;
   for (const TensorRule& rule : rules) {
     if (!when_applies(rule.when, c)) continue;
-    TensorView v = source.get(source_name(rule, prefixed, layer), where);
-    if (rule.binding == Binding::HookTransposed) v = transpose_stored(v, where);
+    TensorView v = source.get(source_name(rule, layout, layer), where);
+    if (rule.binding == Binding::HookTransposed && !layout.gguf) v = transpose_stored(v, where);
     if (v.rank() == 1) v = slice_vector_f32(v, 0, v.numel());
     const std::string internal = expand_name(rule.internal, layer);
     if (internal.ends_with("attn.qkv")) qkv = v;
@@ -71,13 +81,14 @@ void bind_rows(const std::vector<TensorRule>& rules, const NamedTensors& source,
 }
 
 void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
-  require_hf_source(c);
-  const bool prefixed = source.contains(kPrefix + "wte.weight");
-  bind_rows(gpt2_globals(), source, prefixed, c, 0, w);
+  const Layout layout{c.source_format == "gguf", source.contains(kPrefix + "wte.weight")};
+  bind_rows(gpt2_globals(), source, layout, c, 0, w);
   for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
-    bind_rows(gpt2_layer(), source, prefixed, c, l, w);
+    bind_rows(gpt2_layer(), source, layout, c, l, w);
+    if (layout.gguf) continue;  // llama.cpp has no attention variants
     const std::string layer = std::to_string(l);
-    bind_variant_tensors(source, (prefixed ? kPrefix : "") + "h." + layer + ".attn.", c, "blocks." + layer + ".attn.", w);
+    bind_variant_tensors(source, (layout.prefixed ? kPrefix : "") + "h." + layer + ".attn.", c,
+                         "blocks." + layer + ".attn.", w);
   }
 }
 

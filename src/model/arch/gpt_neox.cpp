@@ -1,7 +1,9 @@
 // GPT-NeoX / Pythia (GPTNeoXForCausalLM): parallel residual with two norms (input_layernorm feeds
 // attention, post_attention_layernorm the MLP, both on resid_pre), partial rotary (rotary_pct),
 // untied embed_out. query_key_value interleaves per head ([q_h, k_h, v_h] for each head h: the
-// grouped order with one query head per group), gathered into q / k / v by bind_extra.
+// grouped order with one query head per group), gathered into q / k / v by bind_extra. GGUF
+// (llama.cpp's convert_hf_to_gguf.py) regroups it to blocked order (all q, then k, then v) as
+// attn_qkv, split without a copy.
 #include "model/arch/arch.h"
 #include "model/arch/fused.h"
 
@@ -10,8 +12,11 @@ namespace {
 
 const std::string kLayer = "gpt_neox.layers.{l}.";
 const std::string kFusedQkv = kLayer + "attention.query_key_value";
+const std::string kGgufLayer = "blk.{l}.";
+const std::string kGgufQkv = kGgufLayer + "attn_qkv";
 
 void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  if (c.source_format == "gguf") return bind_fused_qkv_layers(source, kGgufQkv, QkvOrder::Blocked, c, layers, w, "gpt_neox");
   require_hf_source(c);
   bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, layers, w, "gpt_neox");
 }
@@ -57,25 +62,25 @@ ArchSpec gpt_neox_spec() {
   ArchSpec spec;
   spec.name = "gpt_neox";
   spec.globals = {
-      {"embed", "gpt_neox.embed_in.weight", ""},
-      {"ln_final", "gpt_neox.final_layer_norm.weight", ""},
-      {"ln_final.bias", "gpt_neox.final_layer_norm.bias", "", When::NormBias},
-      {"lm_head", "embed_out.weight", "", When::Untied},
+      {"embed", "gpt_neox.embed_in.weight", "token_embd.weight"},
+      {"ln_final", "gpt_neox.final_layer_norm.weight", "output_norm.weight"},
+      {"ln_final.bias", "gpt_neox.final_layer_norm.bias", "output_norm.bias", When::NormBias},
+      {"lm_head", "embed_out.weight", "output.weight", When::Untied},
   };
-  const std::string hf = kLayer;
+  const std::string hf = kLayer, gg = kGgufLayer;
   spec.per_layer = {
-      {"blocks.{l}.ln1", hf + "input_layernorm.weight", ""},
-      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", "", When::NormBias},
-      {"blocks.{l}.ln2", hf + "post_attention_layernorm.weight", ""},
-      {"blocks.{l}.ln2.bias", hf + "post_attention_layernorm.bias", "", When::NormBias},
-      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
-      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
-      {"blocks.{l}.attn.o", hf + "attention.dense.weight", ""},
-      {"blocks.{l}.attn.o.bias", hf + "attention.dense.bias", "", When::OutBias},
-      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", ""},
-      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", "", When::MlpBias},
-      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", ""},
-      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", "", When::MlpBias},
+      {"blocks.{l}.ln1", hf + "input_layernorm.weight", gg + "attn_norm.weight"},
+      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", gg + "attn_norm.bias", When::NormBias},
+      {"blocks.{l}.ln2", hf + "post_attention_layernorm.weight", gg + "ffn_norm.weight"},
+      {"blocks.{l}.ln2.bias", hf + "post_attention_layernorm.bias", gg + "ffn_norm.bias", When::NormBias},
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", kGgufQkv + ".weight", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", kGgufQkv + ".bias", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "attention.dense.weight", gg + "attn_output.weight"},
+      {"blocks.{l}.attn.o.bias", hf + "attention.dense.bias", gg + "attn_output.bias", When::OutBias},
+      {"blocks.{l}.mlp.up", hf + "mlp.dense_h_to_4h.weight", gg + "ffn_up.weight"},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.dense_h_to_4h.bias", gg + "ffn_up.bias", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.dense_4h_to_h.weight", gg + "ffn_down.weight"},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.dense_4h_to_h.bias", gg + "ffn_down.bias", When::MlpBias},
   };
   spec.bind_extra = bind_neox_qkv;
   spec.write_hf_config = gpt_neox_hf_config;

@@ -1,6 +1,7 @@
 // MPT (MptForCausalLM): ALiBi (slopes from alibi_bias_max), optional clip_qkv, LayerNorm usually
 // without bias, no biases in the linears (no_bias), tied head. The fused Wqkv holds q, k, v one
-// after the other (blocked order), split by bind_extra without a copy.
+// after the other (blocked order), split by bind_extra without a copy. GGUF (llama.cpp) keeps Wqkv
+// as attn_qkv in the same order.
 #include "model/arch/arch.h"
 #include "model/arch/fused.h"
 
@@ -9,10 +10,12 @@ namespace {
 
 const std::string kLayer = "transformer.blocks.{l}.";
 const std::string kFusedQkv = kLayer + "attn.Wqkv";
+const std::string kGgufLayer = "blk.{l}.";
+const std::string kGgufQkv = kGgufLayer + "attn_qkv";
 
 void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
-  require_hf_source(c);
-  bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Blocked, c, layers, w, "mpt");
+  const std::string& stem = c.source_format == "gguf" ? kGgufQkv : kFusedQkv;
+  bind_fused_qkv_layers(source, stem, QkvOrder::Blocked, c, layers, w, "mpt");
 }
 
 nlohmann::json mpt_hf_config(const ModelConfig& c) {
@@ -62,25 +65,26 @@ ArchSpec mpt_spec() {
   ArchSpec spec;
   spec.name = "mpt";
   spec.globals = {
-      {"embed", "transformer.wte.weight", ""},
-      {"pos_embed", "transformer.wpe.weight", "", When::LearnedPos},
-      {"ln_final", "transformer.norm_f.weight", ""},
-      {"ln_final.bias", "transformer.norm_f.bias", "", When::NormBias},
+      {"embed", "transformer.wte.weight", "token_embd.weight"},
+      {"pos_embed", "transformer.wpe.weight", "position_embd.weight", When::LearnedPos},
+      {"ln_final", "transformer.norm_f.weight", "output_norm.weight"},
+      {"ln_final.bias", "transformer.norm_f.bias", "output_norm.bias", When::NormBias},
+      {"lm_head", "", "output.weight", When::Untied},
   };
-  const std::string hf = kLayer;
+  const std::string hf = kLayer, gg = kGgufLayer;
   spec.per_layer = {
-      {"blocks.{l}.ln1", hf + "norm_1.weight", ""},
-      {"blocks.{l}.ln1.bias", hf + "norm_1.bias", "", When::NormBias},
-      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", "", When::Always, Binding::Hook},
-      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", "", When::QkvBias, Binding::Hook},
-      {"blocks.{l}.attn.o", hf + "attn.out_proj.weight", ""},
-      {"blocks.{l}.attn.o.bias", hf + "attn.out_proj.bias", "", When::OutBias},
-      {"blocks.{l}.ln2", hf + "norm_2.weight", ""},
-      {"blocks.{l}.ln2.bias", hf + "norm_2.bias", "", When::NormBias},
-      {"blocks.{l}.mlp.up", hf + "ffn.up_proj.weight", ""},
-      {"blocks.{l}.mlp.up.bias", hf + "ffn.up_proj.bias", "", When::MlpBias},
-      {"blocks.{l}.mlp.down", hf + "ffn.down_proj.weight", ""},
-      {"blocks.{l}.mlp.down.bias", hf + "ffn.down_proj.bias", "", When::MlpBias},
+      {"blocks.{l}.ln1", hf + "norm_1.weight", gg + "attn_norm.weight"},
+      {"blocks.{l}.ln1.bias", hf + "norm_1.bias", gg + "attn_norm.bias", When::NormBias},
+      {"blocks.{l}.attn.qkv", kFusedQkv + ".weight", kGgufQkv + ".weight", When::Always, Binding::Hook},
+      {"blocks.{l}.attn.qkv.bias", kFusedQkv + ".bias", kGgufQkv + ".bias", When::QkvBias, Binding::Hook},
+      {"blocks.{l}.attn.o", hf + "attn.out_proj.weight", gg + "attn_output.weight"},
+      {"blocks.{l}.attn.o.bias", hf + "attn.out_proj.bias", gg + "attn_output.bias", When::OutBias},
+      {"blocks.{l}.ln2", hf + "norm_2.weight", gg + "ffn_norm.weight"},
+      {"blocks.{l}.ln2.bias", hf + "norm_2.bias", gg + "ffn_norm.bias", When::NormBias},
+      {"blocks.{l}.mlp.up", hf + "ffn.up_proj.weight", gg + "ffn_up.weight"},
+      {"blocks.{l}.mlp.up.bias", hf + "ffn.up_proj.bias", gg + "ffn_up.bias", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "ffn.down_proj.weight", gg + "ffn_down.weight"},
+      {"blocks.{l}.mlp.down.bias", hf + "ffn.down_proj.bias", gg + "ffn_down.bias", When::MlpBias},
   };
   spec.bind_extra = bind_mpt_qkv;
   spec.write_hf_config = mpt_hf_config;

@@ -1,9 +1,9 @@
 // Phi-2 (PhiForCausalLM): parallel attention and MLP behind one input_layernorm, separate q/k/v
 // with biases, partial rotary (partial_rotary_factor), gelu_new, untied lm_head with a bias;
 // with qk_layernorm, per-head LayerNorms q_layernorm / k_layernorm [d_head] on q and k.
-// Every tensor maps one to one.
+// Every tensor maps one to one, in GGUF too (llama.cpp's phi2: separate attn_q / attn_k / attn_v as
+// convert_hf_to_gguf.py writes them for PhiForCausalLM; it has no q/k layernorms).
 #include "model/arch/arch.h"
-#include "model/arch/fused.h"
 
 namespace osc {
 namespace {
@@ -58,34 +58,33 @@ ArchSpec phi2_spec() {
   ArchSpec spec;
   spec.name = "phi2";
   spec.globals = {
-      {"embed", "model.embed_tokens.weight", ""},
-      {"ln_final", "model.final_layernorm.weight", ""},
-      {"ln_final.bias", "model.final_layernorm.bias", "", When::NormBias},
-      {"lm_head", "lm_head.weight", "", When::Untied},
-      {"lm_head.bias", "lm_head.bias", "", When::LmHeadBias},
+      {"embed", "model.embed_tokens.weight", "token_embd.weight"},
+      {"ln_final", "model.final_layernorm.weight", "output_norm.weight"},
+      {"ln_final.bias", "model.final_layernorm.bias", "output_norm.bias", When::NormBias},
+      {"lm_head", "lm_head.weight", "output.weight", When::Untied},
+      {"lm_head.bias", "lm_head.bias", "output.bias", When::LmHeadBias},
   };
-  const std::string hf = "model.layers.{l}.";
+  const std::string hf = "model.layers.{l}.", gg = "blk.{l}.";
   spec.per_layer = {
-      {"blocks.{l}.ln1", hf + "input_layernorm.weight", ""},
-      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", "", When::NormBias},
-      {"blocks.{l}.attn.q", hf + "self_attn.q_proj.weight", ""},
-      {"blocks.{l}.attn.q.bias", hf + "self_attn.q_proj.bias", "", When::QkvBias},
-      {"blocks.{l}.attn.k", hf + "self_attn.k_proj.weight", ""},
-      {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", "", When::QkvBias},
-      {"blocks.{l}.attn.v", hf + "self_attn.v_proj.weight", ""},
-      {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", "", When::QkvBias},
-      {"blocks.{l}.attn.o", hf + "self_attn.dense.weight", ""},
-      {"blocks.{l}.attn.o.bias", hf + "self_attn.dense.bias", "", When::OutBias},
+      {"blocks.{l}.ln1", hf + "input_layernorm.weight", gg + "attn_norm.weight"},
+      {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", gg + "attn_norm.bias", When::NormBias},
+      {"blocks.{l}.attn.q", hf + "self_attn.q_proj.weight", gg + "attn_q.weight"},
+      {"blocks.{l}.attn.q.bias", hf + "self_attn.q_proj.bias", gg + "attn_q.bias", When::QkvBias},
+      {"blocks.{l}.attn.k", hf + "self_attn.k_proj.weight", gg + "attn_k.weight"},
+      {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", gg + "attn_k.bias", When::QkvBias},
+      {"blocks.{l}.attn.v", hf + "self_attn.v_proj.weight", gg + "attn_v.weight"},
+      {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", gg + "attn_v.bias", When::QkvBias},
+      {"blocks.{l}.attn.o", hf + "self_attn.dense.weight", gg + "attn_output.weight"},
+      {"blocks.{l}.attn.o.bias", hf + "self_attn.dense.bias", gg + "attn_output.bias", When::OutBias},
       {"blocks.{l}.attn.q_norm", hf + "self_attn.q_layernorm.weight", "", When::QkNorm},
       {"blocks.{l}.attn.q_norm.bias", hf + "self_attn.q_layernorm.bias", "", When::QkNorm},
       {"blocks.{l}.attn.k_norm", hf + "self_attn.k_layernorm.weight", "", When::QkNorm},
       {"blocks.{l}.attn.k_norm.bias", hf + "self_attn.k_layernorm.bias", "", When::QkNorm},
-      {"blocks.{l}.mlp.up", hf + "mlp.fc1.weight", ""},
-      {"blocks.{l}.mlp.up.bias", hf + "mlp.fc1.bias", "", When::MlpBias},
-      {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", ""},
-      {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", "", When::MlpBias},
+      {"blocks.{l}.mlp.up", hf + "mlp.fc1.weight", gg + "ffn_up.weight"},
+      {"blocks.{l}.mlp.up.bias", hf + "mlp.fc1.bias", gg + "ffn_up.bias", When::MlpBias},
+      {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", gg + "ffn_down.weight"},
+      {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", gg + "ffn_down.bias", When::MlpBias},
   };
-  spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
   return spec;

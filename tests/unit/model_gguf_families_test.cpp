@@ -1,0 +1,136 @@
+// GGUF files of every family the Hugging Face path supports, written from synth checkpoints by the
+// test converter (support/hf_to_gguf.h: llama.cpp's names, transforms and metadata, independent of
+// src/model/arch/), load and give the hooks of their checkpoint:
+//   - F32: every hook equals the engine on the HF folder within 1e-5 relative, and the independent
+//     PyTorch reference (run_checkpoint.py on the HF folder) within kReferenceTolerance;
+//   - F16 / Q8_0 / Q4_0 / Q4_K: every hook equals the PyTorch reference run on the HF checkpoint
+//     whose weights were replaced by the GGUF's stored values, decoded in numpy
+//     (gguf_dequant_checkpoint.py), within kReferenceTolerance.
+// OPT has no llama.cpp architecture and is refused.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "core/error.h"
+#include "formats/gguf.h"
+#include "formats/gguf_writer.h"
+#include "model_reference_check.h"
+#include "support/hf_to_gguf.h"
+#include "synth/synth.h"
+
+namespace osc {
+namespace {
+
+// Every synth example but OPT (llama.cpp has no OPT architecture).
+const std::vector<std::string> kFamilies = {"llama", "mistral", "mixtral", "qwen2", "gpt2", "falcon",
+                                            "falcon40b", "mpt", "phi2", "gpt_neox"};
+
+void synth_into(const std::string& dir, const std::string& arch, const std::string& preset) {
+  SynthOptions o;
+  o.arch = arch;
+  o.preset = preset;
+  o.dtype = "f32";
+  o.out_dir = dir;
+  o.seed = 3;
+  o.quiet = true;
+  write_synth_model(o);
+}
+
+std::string model_args(const std::string& root, const std::string& suffix) {
+  std::string args;
+  for (const std::string& arch : kFamilies) args += " --model " + root + "/" + arch + suffix;
+  return args;
+}
+
+// Every hook of `got` within 1e-5 * (|want| + 1) of `want`, the same hook names on both sides.
+void expect_same_hooks(const Model& got, const Model& want, const std::vector<int32_t>& ids) {
+  HookSet a, b;
+  a.capture_all();
+  b.capture_all();
+  got.forward(ids, a);
+  want.forward(ids, b);
+  ASSERT_EQ(a.captured().size(), b.captured().size());
+  for (const auto& [name, w] : b.captured()) {
+    auto it = a.captured().find(name);
+    ASSERT_NE(it, a.captured().end()) << "GGUF model has no hook " << name;
+    ASSERT_EQ(it->second.shape, w.shape) << name;
+    for (int64_t i = 0; i < w.numel(); ++i) {
+      if (std::isinf(w.data[i])) continue;
+      ASSERT_LE(std::fabs(it->second.data[i] - w.data[i]), 1e-5 * (std::fabs(w.data[i]) + 1.0))
+          << name << " [" << i << "]";
+    }
+  }
+}
+
+TEST(GgufFamilies, F32FilesGiveTheHooksOfTheirCheckpoint) {
+  const std::string root = test::scratch_dir("gguf-families-f32");
+  for (const std::string& arch : kFamilies) {
+    synth_into(root + "/" + arch, arch, "tiny");
+    test::convert_hf_to_gguf(root + "/" + arch, root + "/" + arch + ".gguf", {});
+  }
+  test::run_reference("run_checkpoint.py", "--lengths 9" + model_args(root, ""));
+  if (HasFatalFailure()) return;
+  for (const std::string& arch : kFamilies) {
+    SCOPED_TRACE(arch);
+    const Model hf = Model::load(root + "/" + arch), gguf = Model::load(root + "/" + arch + ".gguf");
+    EXPECT_EQ(gguf.config().source_format, "gguf");
+    const std::string expected = root + "/" + arch + "/expected_T9.safetensors";
+    test::expect_matches_reference_file(gguf, expected);
+    expect_same_hooks(gguf, hf, test::reference_input_ids(read_safetensors(expected).tensors.get("input_ids", expected)));
+  }
+}
+
+// Counts the tensors of each stored type: the conversion must have quantized something.
+int64_t tensors_of_type(const std::string& gguf_path, DType type) {
+  const GgufFile file = GgufFile::open(gguf_path);
+  int64_t n = 0;
+  for (const auto& [name, view] : file.tensors()) n += view.dtype == type;
+  return n;
+}
+
+class GgufQuantized : public ::testing::TestWithParam<DType> {};
+
+TEST_P(GgufQuantized, FilesGiveTheHooksOfTheirDecodedWeights) {
+  const DType type = GetParam();
+  const std::string root = test::scratch_dir("gguf-families-" + std::string(dtype_name(type)));
+  std::string dequant_args;
+  for (const std::string& arch : kFamilies) {
+    const std::string dir = root + "/" + arch;
+    synth_into(dir, arch, "small");  // d_model 256: K-quant rows of whole 256-value blocks
+    test::convert_hf_to_gguf(dir, dir + ".gguf", {type, dir + "-sidecar"});
+    EXPECT_GT(tensors_of_type(dir + ".gguf", type), 0) << arch;
+    dequant_args += " " + dir + " " + dir + "-sidecar " + dir + "-decoded";
+  }
+  test::run_reference("gguf_dequant_checkpoint.py", dequant_args);
+  test::run_reference("run_checkpoint.py", "--lengths 9" + model_args(root, "-decoded"));
+  if (HasFatalFailure()) return;
+  for (const std::string& arch : kFamilies) {
+    SCOPED_TRACE(arch);
+    const Model gguf = Model::load(root + "/" + arch + ".gguf");
+    test::expect_matches_reference_file(gguf, root + "/" + arch + "-decoded/expected_T9.safetensors");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized, ::testing::Values(DType::F16, DType::Q8_0, DType::Q4_0, DType::Q4_K),
+                         [](const auto& info) { return std::string(dtype_name(info.param)); });
+
+TEST(GgufFamilies, OptHasNoLlamaCppArchitectureAndIsRefused) {
+  const std::string dir = test::scratch_dir("gguf-opt");
+  synth_into(dir + "/opt", "opt", "tiny");
+  EXPECT_THROW(test::convert_hf_to_gguf(dir + "/opt", dir + "/opt.gguf", {}), std::runtime_error);
+  GgufWriter w;
+  w.set_string("general.architecture", "opt");
+  w.write(dir + "/opt.gguf");
+  try {
+    Model::load(dir + "/opt.gguf");
+    FAIL() << "an OPT GGUF loaded";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    EXPECT_NE(std::string(e.what()).find("unsupported architecture 'opt'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace osc
