@@ -1,5 +1,7 @@
 // GGUF metadata -> ModelConfig. llama.cpp's key names are "<arch>.<field>"; which tensors exist
-// settles what the metadata does not say (tied output, biases, separate parallel norms).
+// settles what the metadata does not say (tied output, biases, separate parallel norms). Mistral
+// and Mixtral files are llama.cpp's "llama" (Mixtral: with expert_count); convert_hf_to_gguf.py
+// drops Mistral's sliding window, which is read when a file has <arch>.attention.sliding_window.
 #include <map>
 
 #include "core/error.h"
@@ -91,8 +93,11 @@ void fill_architecture(const Keys& k, ModelConfig& c) {
   if (a == "gpt2") {
     c.positional = Positional::Learned;
   } else if (a == "mpt") {
-    c.positional = Positional::ALiBi;
-    c.alibi_bias_max = k.number_or("attention.max_alibi_bias", 8.0);
+    // convert_hf_to_gguf.py writes max_alibi_bias 0 for an MPT without ALiBi (llama.cpp: no bias).
+    const double max_bias = k.number_or("attention.max_alibi_bias", 8.0);
+    c.positional = max_bias > 0 ? Positional::ALiBi
+                   : k.has_tensor("position_embd.weight") ? Positional::Learned : Positional::None;
+    if (max_bias > 0) c.alibi_bias_max = max_bias;
     if (k.g.has(k.key("attention.clamp_kqv"))) c.clip_qkv = k.number_or("attention.clamp_kqv", 0.0);
     c.norm_has_bias = k.has_tensor("blk.0.attn_norm.bias");
   } else {
@@ -109,7 +114,8 @@ ModelConfig config_from_gguf(const GgufFile& gguf) {
   const std::string source_arch = gguf.get_string("general.architecture");
   auto it = architectures().find(source_arch);
   if (it == architectures().end())
-    throw_bad_input(gguf.path(), "unsupported architecture '" + source_arch + "' (supported: " + supported_list() + ")");
+    throw_bad_input(gguf.path(), "unsupported architecture '" + source_arch + "' (supported: " + supported_list() +
+                                     (source_arch == "opt" ? "; llama.cpp has no OPT architecture: load the Hugging Face checkpoint)" : ")"));
   Keys k{gguf, source_arch};
   ModelConfig c;
   c.architecture = it->second;

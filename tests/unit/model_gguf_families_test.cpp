@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "formats/config_parsers.h"
 #include "formats/gguf.h"
 #include "formats/gguf_writer.h"
 #include "model_reference_check.h"
@@ -116,6 +117,30 @@ TEST_P(GgufQuantized, FilesGiveTheHooksOfTheirDecodedWeights) {
 INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized, ::testing::Values(DType::F16, DType::Q8_0, DType::Q4_0, DType::Q4_K),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
+// convert_hf_to_gguf.py writes max_alibi_bias 0 for an MPT without ALiBi; its positions are then
+// the learned position_embd if the file has one.
+TEST(GgufFamilies, MptWithoutAlibiUsesLearnedPositions) {
+  const std::string dir = test::scratch_dir("gguf-mpt-positions");
+  std::vector<float> zeros(64 * 16, 0.0f);
+  for (double max_bias : {0.0, 8.0}) {
+    GgufWriter w;
+    w.set_string("general.architecture", "mpt");
+    for (const char* key : {"mpt.block_count", "mpt.attention.head_count"}) w.set_u32(key, 1);
+    w.set_u32("mpt.embedding_length", 16);
+    w.set_u32("mpt.feed_forward_length", 64);
+    w.set_u32("mpt.context_length", 64);
+    w.set_u32("mpt.vocab_size", 64);
+    w.set_f32("mpt.attention.layer_norm_epsilon", 1e-5f);
+    w.set_f32("mpt.attention.max_alibi_bias", static_cast<float>(max_bias));
+    w.add_tensor("token_embd.weight", TensorView{DType::F32, {64, 16}, zeros.data(), zeros.size() * 4, nullptr});
+    w.add_tensor("position_embd.weight", TensorView{DType::F32, {64, 16}, zeros.data(), zeros.size() * 4, nullptr});
+    w.write(dir + "/mpt.gguf");
+    const ModelConfig c = config_from_gguf(GgufFile::open(dir + "/mpt.gguf"));
+    EXPECT_EQ(c.positional, max_bias > 0 ? Positional::ALiBi : Positional::Learned) << max_bias;
+    EXPECT_EQ(c.alibi_bias_max.has_value(), max_bias > 0);
+  }
+}
+
 TEST(GgufFamilies, OptHasNoLlamaCppArchitectureAndIsRefused) {
   const std::string dir = test::scratch_dir("gguf-opt");
   synth_into(dir + "/opt", "opt", "tiny");
@@ -129,6 +154,7 @@ TEST(GgufFamilies, OptHasNoLlamaCppArchitectureAndIsRefused) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::BadInput);
     EXPECT_NE(std::string(e.what()).find("unsupported architecture 'opt'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("llama.cpp has no OPT architecture"), std::string::npos) << e.what();
   }
 }
 
