@@ -19,6 +19,9 @@ struct GgufConversion {
   // k.bin (its stored bytes), k.at (int64 per element: HF tensor index << 32 | flat index in it)
   // and hf_names.txt (the HF tensor names in index order).
   std::string sidecar_dir;
+  // Phi-2 as older conversions (of the pre-transformers Phi code, mixer.Wqkv) stored it: one
+  // attn_qkv per layer, q, k and v rows one after the other.
+  bool fused_phi2_qkv = false;
 };
 
 // Converts hf_dir (config.json + model.safetensors) into gguf_path. Families: llama, mistral,

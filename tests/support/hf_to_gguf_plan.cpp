@@ -231,9 +231,30 @@ std::string gguf_arch(const std::string& type) {
   return type;
 }
 
+// Replaces each layer's attn_q, attn_k, attn_v (weights, and biases) by attn_qkv: their rows in
+// that order.
+void fuse_qkv(std::vector<PlannedTensor>& tensors) {
+  std::map<std::string, PlannedTensor> fused;  // "blk.N.attn_qkv.weight" -> rows so far
+  std::vector<PlannedTensor> kept;
+  for (PlannedTensor& t : tensors) {
+    const size_t at = t.name.find(".attn_");
+    const std::string part = at == std::string::npos ? "" : t.name.substr(at + 6, t.name.find('.', at + 1) - at - 6);
+    if (part != "q" && part != "k" && part != "v") {
+      kept.push_back(std::move(t));
+      continue;
+    }
+    PlannedTensor& f = fused[t.name.substr(0, at) + ".attn_qkv" + t.name.substr(t.name.find('.', at + 1))];
+    f.at.insert(f.at.end(), t.at.begin(), t.at.end());
+    if (f.shape.empty()) f.shape = t.shape;
+    else f.shape[0] += t.shape[0];
+  }
+  for (auto& [name, t] : fused) kept.push_back({name, t.shape, std::move(t.at)});
+  tensors = std::move(kept);
+}
+
 }  // namespace
 
-ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorShape>& hf) {
+ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorShape>& hf, bool fused_phi2_qkv) {
   const std::string type = config.at("model_type").get<std::string>();
   const Names names = family_names(type);
   ConversionPlan plan{gguf_arch(type), family_metadata(type, config), {}};
@@ -261,6 +282,7 @@ ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorSha
     plan.tensors.push_back(transform(type, config, l->second, suffix, std::move(t)));
   }
   for (const auto& [name, by_expert] : experts) plan.tensors.push_back(stacked(name, by_expert));
+  if (fused_phi2_qkv && type == "phi") fuse_qkv(plan.tensors);
   return plan;
 }
 

@@ -35,6 +35,8 @@ struct HfTensorShape {
 };
 
 // Throws std::runtime_error for a model_type or tensor name the converter does not know.
-ConversionPlan plan_conversion(const nlohmann::json& config, const std::vector<HfTensorShape>& hf);
+// fused_phi2_qkv: see GgufConversion.
+ConversionPlan plan_conversion(const nlohmann::json& config, const std::vector<HfTensorShape>& hf,
+                               bool fused_phi2_qkv = false);
 
 }  // namespace osc::test

@@ -81,6 +81,15 @@ TEST(GgufFamilies, F32FilesGiveTheHooksOfTheirCheckpoint) {
     test::expect_matches_reference_file(gguf, expected);
     expect_same_hooks(gguf, hf, test::reference_input_ids(read_safetensors(expected).tensors.get("input_ids", expected)));
   }
+  // Phi-2 as older conversions stored it, q/k/v fused into attn_qkv (Q8_0, so that the rows are
+  // split in their quantized form): the same hooks as the separate tensors.
+  const std::string phi = root + "/phi2";
+  test::convert_hf_to_gguf(phi, phi + "-fused.gguf", {DType::Q8_0, "", true});
+  test::convert_hf_to_gguf(phi, phi + "-q8.gguf", {DType::Q8_0, "", false});
+  ASSERT_TRUE(GgufFile::open(phi + "-fused.gguf").tensors().contains("blk.0.attn_qkv.weight"));
+  const std::string expected = phi + "/expected_T9.safetensors";
+  expect_same_hooks(Model::load(phi + "-fused.gguf"), Model::load(phi + "-q8.gguf"),
+                    test::reference_input_ids(read_safetensors(expected).tensors.get("input_ids", expected)));
 }
 
 // Counts the tensors of each stored type: the conversion must have quantized something.

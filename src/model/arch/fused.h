@@ -1,7 +1,7 @@
 // Helpers for architectures whose source layout differs from the internal one (weight_store.h):
 // fused query/key/value projections in their two source orders, Conv1D weights stored
-// [in, out], and checkpoint formats a family does not support. Shared by gpt2, falcon, mpt and
-// gpt_neox in this folder.
+// [in, out], and checkpoint formats a family does not support. Shared by gpt2, falcon, mpt,
+// gpt_neox and opt in this folder.
 #pragma once
 #include <string>
 
@@ -37,8 +37,8 @@ TensorView transpose_stored(const TensorView& v, const std::string& where);
 // An f32 owned copy of elements [first, first + count) of a 1-D tensor (a slice of a fused bias).
 TensorView slice_vector_f32(const TensorView& v, int64_t first, int64_t count);
 
-// Throws BadInput "<arch> checkpoints in GGUF are not supported" unless the config came from HF
-// (families whose llama.cpp tensor layout has not been mapped).
+// Throws BadInput "<arch> checkpoints in <format> format are not supported" unless the config came
+// from HF (OPT: llama.cpp has no OPT architecture).
 void require_hf_source(const ModelConfig& c);
 
 }  // namespace osc

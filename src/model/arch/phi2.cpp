@@ -1,12 +1,46 @@
 // Phi-2 (PhiForCausalLM): parallel attention and MLP behind one input_layernorm, separate q/k/v
 // with biases, partial rotary (partial_rotary_factor), gelu_new, untied lm_head with a bias;
 // with qk_layernorm, per-head LayerNorms q_layernorm / k_layernorm [d_head] on q and k.
-// Every tensor maps one to one, in GGUF too (llama.cpp's phi2: separate attn_q / attn_k / attn_v as
-// convert_hf_to_gguf.py writes them for PhiForCausalLM; it has no q/k layernorms).
+// Every tensor maps one to one, in GGUF too (llama.cpp's phi2: attn_q / attn_k / attn_v as
+// convert_hf_to_gguf.py writes them for PhiForCausalLM, or one blocked attn_qkv in files converted
+// from the older Phi code; llama.cpp has no q/k layernorms).
 #include "model/arch/arch.h"
+#include "model/arch/fused.h"
 
 namespace osc {
 namespace {
+
+const std::string kLayer = "model.layers.{l}.", kGgufLayer = "blk.{l}.";
+const std::string kGgufQkv = kGgufLayer + "attn_qkv";
+
+// q, k, v and their biases, bound by bind_phi2_qkv: a GGUF may hold them fused instead.
+std::vector<TensorRule> qkv_rows() {
+  const std::string hf = kLayer + "self_attn.", gg = kGgufLayer;
+  std::vector<TensorRule> rows;
+  for (const char* x : {"q", "k", "v"}) {
+    const std::string internal = std::string("blocks.{l}.attn.") + x;
+    rows.push_back({internal, hf + x + "_proj.weight", gg + "attn_" + x + ".weight", When::Always, Binding::Hook});
+    rows.push_back({internal + ".bias", hf + x + "_proj.bias", gg + "attn_" + x + ".bias", When::QkvBias, Binding::Hook});
+  }
+  return rows;
+}
+
+// HF files and current GGUF conversions store q, k and v apart; GGUF files converted from the
+// pre-transformers Phi-2 code (mixer.Wqkv) hold one attn_qkv [3 d_model, d_model], blocked.
+void bind_phi2_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  const bool gguf = c.source_format == "gguf";
+  for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) {
+    if (gguf && source.contains(expand_name(kGgufQkv + ".weight", l))) {
+      bind_fused_qkv_layers(source, kGgufQkv, QkvOrder::Blocked, c, {l, l + 1}, w, "phi2");
+      continue;
+    }
+    for (const TensorRule& row : qkv_rows()) {
+      if (!when_applies(row.when, c)) continue;
+      const TensorView& v = source.get(expand_name(gguf ? row.gguf : row.hf, l), "phi2");
+      w.set(expand_name(row.internal, l), v.rank() == 1 ? slice_vector_f32(v, 0, v.numel()) : v);
+    }
+  }
+}
 
 nlohmann::json phi2_hf_config(const ModelConfig& c) {
   return {
@@ -64,16 +98,14 @@ ArchSpec phi2_spec() {
       {"lm_head", "lm_head.weight", "output.weight", When::Untied},
       {"lm_head.bias", "lm_head.bias", "output.bias", When::LmHeadBias},
   };
-  const std::string hf = "model.layers.{l}.", gg = "blk.{l}.";
+  const std::string hf = kLayer, gg = kGgufLayer;
   spec.per_layer = {
       {"blocks.{l}.ln1", hf + "input_layernorm.weight", gg + "attn_norm.weight"},
       {"blocks.{l}.ln1.bias", hf + "input_layernorm.bias", gg + "attn_norm.bias", When::NormBias},
-      {"blocks.{l}.attn.q", hf + "self_attn.q_proj.weight", gg + "attn_q.weight"},
-      {"blocks.{l}.attn.q.bias", hf + "self_attn.q_proj.bias", gg + "attn_q.bias", When::QkvBias},
-      {"blocks.{l}.attn.k", hf + "self_attn.k_proj.weight", gg + "attn_k.weight"},
-      {"blocks.{l}.attn.k.bias", hf + "self_attn.k_proj.bias", gg + "attn_k.bias", When::QkvBias},
-      {"blocks.{l}.attn.v", hf + "self_attn.v_proj.weight", gg + "attn_v.weight"},
-      {"blocks.{l}.attn.v.bias", hf + "self_attn.v_proj.bias", gg + "attn_v.bias", When::QkvBias},
+  };
+  const std::vector<TensorRule> qkv = qkv_rows();
+  spec.per_layer.insert(spec.per_layer.end(), qkv.begin(), qkv.end());
+  const std::vector<TensorRule> rest = {
       {"blocks.{l}.attn.o", hf + "self_attn.dense.weight", gg + "attn_output.weight"},
       {"blocks.{l}.attn.o.bias", hf + "self_attn.dense.bias", gg + "attn_output.bias", When::OutBias},
       {"blocks.{l}.attn.q_norm", hf + "self_attn.q_layernorm.weight", "", When::QkNorm},
@@ -85,6 +117,8 @@ ArchSpec phi2_spec() {
       {"blocks.{l}.mlp.down", hf + "mlp.fc2.weight", gg + "ffn_down.weight"},
       {"blocks.{l}.mlp.down.bias", hf + "mlp.fc2.bias", gg + "ffn_down.bias", When::MlpBias},
   };
+  spec.per_layer.insert(spec.per_layer.end(), rest.begin(), rest.end());
+  spec.bind_extra = bind_phi2_qkv;
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
   return spec;
