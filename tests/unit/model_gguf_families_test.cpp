@@ -3,7 +3,7 @@
 // src/model/arch/), load and give the hooks of their checkpoint:
 //   - F32: every hook equals the engine on the HF folder within 1e-5 relative, and the independent
 //     PyTorch reference (run_checkpoint.py on the HF folder) within kReferenceTolerance;
-//   - F16 / Q8_0 / Q4_0 / Q4_K: every hook equals the PyTorch reference run on the HF checkpoint
+//   - F16 / BF16 / Q8_0 / Q4_0 / Q4_K: every hook equals the PyTorch reference run on the HF checkpoint
 //     whose weights were replaced by the GGUF's stored values, decoded in numpy
 //     (gguf_dequant_checkpoint.py), within kReferenceTolerance.
 // OPT has no llama.cpp architecture and is refused.
@@ -123,7 +123,7 @@ TEST_P(GgufQuantized, FilesGiveTheHooksOfTheirDecodedWeights) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized, ::testing::Values(DType::F16, DType::Q8_0, DType::Q4_0, DType::Q4_K),
+INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized, ::testing::Values(DType::F16, DType::BF16, DType::Q8_0, DType::Q4_0, DType::Q4_K),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 // convert_hf_to_gguf.py writes max_alibi_bias 0 for an MPT without ALiBi; its positions are then
