@@ -113,9 +113,11 @@ void fill_architecture(const Keys& k, ModelConfig& c) {
 ModelConfig config_from_gguf(const GgufFile& gguf) {
   const std::string source_arch = gguf.get_string("general.architecture");
   auto it = architectures().find(source_arch);
-  if (it == architectures().end())
-    throw_bad_input(gguf.path(), "unsupported architecture '" + source_arch + "' (supported: " + supported_list() +
-                                     (source_arch == "opt" ? "; llama.cpp has no OPT architecture: load the Hugging Face checkpoint)" : ")"));
+  if (it == architectures().end()) {
+    const std::string why = source_arch == "opt" ? "; llama.cpp has no OPT architecture: load the Hugging Face checkpoint" : "";
+    throw_bad_input(gguf.path(),
+                    "unsupported architecture '" + source_arch + "' (supported: " + supported_list() + why + ")");
+  }
   Keys k{gguf, source_arch};
   ModelConfig c;
   c.architecture = it->second;

@@ -80,7 +80,8 @@ TEST(GgufQuantize, RoundTripThroughTheNumpyDecoders) {
     const Case& c = cases[k];
     const std::string name(dtype_name(c.type));
     std::vector<double> y(static_cast<size_t>(c.cols * c.rows));  // [cols, rows] = decoded weightᵀ
-    std::ifstream(dir + "/" + name + "_y.bin", std::ios::binary).read(reinterpret_cast<char*>(y.data()), static_cast<std::streamsize>(y.size() * 8));
+    std::ifstream(dir + "/" + name + "_y.bin", std::ios::binary)
+        .read(reinterpret_cast<char*>(y.data()), static_cast<std::streamsize>(y.size() * 8));
     const TensorView view{c.type, {c.rows, c.cols}, stored[k].data(), stored[k].size(), nullptr};
     const std::vector<float> engine = view.to_f32();
     const int64_t block = dtype_block_elements(c.type) == 1 ? 32 : dtype_block_elements(c.type);
