@@ -77,27 +77,49 @@ LayerPipeline::LayerPipeline(const std::string& path)
 
 bool LayerPipeline::is_front() const { return dist::is_root(); }
 
-// Rank 0's stage, the hand-off to rank 1, then every other rank's captures in rank order (the
-// order of a single-process pass) and the last rank's logits [T, vocab].
-Tensor LayerPipeline::forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured) const {
+Tensor LayerPipeline::forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured) {
+  start(tokens, hooks);
+  return next(hooks, captured);
+}
+
+size_t LayerPipeline::in_flight_limit() const { return static_cast<size_t>(dist::size()); }
+
+// Rank 0's stage; the stream leaves for rank 1 while rank 0 returns to its caller.
+void LayerPipeline::start(const std::vector<int32_t>& tokens, HookSet& hooks) {
   const ModelConfig& c = stage_.model.config();
   const ForwardWeights& w = stage_.model.bound_weights();
+  Pass& pass = passes_.emplace_back();
+  pass.front_captures.capture_all();
   if (dist::size() == 1) {
-    Tensor logits = stage_.model.forward(tokens, hooks);
-    if (captured) move_captures(hooks, *captured);
-    return logits;
+    pass.logits = stage_.model.forward(tokens, hooks);
+    return move_captures(hooks, pass.front_captures);
   }
   Tensor x = forward_embed(c, w, tokens, hooks);  // [T, d_model]
   forward_layers(c, w, hooks, stage_.layers, x);
-  if (captured) move_captures(hooks, *captured);
-  const int64_t T = x.shape[0];
-  send_pass_length(T, 1);
-  dist::send(std::as_bytes(std::span(x.data)), 1, kStream, stream_entering(1, c.n_layers));
+  move_captures(hooks, pass.front_captures);
+  pass.tokens = x.shape[0];
+  std::vector<std::byte> length(sizeof pass.tokens);
+  std::memcpy(length.data(), &pass.tokens, sizeof pass.tokens);
+  pass.sends.emplace_back(std::move(length), 1, kPass, "the next pass's length");
+  std::vector<std::byte> stream(x.data.size() * sizeof(float));
+  std::memcpy(stream.data(), x.data.data(), stream.size());
+  pass.sends.emplace_back(std::move(stream), 1, kStream, stream_entering(1, c.n_layers));
+}
+
+// The oldest pass's hand-off completes, then every other rank's captures arrive in rank order (the
+// order of a single-process pass), then the last rank's logits [T, vocab].
+Tensor LayerPipeline::next(const HookSet& hooks, HookSet* captured) {
+  const ModelConfig& c = stage_.model.config();
+  Pass pass = std::move(passes_.front());
+  passes_.pop_front();
+  if (captured) move_captures(pass.front_captures, *captured);
+  if (dist::size() == 1) return std::move(pass.logits);
+  for (dist::PendingSend& send : pass.sends) send.complete();
   HookSet remote;  // every other rank's captures, in rank order
   remote.capture_all();
   for (int r = 1; r < dist::size(); ++r)
     unpack_captures(dist::receive_sized(r, kCaptures, captures_of(r, c.n_layers)), remote);
-  Tensor logits({T, c.vocab_size});
+  Tensor logits({pass.tokens, c.vocab_size});
   if (hooks.captures("hook_logits")) logits = remote.get("hook_logits");  // the last rank sent them as a capture
   else dist::receive(std::as_writable_bytes(std::span(logits.data)), dist::size() - 1, kLogits, "the logits");
   if (captured) move_captures(remote, *captured);

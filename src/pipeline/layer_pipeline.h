@@ -13,11 +13,19 @@
 //   HookSet captured; captured.capture_all();            // rank 0: any number of passes
 //   Tensor logits = job.forward(tokens, hooks, &captured);
 //   job.finish(hooks, "run");                            // BadInput for patterns no rank matched
+//
+// Several inputs keep every rank busy: rank 0 starts up to in_flight_limit() passes before it
+// takes the oldest one's results (window i+1 runs on rank 0 while window i is on rank 1):
+//
+//   for (each input) { job.start(tokens, hooks); if (job.in_flight() == job.in_flight_limit()) use(job.next(hooks)); }
+//   while (job.in_flight() > 0) use(job.next(hooks));
 #pragma once
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "dist/communicator.h"
 #include "hooks/hook_set.h"
 #include "model/layer_range.h"
 #include "model/model.h"
@@ -49,7 +57,18 @@ class LayerPipeline {
   // ranks' sets act on theirs); when `captured` is given (a set that captures everything and has
   // no interventions), every tensor captured on any rank is moved to it (out of `hooks` too), in
   // the order of a single-process pass.
-  Tensor forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured = nullptr) const;
+  Tensor forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured = nullptr);
+  // Rank 0: runs rank 0's layers of a pass of `tokens` and sends the residual stream on without
+  // waiting for it to arrive, so that the next pass can start while this one is on later ranks.
+  // Rank 0's captures are kept with the pass (taken out of `hooks`).
+  void start(const std::vector<int32_t>& tokens, HookSet& hooks);
+  // Rank 0: the results of the oldest pass started and not yet taken: its logits [T, vocab] and,
+  // when `captured` is given (as in forward), every rank's captures in single-process order
+  // (without it they are dropped).
+  Tensor next(const HookSet& hooks, HookSet* captured = nullptr);
+  size_t in_flight() const { return passes_.size(); }
+  // How many passes keep every rank busy: one per rank.
+  size_t in_flight_limit() const;
   // Ranks 1..N-1: runs this rank's stage of every pass rank 0 starts, with `hooks` set up as rank
   // 0's are, until rank 0 calls finish.
   void serve(HookSet& hooks) const;
@@ -58,7 +77,16 @@ class LayerPipeline {
   void finish(const HookSet& hooks, const std::string& where) const;
 
  private:
+  // A pass started and not yet taken.
+  struct Pass {
+    int64_t tokens = 0;
+    HookSet front_captures;                // rank 0's, in the order of the pass
+    Tensor logits;                         // a job of one rank: the whole pass ran in start
+    std::vector<dist::PendingSend> sends;  // its length and residual stream, on their way to rank 1
+  };
+
   Stage stage_;
+  std::deque<Pass> passes_;
 };
 
 }  // namespace osc::pipeline
