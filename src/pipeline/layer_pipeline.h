@@ -27,6 +27,7 @@
 
 #include "dist/communicator.h"
 #include "hooks/hook_set.h"
+#include "model/kv_cache.h"
 #include "model/layer_range.h"
 #include "model/model.h"
 
@@ -58,10 +59,14 @@ class LayerPipeline {
   // no interventions), every tensor captured on any rank is moved to it (out of `hooks` too), in
   // the order of a single-process pass.
   Tensor forward(const std::vector<int32_t>& tokens, HookSet& hooks, HookSet* captured = nullptr);
+  // Rank 0: a pass of new tokens after those `cache` holds (model/kv_cache.h; generation): logits
+  // [T_new, vocab]. `cache` keeps rank 0's layers; every other rank keeps a cache of its own
+  // layers, cleared when `cache` is empty (a new sequence).
+  Tensor forward(const std::vector<int32_t>& new_tokens, KvCache& cache, HookSet& hooks);
   // Rank 0: runs rank 0's layers of a pass of `tokens` and sends the residual stream on without
   // waiting for it to arrive, so that the next pass can start while this one is on later ranks.
-  // Rank 0's captures are kept with the pass (taken out of `hooks`).
-  void start(const std::vector<int32_t>& tokens, HookSet& hooks);
+  // Rank 0's captures are kept with the pass (taken out of `hooks`). With a cache, as forward with one.
+  void start(const std::vector<int32_t>& tokens, HookSet& hooks, KvCache* cache = nullptr);
   // Rank 0: the results of the oldest pass started and not yet taken: its logits [T, vocab] and,
   // when `captured` is given (as in forward), every rank's captures in single-process order
   // (without it they are dropped).

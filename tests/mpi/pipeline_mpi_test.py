@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""`mpirun -np N outlierscope run|perplexity` (the layer pipeline, docs/distributed.md) on loopback
+"""`mpirun -np N outlierscope run|perplexity|generate` (the layer pipeline, docs/distributed.md) on loopback
 against the single-process commands, which are themselves checked against PyTorch
 (tests/reference/). Run by ctest with the group as argument:
 
@@ -9,7 +9,8 @@ against the single-process commands, which are themselves checked against PyTorc
             process within 1e-6 relative (the test also reports whether they are bit for bit the
             same); the perplexity of stories260K over 19
             windows (several in the pipeline at once) on 2 and 3 ranks, bit for bit equal to one
-            process; patterns that match on no rank, and more ranks than layers, are refused with
+            process; `generate` (each rank keeping the KV cache of its layers) on 2 and 3 ranks, the
+            same text as one process; patterns that match on no rank, and more ranks than layers, are refused with
             one clear error.
   failures  a rank killed with SIGKILL mid-run ends the job within seconds; a rank stopped with
             SIGSTOP (a hang) ends it after --mpi-timeout with an error naming what rank 0 waited
@@ -102,7 +103,7 @@ def perplexity_windows():
     with open(text, "w") as f:
         f.write(" ".join(f"Lily saw {n} red birds in the park and she was happy." for n in range(60)))
     schemes = {"paper": [], "llamacpp": ["--convention", "llamacpp"], "sliding": ["--stride", "24"],
-               "check-finite": ["--check-finite"]}
+               "check-finite": ["--check-finite"], "one window at a time": ["--in-flight", "1"]}
     for scheme, extra in schemes.items():
         ppl_args = ["perplexity", STORIES, "--file", text, "--ctx", "64", "--json"] + extra
         rc1, out1, err1 = run(ppl_args)
@@ -116,6 +117,22 @@ def perplexity_windows():
             check(one["windows"] > 3 and one["windows"] == many["windows"], f"perplexity {scheme}: {one['windows']} windows each")
             check(one["perplexity"] == many["perplexity"] and one["mean_nll"] == many["mean_nll"],
                   f"perplexity {scheme}: {one['perplexity']!r} on 1 rank, {many['perplexity']!r} on {ranks} (bit for bit)")
+
+
+def generation():
+    """`generate` with each rank keeping the KV cache of its layers: the same text as one process,
+    greedy and sampled, with rotary (stories260K) and learned positions (the default GPT-2)."""
+    default_model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../models/default")
+    cases = [(STORIES, ["-n", "40"]), (STORIES, ["-n", "30", "--temperature", "0.8", "--top-k", "40", "--seed", "3"]),
+             (STORIES, ["-n", "12", "--no-cache"]), (default_model, ["-n", "40"])]
+    for model, extra in cases:
+        args = ["generate", model, "--prompt", "Once upon a time"] + extra
+        rc1, out1, err1 = run(args)
+        for ranks in (2, 3):
+            rcn, outn, errn = run(args, ranks)
+            check(rc1 == 0 and rcn == 0 and len(out1) > 20 and out1 == outn,
+                  f"generate {os.path.basename(model)} {' '.join(extra)} on {ranks} ranks: the same text "
+                  f"({err1.strip()[-200:]} | {errn.strip()[-200:]})\n{out1!r}\n{outn!r}")
 
 
 def equality():
@@ -135,6 +152,7 @@ def equality():
     compare_runs("synth_gpt2", gpt2, ["--ids", "1,5,9,200,3,7,100,42"] + hooks, 3)
 
     perplexity_windows()
+    generation()
 
     rc, out, err = run(["run", STORIES, "--ids", "1,2,3", "--hooks", "blocks.9.*"], 2)
     check(rc == 2 and err.count("no hook point matches 'blocks.9.*'") == 1,
