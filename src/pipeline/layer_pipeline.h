@@ -54,6 +54,8 @@ class LayerPipeline {
   bool is_front() const;
   // This rank's model: the config, the tokenizer, the weights of its layers and the globals.
   const Model& model() const { return stage_.model; }
+  // The layers this rank holds (every layer in a job of one rank).
+  LayerRange layers() const { return stage_.layers; }
   // Rank 0: one pass of the whole job, logits [T, vocab]. `hooks` act on rank 0's layers (the other
   // ranks' sets act on theirs); when `captured` is given (a set that captures everything and has
   // no interventions), every tensor captured on any rank is moved to it (out of `hooks` too), in
