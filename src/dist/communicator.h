@@ -61,6 +61,9 @@ class PendingSend {
   // Destroyed before complete() (an error unwinds; the job is about to end): the bytes are left to
   // MPI, never freed under a transfer that may still read them.
   ~PendingSend();
+  // Moves the transfer on without waiting (an MPI library moves a large message over TCP only
+  // while the sender is inside an MPI call).
+  void progress();
   // Waits, within the wait limit, until the receiver has the bytes.
   void complete();
 

@@ -111,13 +111,27 @@ void LayerPipeline::start(const std::vector<int32_t>& tokens, HookSet& hooks, Kv
   }
   const PassHeader header{static_cast<int64_t>(tokens.size()), cache ? cache->length() : -1};
   Tensor x = forward_embed(c, w, tokens, hooks, cache);  // [T, d_model]
-  forward_layers(c, w, hooks, stage_.layers, x, cache);
+  run_front_layers(hooks, x, cache);
   move_captures(hooks, pass.front_captures);
   pass.tokens = header.tokens;
   pass.sends.emplace_back(header_bytes(header), 1, kPass, "the next pass's length");
   std::vector<std::byte> stream(x.data.size() * sizeof(float));
   std::memcpy(stream.data(), x.data.data(), stream.size());
   pass.sends.emplace_back(std::move(stream), 1, kStream, stream_entering(1, c.n_layers));
+}
+
+// Rank 0's layers one at a time, the sends of earlier passes moved on between them, so that over
+// TCP a hand-off waits at most one layer. A cached pass (generation: no other pass is in flight)
+// runs its layers in one call, which commits the cache once.
+void LayerPipeline::run_front_layers(HookSet& hooks, Tensor& x, KvCache* cache) {
+  const ModelConfig& c = stage_.model.config();
+  const ForwardWeights& w = stage_.model.bound_weights();
+  if (cache) return forward_layers(c, w, hooks, stage_.layers, x, cache);
+  for (int64_t l = stage_.layers.first; l < stage_.layers.end_in(c.n_layers); ++l) {
+    forward_layers(c, w, hooks, LayerRange{l, l + 1}, x);
+    for (Pass& pass : passes_)
+      for (dist::PendingSend& send : pass.sends) send.progress();
+  }
 }
 
 // The oldest pass's hand-off completes, then every other rank's captures arrive in rank order (the

@@ -92,6 +92,8 @@ class LayerPipeline {
     std::vector<dist::PendingSend> sends;  // its length and residual stream, on their way to rank 1
   };
 
+  void run_front_layers(HookSet& hooks, Tensor& x, KvCache* cache);
+
   Stage stage_;
   std::deque<Pass> passes_;
 };

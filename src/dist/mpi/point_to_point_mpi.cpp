@@ -74,6 +74,13 @@ PendingSend::~PendingSend() {
   if (in_flight_ && !in_flight_->requests.empty()) static_cast<void>(in_flight_.release());
 }
 
+void PendingSend::progress() {
+  std::vector<MPI_Request>& requests = in_flight_->requests;
+  int done = 0;  // MPI_Testall leaves every request as it was unless all are complete
+  MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE);
+  if (done) requests.clear();
+}
+
 void PendingSend::complete() {
   InFlight& f = *in_flight_;
   for (MPI_Request& request : f.requests)

@@ -38,6 +38,7 @@ PendingSend::PendingSend(std::vector<std::byte>, int to, int, std::string what) 
 PendingSend::PendingSend(PendingSend&&) noexcept = default;
 PendingSend& PendingSend::operator=(PendingSend&&) noexcept = default;
 PendingSend::~PendingSend() = default;
+void PendingSend::progress() {}
 void PendingSend::complete() {}
 
 std::string build_description() { return "no MPI (single process)"; }
