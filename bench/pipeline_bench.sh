@@ -5,7 +5,7 @@
 #     from rank 0 to rank 1 and back, for the window of stories260K (256 x 64), of a 7B model
 #     (2048 x 4096, 32 MB) and of LLaMA-2-70B (2048 x 8192, 64 MB); median of REPEATS (default 20);
 #  2. end to end: `perplexity` of stories260K (5 layers, dim 64; ctx 256) on 1 process x 1 thread
-#     against 2 ranks x 1 thread (the pipeline, one window at a time), seconds per window over the
+#     against 2 ranks x 1 thread (the pipeline, --in-flight 1), seconds per window over the
 #     whole file, ROUNDS alternating runs (default 3). On so small a model a window computes in
 #     milliseconds, so the difference is the pipeline's fixed cost per window: the hand-off, the
 #     logits [256, 512] back to rank 0, the message round trips;
@@ -14,7 +14,7 @@
 #  4. memory per rank: the peak resident set (pages of the mapped checkpoint each rank touched, plus
 #     its own memory) of `run` on a synthesised 1B-width LLaMA of 4 layers (bf16, 0.6 GB) on 1
 #     process and on each of 2 ranks.
-#   usage: [ROUNDS=N] [REPEATS=N] bench/pipeline_bench.sh [BUILD_DIR]
+#   usage: [ROUNDS=N] [REPEATS=N] [MPIRUN="mpirun --mca btl tcp,self"] bench/pipeline_bench.sh [BUILD_DIR]
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
@@ -44,7 +44,7 @@ run_seconds() {  # "<seconds> <windows>" of one perplexity run of file $1; the r
   local text=$1 start end windows
   shift
   start=$(date +%s.%N)
-  windows=$("$@" "$CLI" --quiet perplexity "$MODEL" --file "$WORK/$text.txt" --ctx 256 --json 2>/dev/null |
+  windows=$("$@" "$CLI" --quiet perplexity "$MODEL" --file "$WORK/$text.txt" --ctx 256 --in-flight 1 --json 2>/dev/null |
             /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['windows'])")
   end=$(date +%s.%N)
   echo "$(/usr/bin/python3 -c "print($end - $start)") $windows"
