@@ -100,17 +100,19 @@ std::vector<Capture> capture_inputs(const Model& model, std::vector<InputSequenc
 
 namespace {
 // The name figures are titled with: the file's own model name, else the checkpoint's folder or file name.
-std::string display_name(const Model& model) {
+std::string display_name(const Model& model, const std::string& path) {
   if (!model.config().name.empty()) return model.config().name;
-  std::filesystem::path p = std::filesystem::path(model.path()).lexically_normal();
+  std::filesystem::path p = std::filesystem::path(path).lexically_normal();
   if (!p.has_filename()) p = p.parent_path();
   return p.stem().string();
 }
 }  // namespace
 
-nlohmann::json model_json(const Model& model) {
+nlohmann::json model_json(const Model& model) { return model_json(model, model.path()); }
+
+nlohmann::json model_json(const Model& model, const std::string& path) {
   const ModelConfig& c = model.config();
-  return {{"path", model.path()}, {"name", display_name(model)}, {"architecture", c.architecture},
+  return {{"path", path}, {"name", display_name(model, path)}, {"architecture", c.architecture},
           {"n_layers", c.n_layers}, {"d_model", c.d_model}, {"d_ff", c.d_ff}, {"n_heads", c.n_heads},
           {"n_kv_heads", c.n_kv_heads}, {"d_head", c.d_head}, {"vocab_size", c.vocab_size},
           {"gated_mlp", c.gated_mlp}, {"config", model_config_to_json(c)}};

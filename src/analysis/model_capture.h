@@ -38,5 +38,7 @@ std::vector<Capture> capture_inputs(const Model& model, std::vector<InputSequenc
                                     bool quiet);
 
 nlohmann::json model_json(const Model& model);
+// The same for a model read from `path` that does not hold its path (a pipeline stage's share).
+nlohmann::json model_json(const Model& model, const std::string& path);
 
 }  // namespace osc::analysis

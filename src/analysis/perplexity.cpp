@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 
 #include "analysis/stats.h"
 #include "core/error.h"
@@ -32,27 +33,65 @@ std::vector<PerplexityWindow> sliding_windows(int64_t tokens, int64_t ctx, int64
   return out;
 }
 
-// The window's logits [end - begin, vocab], from `forward` when given, else the model's; with
-// check_finite, BadInput at the first non-finite hook value, naming the window (its tokens are
-// numbered from the window's first).
-Tensor window_logits(const Model& model, const WindowForward& forward, const std::vector<int32_t>& input,
-                     const PerplexityWindow& w, bool check_finite) {
-  HookSet hooks;
-  if (check_finite) hooks.require_finite();
+// model.forward as WindowPasses: each window's pass runs in `start`.
+WindowPasses model_passes(const Model& model, bool check_finite, std::deque<Tensor>& done) {
+  return {[&model, check_finite, &done](const std::vector<int32_t>& tokens) {
+            HookSet hooks;
+            if (check_finite) hooks.require_finite();
+            done.push_back(model.forward(tokens, hooks));
+          },
+          [&done] {
+            Tensor logits = std::move(done.front());
+            done.pop_front();
+            return logits;
+          },
+          1};
+}
+
+// Runs `step`; with check_finite, a BadInput (the first non-finite hook value) names window w (its
+// tokens are numbered from the window's first).
+template <typename Step>
+auto in_window(const PerplexityWindow& w, bool check_finite, Step step) {
   try {
-    return forward ? forward(input) : model.forward(input, hooks);
+    return step();
   } catch (const Error& e) {
     if (!check_finite || e.kind() != ErrorKind::BadInput) throw;
     throw_bad_input("perplexity", "window of text tokens " + std::to_string(w.begin) + ".." + std::to_string(w.end - 1) + ": " + e.what());
   }
 }
 
-void score_window(const Model& model, const WindowForward& forward, const std::vector<int32_t>& tokens,
-                  const PerplexityWindow& w, bool bos_first, bool check_finite, NllTotals& totals) {
-  const ModelConfig& c = model.config();
+// The window's input tokens: the text's, the first replaced by BOS under llamacpp.
+std::vector<int32_t> window_input(const std::vector<int32_t>& tokens, const PerplexityWindow& w, int32_t bos) {
   std::vector<int32_t> input(tokens.begin() + w.begin, tokens.begin() + w.end);
-  if (bos_first) input[0] = static_cast<int32_t>(c.bos_token_id);
-  add_window_nll(window_logits(model, forward, input, w, check_finite), tokens, w, c.vocab_size, totals);
+  if (bos >= 0) input[0] = bos;
+  return input;
+}
+
+struct WindowScoring {
+  int32_t bos;  // replaces each window's first token; -1: none
+  int64_t vocab;
+  bool check_finite;
+};
+
+// The NLL of `windows` of `tokens`, scored in order; up to passes.in_flight windows are started
+// before the oldest is scored.
+NllTotals score_windows(const std::vector<int32_t>& tokens, const std::vector<PerplexityWindow>& windows,
+                        const WindowScoring& s, const WindowPasses& passes, const PerplexityProgress& on_window) {
+  const int64_t count = static_cast<int64_t>(windows.size());
+  NllTotals totals;
+  size_t started = 0, scored = 0;
+  if (on_window) on_window(0, count, 0.0);
+  while (scored < windows.size()) {
+    if (started < windows.size() && started - scored < passes.in_flight) {
+      const PerplexityWindow& w = windows[started++];
+      in_window(w, s.check_finite, [&] { passes.start(window_input(tokens, w, s.bos)); });
+      continue;
+    }
+    const PerplexityWindow& w = windows[scored++];
+    add_window_nll(in_window(w, s.check_finite, passes.next), tokens, w, s.vocab, totals);
+    if (on_window) on_window(static_cast<int64_t>(scored), count, std::exp(totals.mean_nll()));
+  }
+  return totals;
 }
 
 }  // namespace
@@ -84,7 +123,7 @@ void check_perplexity_options(const PerplexityOptions& o) {
 }
 
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window, const WindowForward& forward) {
+                                 const PerplexityProgress& on_window, const WindowPasses& passes) {
   check_perplexity_options(o);
   const ModelConfig& c = model.config();
   OSC_CHECK_INPUT(c.max_positions <= 0 || o.ctx <= c.max_positions, "perplexity",
@@ -96,14 +135,10 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   const std::vector<PerplexityWindow> windows = perplexity_windows(n, o);
   OSC_CHECK_INPUT(!windows.empty(), file,
                   "has " + std::to_string(n) + " tokens, " + (o.stride > 0 ? "fewer than 2" : "fewer than --ctx " + std::to_string(o.ctx)));
-  const bool bos_first = llamacpp && c.add_bos && c.bos_token_id >= 0;
-  const int64_t count = static_cast<int64_t>(windows.size());
-  NllTotals totals;
-  if (on_window) on_window(0, count, 0.0);
-  for (int64_t w = 0; w < count; ++w) {
-    score_window(model, forward, tokens, windows[static_cast<size_t>(w)], bos_first, o.check_finite, totals);
-    if (on_window) on_window(w + 1, count, std::exp(totals.mean_nll()));
-  }
+  const int32_t bos = llamacpp && c.add_bos && c.bos_token_id >= 0 ? static_cast<int32_t>(c.bos_token_id) : -1;
+  std::deque<Tensor> local_logits;
+  const WindowPasses& run = passes.start ? passes : model_passes(model, o.check_finite, local_logits);
+  const NllTotals totals = score_windows(tokens, windows, {bos, c.vocab_size, o.check_finite}, run, on_window);
   OSC_CHECK_INPUT(totals.scored > 0, file, "no prediction was scored (--ctx " + std::to_string(o.ctx) + " under the " + o.convention + " convention)");
   OSC_CHECK_INPUT(std::isfinite(totals.mean_nll()), file,
                   "the perplexity is not finite (the model's logits hold a NaN or Inf); --check-finite names where it first appears");
@@ -111,7 +146,7 @@ PerplexityResult file_perplexity(const Model& model, const std::string& file, co
   r.mean_nll = totals.mean_nll();
   r.perplexity = std::exp(r.mean_nll);
   r.tokens = n;
-  r.windows = count;
+  r.windows = static_cast<int64_t>(windows.size());
   r.scored = totals.scored;
   r.ctx = o.ctx;
   r.stride = o.stride;

@@ -60,15 +60,22 @@ void add_window_nll(const Tensor& logits, const std::vector<int32_t>& tokens, co
 // ctx or combined with llamacpp (checked before a model is loaded).
 void check_perplexity_options(const PerplexityOptions& o);
 
-// The pass that gives a window's logits [T, vocab]; empty: model.forward. A layer-pipelined job
-// passes its own (pipeline/layer_pipeline.h), which checks finiteness on every rank itself.
-using WindowForward = std::function<Tensor(const std::vector<int32_t>& tokens)>;
+// The passes that give windows' logits when not model.forward: `start` begins the pass of a
+// window's tokens, `next` returns the logits [T, vocab] of the oldest window started and not yet
+// returned. Up to `in_flight` windows are started before the oldest is taken: a layer-pipelined
+// job (pipeline/layer_pipeline.h) keeps every rank busy that way, and checks finiteness on every
+// rank itself. Empty: model.forward, one window at a time.
+struct WindowPasses {
+  std::function<void(const std::vector<int32_t>& tokens)> start;
+  std::function<Tensor()> next;
+  size_t in_flight = 1;
+};
 
 // Also BadInput for a ctx longer than the model's context, a file too short for one window
 // (naming the file), a non-finite perplexity, and with check_finite the first non-finite hook value
 // (window, hook, token, channel).
 PerplexityResult file_perplexity(const Model& model, const std::string& file, const PerplexityOptions& o,
-                                 const PerplexityProgress& on_window = {}, const WindowForward& forward = {});
+                                 const PerplexityProgress& on_window = {}, const WindowPasses& passes = {});
 
 // One line: the windows and how many predictions were scored.
 std::string perplexity_description(const PerplexityResult& r);

@@ -3,6 +3,8 @@
 // when a temperature is given (model/sampling.h); stops at EOS or at the model's context length,
 // and says so when the context cut the continuation short.
 // The prompt runs in one pass that fills a KV cache; each later step runs only the newest token.
+// Under `mpirun -np N` the layers are split over the ranks (pipeline/layer_pipeline.h): each rank
+// keeps the KV cache of its own layers, and rank 0 samples and prints.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,10 +14,13 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "model/model.h"
 #include "model/sampling.h"
+#include "pipeline/layer_pipeline.h"
 
 namespace osc::cli {
 namespace {
@@ -26,12 +31,21 @@ struct GenerateArgs {
   SamplingOptions sampling;
   uint64_t seed = 0;
   bool no_cache = false;
+  double mpi_timeout = 0.0;
 };
 
 int run_generate(const GenerateArgs& a) {
   OSC_CHECK_INPUT(a.sampling.temperature > 0.0 || (a.sampling.top_k == 0 && a.sampling.top_p == 1.0), "generate",
                   "--top-k and --top-p filter sampling: give a --temperature above 0 too (0 is greedy)");
-  const Model model = Model::load(a.model);
+  dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
+  dist::set_wait_limit(a.mpi_timeout);
+  pipeline::LayerPipeline job(a.model);
+  HookSet hooks;  // none: the pipeline's passes take a hook set on every rank
+  if (!job.is_front()) {  // another rank: runs its layers of every step rank 0 starts
+    job.serve(hooks);
+    return 0;
+  }
+  const Model& model = job.model();
   const Tokenizer& tok = model.require_tokenizer();
   std::vector<int32_t> ids = model.encode(a.prompt);
   const int64_t ctx = model.config().max_positions;
@@ -48,7 +62,7 @@ int run_generate(const GenerateArgs& a) {
   bool stopped_at_eos = false;
   for (int64_t step = 0; step < room; ++step) {
     // [T_pending, vocab] with the cache; [T, vocab] for the whole prefix without it.
-    const Tensor logits = a.no_cache ? model.forward(ids) : model.forward(pending, cache);
+    const Tensor logits = a.no_cache ? job.forward(ids, hooks) : job.forward(pending, cache, hooks);
     const int64_t V = model.config().vocab_size;
     const int32_t next = sample_next_token(logits.ptr() + (logits.shape[0] - 1) * V, V, a.sampling, rng);
     if (next == tok.eos_id()) {
@@ -59,6 +73,7 @@ int run_generate(const GenerateArgs& a) {
     pending.assign(1, next);
     progress.update(step + 1);
   }
+  job.finish(hooks, "generate");
   progress.finish();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const size_t generated = ids.size() - prompt_len;
@@ -82,6 +97,7 @@ const CommandRegistration registration("generate", "Continue a prompt (greedy by
                  "Sample only from the most likely tokens whose probabilities add up to P (default 1: all)");
   sub.add_option("--seed", a->seed, "Random seed for sampling");
   sub.add_flag("--no-cache", a->no_cache, "Rerun the whole prefix at every step instead of using the KV cache (slow)");
+  add_mpi_timeout_option(sub, a->mpi_timeout);
   return [a]() { return run_generate(*a); };
 });
 

@@ -1,6 +1,7 @@
 // `outlierscope perplexity MODEL --file F --ctx N [--stride S] [--json] [--convention paper|llamacpp]
-// [--check-finite]` (conventions, sliding windows and formula: analysis/perplexity.h). Under
-// `mpirun -np N` the layers are split over the ranks (pipeline/layer_pipeline.h) and rank 0 reports.
+// [--check-finite] [--in-flight N]` (conventions, sliding windows and formula: analysis/perplexity.h). Under
+// `mpirun -np N` the layers are split over the ranks (pipeline/layer_pipeline.h), several windows are in
+// the pipeline at once (--in-flight) and rank 0 reports.
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -23,13 +24,14 @@ struct PerplexityArgs {
   analysis::PerplexityOptions options;
   bool as_json = false;
   double mpi_timeout = 0.0;
+  size_t in_flight = 0;  // 0: one window per rank
 };
 
 int run_perplexity(const PerplexityArgs& a) {
   analysis::check_perplexity_options(a.options);
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
   dist::set_wait_limit(a.mpi_timeout);
-  const pipeline::LayerPipeline job(a.model);
+  pipeline::LayerPipeline job(a.model);
   HookSet window_hooks;  // every rank checks its own layers under --check-finite
   if (a.options.check_finite) window_hooks.require_finite();
   if (!job.is_front()) {  // another rank: runs its layers of every window rank 0 starts
@@ -37,9 +39,9 @@ int run_perplexity(const PerplexityArgs& a) {
     return 0;
   }
   const Model& model = job.model();
-  const analysis::WindowForward forward = [&job, &window_hooks](const std::vector<int32_t>& tokens) {
-    return job.forward(tokens, window_hooks);
-  };
+  const analysis::WindowPasses passes = {  // several windows in the pipeline at once
+      [&job, &window_hooks](const std::vector<int32_t>& tokens) { job.start(tokens, window_hooks); },
+      [&job, &window_hooks] { return job.next(window_hooks); }, a.in_flight > 0 ? a.in_flight : job.in_flight_limit()};
   std::optional<Progress> progress;
   char ppl_text[64] = "";
   const analysis::PerplexityResult r = analysis::file_perplexity(
@@ -47,7 +49,7 @@ int run_perplexity(const PerplexityArgs& a) {
         if (done == 0) return static_cast<void>(progress.emplace("perplexity", windows, "windows", false));
         std::snprintf(ppl_text, sizeof ppl_text, "ppl %.4f", ppl);
         progress->update(done, ppl_text);
-      }, forward);
+      }, passes);
   job.finish(window_hooks, "perplexity");
   if (progress) progress->finish(ppl_text);
   if (a.as_json) std::cout << analysis::perplexity_json(r, a.model, a.file).dump(2) << "\n";
@@ -68,6 +70,7 @@ const CommandRegistration registration(
                    "Fail (exit 2) at the first hook point with a NaN or Inf, naming the window, hook, token and channel");
       sub.add_flag("--json", a->as_json, "Print one JSON object: perplexity, tokens, windows, convention");
       add_mpi_timeout_option(sub, a->mpi_timeout);
+      add_in_flight_option(sub, a->in_flight);
       return [a]() { return run_perplexity(*a); };
     });
 

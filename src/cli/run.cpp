@@ -112,7 +112,7 @@ int run_run(const RunArgs& a) {
   if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
   std::optional<OutputFolder> npy_dir;
   if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
-  const pipeline::LayerPipeline job(a.model);
+  pipeline::LayerPipeline job(a.model);
   HookSet hooks = hooks_of(a), captured;  // captured: every rank's captures, in the order of the pass
   captured.capture_all();
   const std::vector<int32_t> tokens = input_tokens(job.model(), a);

@@ -3,16 +3,21 @@
 // attention, lifecycle, and with --ablate-file the perplexity ablation), prints a short summary
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
+// Under `mpirun -np N`, `scan weights` splits the layers over the ranks (docs/distributed.md).
 #include <iostream>
 #include <sstream>
 
+#include "analysis/model_capture.h"
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "cli/command.h"
+#include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
+#include "dist/communicator.h"
 #include "model/default_model.h"
+#include "pipeline/stage_weights.h"
 #include "plot/figures.h"
 #include "report/html_report.h"
 
@@ -28,6 +33,7 @@ struct ScanArgs {
   bool no_default = false, figures = false;
   std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
+  double mpi_timeout = 0.0;
 };
 
 void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
@@ -37,6 +43,7 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--weight-rule", a.weight_rule, "Weight outlier rule: relative | absolute | both")->capture_default_str();
   app.add_option("--weight-k", a.t.weight.relative_to_median, "Relative rule: ratio >= k x the matrix's median column ratio")->capture_default_str();
   app.add_option("--weight-ratio", a.t.weight.ratio_min, "Absolute rule: column max/mean ratio >= this (An et al.)")->capture_default_str();
+  add_mpi_timeout_option(app, a.mpi_timeout);
   if (part == ScanPart::Weights) return;
   app.add_option("--text,-t", a.in.texts, "Text to scan (repeatable)");
   app.add_option("--file,-f", a.in.files, "Text file to scan, cut into windows (repeatable)");
@@ -99,6 +106,22 @@ std::vector<std::string> files_read(const std::string& model, const ScanArgs& a)
   return inputs;
 }
 
+// Rank 0 of a layer-pipelined `scan weights` (docs/distributed.md): each rank reads the weights
+// of its own layers; rank 0 writes the report one process would. The other parts need the
+// activation and lifecycle analyses over the pipeline, which are not built yet.
+nlohmann::json pipelined_scan(const std::string& path, const ScanOptions& options) {
+  OSC_CHECK_INPUT(options.part == ScanPart::Weights, scan_part_command(options.part),
+                  "under mpirun/srun only `scan weights` runs layer-pipelined so far; run this part in one process");
+  const pipeline::LayerPipeline job(path);
+  const WeightAnalysis w = pipeline::stage_weight_analysis(job, options.thresholds.weight, options.quiet);
+  ReportParts parts;
+  parts.command = scan_part_command(options.part);
+  parts.model = model_json(job.model(), path);
+  parts.thresholds = options.thresholds;
+  parts.weights = &w;
+  return dist::is_root() ? build_report(parts) : nlohmann::json();
+}
+
 int run_scan_command(ScanArgs a, ScanPart part) {
   OSC_CHECK_INPUT(!a.out.empty(), scan_part_command(part), "--out DIR is required");
   ScanOptions options;
@@ -108,9 +131,15 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   options.thresholds.weight.rule = rule_from_name(a.weight_rule, "--weight-rule");
   options.quiet = global_quiet();
   const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
+  dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined scan
+  dist::set_wait_limit(a.mpi_timeout);
+  if (!dist::is_root()) {
+    pipelined_scan(path, options);  // this rank's layers; rank 0 writes the outputs
+    return 0;
+  }
   OutputFolder out(a.out, "scan", files_read(path, a), OutputFolder::Mode::Replace);
-  const Model model = Model::load(path);
-  const nlohmann::json report = run_scan(model, scan_inputs(a), options);
+  const nlohmann::json report =
+      dist::size() > 1 ? pipelined_scan(path, options) : run_scan(Model::load(path), scan_inputs(a), options);
   write_report_files(report, out.path());
   const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
   out.commit();

@@ -28,6 +28,7 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
       {"--seed", integers(0, kInf)},
       {"--threads", integers(0, 1024)},
       {"--mpi-timeout", closed(0, 1e6)},  // seconds; 0: wait forever (dist::set_wait_limit)
+      {"--in-flight", integers(0, 4096)},   // windows in the layer pipeline; 0: one per rank
       // generate
       {"generate --tokens", integers(1, kMaxTokens)},
       {"generate --temperature", closed(0, 100)},  // 0: greedy

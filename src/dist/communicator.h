@@ -7,6 +7,7 @@
 // a single process. Only the thread that created the Session calls these (MPI_THREAD_FUNNELED).
 #pragma once
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
@@ -48,6 +49,28 @@ void receive(std::span<std::byte> bytes, int from, int tag, const std::string& w
 // A message whose length the receiver does not know: the length first, then the bytes.
 void send_sized(std::span<const std::byte> bytes, int to, int tag, const std::string& what);
 std::vector<std::byte> receive_sized(int from, int tag, const std::string& what);
+
+// A send that proceeds while the sender goes on computing (the pipeline's rank 0 starts the next
+// window while earlier ones are on later ranks). It owns its bytes until complete() returns.
+// Messages of one (sender, receiver, tag) arrive in the order they were started.
+class PendingSend {
+ public:
+  PendingSend(std::vector<std::byte> bytes, int to, int tag, std::string what);
+  PendingSend(PendingSend&&) noexcept;
+  PendingSend& operator=(PendingSend&&) noexcept;
+  // Destroyed before complete() (an error unwinds; the job is about to end): the bytes are left to
+  // MPI, never freed under a transfer that may still read them.
+  ~PendingSend();
+  // Moves the transfer on without waiting (an MPI library moves a large message over TCP only
+  // while the sender is inside an MPI call).
+  void progress();
+  // Waits, within the wait limit, until the receiver has the bytes.
+  void complete();
+
+ private:
+  struct InFlight;
+  std::unique_ptr<InFlight> in_flight_;
+};
 
 // How long one collective or receive may wait for the other ranks, in seconds (0: forever, MPI's
 // own behaviour). Past it the rank throws Error (exit status 1) naming the operation and the rank

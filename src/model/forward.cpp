@@ -93,14 +93,20 @@ Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vec
   return logits;
 }
 
-Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks) {
-  check_tokens(c, tokens, 0);
-  return embed(ForwardContext{c, w, hooks, static_cast<int64_t>(tokens.size()), nullptr, 0}, tokens);
+Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+                     const KvCache* cache) {
+  const int64_t cached = cache ? cache->length() : 0;
+  check_tokens(c, tokens, cached);
+  return embed(ForwardContext{c, w, hooks, static_cast<int64_t>(tokens.size()), nullptr, cached}, tokens);
 }
 
-void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x) {
-  const ForwardContext ctx{c, w, hooks, x.shape.at(0), nullptr, 0};
+void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x,
+                    KvCache* cache) {
+  if (cache && !cache->fits(c))
+    throw_internal("forward", "the KV cache was made for a model with other layer or KV-head shapes");
+  const ForwardContext ctx{c, w, hooks, x.shape.at(0), cache, cache ? cache->length() : 0};
   for (int64_t l = layers.first; l < layers.end_in(c.n_layers); ++l) block(ctx, l, x);
+  if (cache) cache->commit(ctx.tokens);
 }
 
 Tensor forward_head(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, const Tensor& x) {

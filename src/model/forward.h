@@ -22,12 +22,16 @@ namespace osc {
 Tensor run_forward(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
                    KvCache* cache = nullptr);
 
-// run_forward without a cache in three stages, for a pass split over processes (pipeline/): the
-// same code, hooks and numbers. forward_embed checks the tokens like run_forward and returns the
-// residual stream x [T, d_model]; forward_layers runs `layers` on x in place; forward_head gives
-// the logits [T, vocab].
-Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks);
-void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x);
+// run_forward in three stages, for a pass split over processes (pipeline/): the same code, hooks
+// and numbers. forward_embed checks the tokens like run_forward and returns the residual stream
+// x [T, d_model]; forward_layers runs `layers` on x in place; forward_head gives the logits
+// [T, vocab]. With a cache (each process keeps its own, holding the keys and values of its
+// layers), the tokens are new ones after the cached positions, as in run_forward; forward_layers
+// stores its layers' keys and values and commits the new tokens.
+Tensor forward_embed(const ModelConfig& c, const ForwardWeights& w, const std::vector<int32_t>& tokens, HookSet& hooks,
+                     const KvCache* cache = nullptr);
+void forward_layers(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, LayerRange layers, Tensor& x,
+                    KvCache* cache = nullptr);
 Tensor forward_head(const ModelConfig& c, const ForwardWeights& w, HookSet& hooks, const Tensor& x);
 
 }  // namespace osc

@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
-"""`mpirun -np N outlierscope run|perplexity` (the layer pipeline, docs/distributed.md) on loopback
+"""`mpirun -np N outlierscope run|perplexity|generate` (the layer pipeline, docs/distributed.md) on loopback
 against the single-process commands, which are themselves checked against PyTorch
 (tests/reference/). Run by ctest with the group as argument:
 
   equality  every hook point of `run --hooks '*'` (also with an intervention on a later rank's
             layer) on stories260K (llama2.c, 5 layers, 2 and 3 ranks) and a synthesised GPT-2
-            (3 layers, learned positions, tied head, transposed Conv1D weights), and the
-            perplexity of stories260K: equal to one process within 1e-6 relative (the test also
-            reports whether they are bit for bit the same); patterns that match on no rank, and
-            more ranks than layers, are refused with one clear error.
+            (3 layers, learned positions, tied head, transposed Conv1D weights), equal to one
+            process within 1e-6 relative (the test also reports whether they are bit for bit the
+            same); the perplexity of stories260K over 19
+            windows (several in the pipeline at once) on 2 and 3 ranks, bit for bit equal to one
+            process; `generate` (each rank keeping the KV cache of its layers) on 2 and 3 ranks, the
+            same text as one process; patterns that match on no rank, and more ranks than layers, are refused with
+            one clear error.
   failures  a rank killed with SIGKILL mid-run ends the job within seconds; a rank stopped with
             SIGSTOP (a hang) ends it after --mpi-timeout with an error naming what rank 0 waited
             for; the same for the training's gradient sum.
@@ -93,6 +96,45 @@ def compare_runs(label, model, args, ranks):
     check(summary1 == summaryn and summary1.count("\n") > 10, f"{label}: the same summary, hooks in the same order")
 
 
+def perplexity_windows():
+    """Many windows in the pipeline at once (rank 0 starts window i+1 while window i is on later
+    ranks): the same perplexity as one process, bit for bit, under each window scheme."""
+    text = os.path.join(scratch("pipeline_text"), "story.txt")
+    with open(text, "w") as f:
+        f.write(" ".join(f"Lily saw {n} red birds in the park and she was happy." for n in range(60)))
+    schemes = {"paper": [], "llamacpp": ["--convention", "llamacpp"], "sliding": ["--stride", "24"],
+               "check-finite": ["--check-finite"], "one window at a time": ["--in-flight", "1"]}
+    for scheme, extra in schemes.items():
+        ppl_args = ["perplexity", STORIES, "--file", text, "--ctx", "64", "--json"] + extra
+        rc1, out1, err1 = run(ppl_args)
+        one = json.loads(out1) if rc1 == 0 else {}
+        for ranks in (2, 3):
+            rcn, outn, errn = run(ppl_args, ranks)
+            check(rc1 == 0 and rcn == 0, f"perplexity {scheme} on 1 and {ranks} ranks ({err1.strip()} | {errn.strip()})")
+            if rc1 or rcn:
+                continue
+            many = json.loads(outn)
+            check(one["windows"] > 3 and one["windows"] == many["windows"], f"perplexity {scheme}: {one['windows']} windows each")
+            check(one["perplexity"] == many["perplexity"] and one["mean_nll"] == many["mean_nll"],
+                  f"perplexity {scheme}: {one['perplexity']!r} on 1 rank, {many['perplexity']!r} on {ranks} (bit for bit)")
+
+
+def generation():
+    """`generate` with each rank keeping the KV cache of its layers: the same text as one process,
+    greedy and sampled, with rotary (stories260K) and learned positions (the default GPT-2)."""
+    default_model = os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../models/default")
+    cases = [(STORIES, ["-n", "40"]), (STORIES, ["-n", "30", "--temperature", "0.8", "--top-k", "40", "--seed", "3"]),
+             (STORIES, ["-n", "12", "--no-cache"]), (default_model, ["-n", "40"])]
+    for model, extra in cases:
+        args = ["generate", model, "--prompt", "Once upon a time"] + extra
+        rc1, out1, err1 = run(args)
+        for ranks in (2, 3):
+            rcn, outn, errn = run(args, ranks)
+            check(rc1 == 0 and rcn == 0 and len(out1) > 20 and out1 == outn,
+                  f"generate {os.path.basename(model)} {' '.join(extra)} on {ranks} ranks: the same text "
+                  f"({err1.strip()[-200:]} | {errn.strip()[-200:]})\n{out1!r}\n{outn!r}")
+
+
 def equality():
     ids = "--ids " + ",".join(str((i * 37 + 11) % 500) for i in range(24))
     hooks = ["--hooks", "*"]
@@ -109,18 +151,8 @@ def equality():
     compare_runs("synth_gpt2", gpt2, ["--ids", "1,5,9,200,3,7,100,42"] + hooks, 2)
     compare_runs("synth_gpt2", gpt2, ["--ids", "1,5,9,200,3,7,100,42"] + hooks, 3)
 
-    text = os.path.join(scratch("pipeline_text"), "story.txt")
-    with open(text, "w") as f:
-        f.write(" ".join(f"Lily saw {n} red birds in the park and she was happy." for n in range(60)))
-    ppl_args = ["perplexity", STORIES, "--file", text, "--ctx", "64", "--json"]
-    rc1, out1, err1 = run(ppl_args)
-    rcn, outn, errn = run(ppl_args, 2)
-    check(rc1 == 0 and rcn == 0, f"perplexity on 1 and 2 ranks ({err1.strip()} | {errn.strip()})")
-    if rc1 == 0 and rcn == 0:
-        one, two = json.loads(out1), json.loads(outn)
-        check(one["windows"] > 3 and one["windows"] == two["windows"], f"perplexity: {one['windows']} windows each")
-        rel = abs(one["perplexity"] - two["perplexity"]) / one["perplexity"]
-        check(rel <= 1e-6, f"perplexity {one['perplexity']} on 1 rank, {two['perplexity']} on 2 (relative {rel:.3g})")
+    perplexity_windows()
+    generation()
 
     rc, out, err = run(["run", STORIES, "--ids", "1,2,3", "--hooks", "blocks.9.*"], 2)
     check(rc == 2 and err.count("no hook point matches 'blocks.9.*'") == 1,

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <mpi.h>
@@ -46,6 +47,45 @@ void send_sized(std::span<const std::byte> bytes, int to, int tag, const std::st
   const uint64_t length = bytes.size();
   send(std::as_bytes(std::span(&length, 1)), to, tag, what);
   send(bytes, to, tag, what);
+}
+
+struct PendingSend::InFlight {
+  std::vector<std::byte> bytes;
+  std::vector<MPI_Request> requests;  // one per chunk
+  int to;
+  std::string what;
+};
+
+PendingSend::PendingSend(std::vector<std::byte> bytes, int to, int tag, std::string what)
+    : in_flight_(new InFlight{std::move(bytes), {}, to, std::move(what)}) {
+  const std::vector<std::byte>& b = in_flight_->bytes;
+  size_t at = 0;
+  do {
+    const int n = static_cast<int>(std::min(kChunk, b.size() - at));
+    MPI_Isend(b.data() + at, n, MPI_BYTE, to, tag, MPI_COMM_WORLD, &in_flight_->requests.emplace_back());
+    at += static_cast<size_t>(n);
+  } while (at < b.size());
+}
+
+PendingSend::PendingSend(PendingSend&&) noexcept = default;
+PendingSend& PendingSend::operator=(PendingSend&&) noexcept = default;
+
+PendingSend::~PendingSend() {
+  if (in_flight_ && !in_flight_->requests.empty()) static_cast<void>(in_flight_.release());
+}
+
+void PendingSend::progress() {
+  std::vector<MPI_Request>& requests = in_flight_->requests;
+  int done = 0;  // MPI_Testall leaves every request as it was unless all are complete
+  MPI_Testall(static_cast<int>(requests.size()), requests.data(), &done, MPI_STATUSES_IGNORE);
+  if (done) requests.clear();
+}
+
+void PendingSend::complete() {
+  InFlight& f = *in_flight_;
+  for (MPI_Request& request : f.requests)
+    wait_within_limit(request, "sending " + f.what + " to " + rank_name(f.to) + " (MPI_Send)", rank_name(f.to));
+  f.requests.clear();
 }
 
 std::vector<std::byte> receive_sized(int from, int tag, const std::string& what) {

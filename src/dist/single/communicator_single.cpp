@@ -31,6 +31,16 @@ std::vector<std::byte> receive_sized(int from, int tag, const std::string& what)
   return {};
 }
 
+struct PendingSend::InFlight {};
+PendingSend::PendingSend(std::vector<std::byte>, int to, int, std::string what) {
+  throw_internal("dist", "no rank " + std::to_string(to) + " to send " + what + " to in a single-process build");
+}
+PendingSend::PendingSend(PendingSend&&) noexcept = default;
+PendingSend& PendingSend::operator=(PendingSend&&) noexcept = default;
+PendingSend::~PendingSend() = default;
+void PendingSend::progress() {}
+void PendingSend::complete() {}
+
 std::string build_description() { return "no MPI (single process)"; }
 
 }  // namespace osc::dist
