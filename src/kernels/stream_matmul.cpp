@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "core/dequant.h"
 #include "core/error.h"
 #include "kernels/avx512_values.h"
+#include "kernels/convert_rows.h"
 #include "kernels/cpu_features.h"
 #include "kernels/kquant_values.h"
 
@@ -157,18 +157,22 @@ OSC_AVX512 void rows_by_token_tiles(const float* x, int64_t tokens, const uint8_
   }
 }
 
-// The other GGUF blocks (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K): 8 rows at a time decoded by
-// core/dequant into a buffer that stays in L2 (exactly the dequantized weights), then the f32
-// kernel on it.
-OSC_AVX512 void quantized_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
-                               float* y) {
-  constexpr int64_t kDecodedRows = 8;
+// Rows decoded once into a buffer that stays in L2, then the f32 kernel on it: for the block
+// types without an in-register decoder (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K: core/dequant's decoders),
+// and for the K-quants when the tokens span several tiles, where decoding in registers would
+// repeat the decoding for each tile (kernels/convert_rows.h decodes them vectorised).
+OSC_AVX512 void decoded_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
+                             float* y) {
   const int64_t in = w.row_length(), out = w.rows();
+  // 24 rows (whole groups of 8, 6 and 4 for every token tile) while they fit in ~640 KiB of L2.
+  constexpr int64_t kDecodedBytes = 640 << 10;
+  int64_t rows = 24;
+  while (rows > 4 && rows * in * 4 > kDecodedBytes) rows /= 2;
   thread_local std::vector<float> decoded;
-  decoded.resize(static_cast<size_t>(kDecodedRows * in));
-  for (int64_t o = first; o < end; o += kDecodedRows) {
-    const int64_t count = std::min(kDecodedRows, end - o);
-    for (int64_t r = 0; r < count; ++r) dequantize_row(w.dtype, w.row_ptr(o + r), decoded.data() + r * in, in);
+  decoded.resize(static_cast<size_t>(rows * in));
+  for (int64_t o = first; o < end; o += rows) {
+    const int64_t count = std::min(rows, end - o);
+    convert_rows_to_f32(w, o, count, decoded.data());
     rows_by_token_tiles<F32Values>(x, tokens, reinterpret_cast<const uint8_t*>(decoded.data()), in * 4, in, 0, count,
                                    y + o, out);
   }
@@ -198,10 +202,14 @@ void stream_matmul_rows(const float* x, int64_t tokens, const TensorView& w, int
     case DType::F16: return rows_by_token_tiles<F16Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q8_0: return rows_by_token_tiles<Q8_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q4_0: return rows_by_token_tiles<Q4_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
+    default: break;
+  }
+  if (tokens > kMaxTileTokens) return decoded_rows(x, tokens, w, first, end, y);
+  switch (w.dtype) {
     case DType::Q4_K: return rows_by_token_tiles<Q4_KValues>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q5_K: return rows_by_token_tiles<Q5_KValues>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q6_K: return rows_by_token_tiles<Q6_KValues>(x, tokens, bytes, row_bytes, in, first, end, y, out);
-    default: return quantized_rows(x, tokens, w, first, end, y);
+    default: return decoded_rows(x, tokens, w, first, end, y);
   }
 }
 
