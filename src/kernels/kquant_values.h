@@ -56,6 +56,8 @@ struct Q45KValues {
   using Layout = kquant::Q45K;
   static constexpr int kBlockBytes = FiveBit ? 176 : 144;
   static constexpr int kScaleFloats = 16;
+  // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
+  static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
 
   static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
     alignas(64) int32_t packed[16];  // scale_j at j, min_j at 8 + j
@@ -86,6 +88,8 @@ struct Q6_KValues {
   using Layout = kquant::Q6K;
   static constexpr int kBlockBytes = 210;
   static constexpr int kScaleFloats = 32;
+  // The order of the steps: S, S + 2, S + 4, S + 6 read the same bytes of ql and qh.
+  static constexpr int step(int p) { return p / 8 * 8 + p % 4 * 2 + p % 8 / 4; }
 
   static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
     const __m512i scales = _mm512_maskz_cvtepi8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + Layout::kScales)));

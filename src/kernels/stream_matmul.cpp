@@ -61,10 +61,11 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
 // acc[r][t] += values 16S .. 16S + 16 of one K-quant super-block of each row (blocks: row 0's,
 // rows row_bytes apart) times x[t, 16S .. 16S + 16) (x: the block's first column), then the
 // next S: the bit positions of each S are constants.
-template <class Values, int R, int TT, int S>
+template <class Values, int R, int TT, int P>
 OSC_AVX512 inline __attribute__((always_inline)) void block_step(__m512 (&acc)[R][TT], const uint8_t* blocks,
                                                                  int64_t row_bytes, int64_t in, const float* x,
                                                                  const float (&scales)[R][Values::kScaleFloats]) {
+  constexpr int S = Values::step(P);
   __m512 xv[TT];
 #pragma GCC unroll 8
   for (int t = 0; t < TT; ++t) {
@@ -77,7 +78,7 @@ OSC_AVX512 inline __attribute__((always_inline)) void block_step(__m512 (&acc)[R
 #pragma GCC unroll 8
     for (int t = 0; t < TT; ++t) acc[r][t] = _mm512_fmadd_ps(wv, xv[t], acc[r][t]);
   }
-  if constexpr (kLanes * (S + 1) < kquant::kValues) block_step<Values, R, TT, S + 1>(acc, blocks, row_bytes, in, x, scales);
+  if constexpr (kLanes * (P + 1) < kquant::kValues) block_step<Values, R, TT, P + 1>(acc, blocks, row_bytes, in, x, scales);
 }
 
 // y[t, r] (t < TT, r < R) = x[t, :] · w[r, :] for R weight rows row_bytes apart. R x TT f32
@@ -97,6 +98,10 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
       const uint8_t* blocks = w + b * Values::kBlockBytes;
 #pragma GCC unroll 8
       for (int r = 0; r < R; ++r) Values::prepare(blocks + r * row_bytes, scales[r]);
+      // Makes the steps read each scale from memory as a broadcast (a load, no ALU work): GCC
+      // would otherwise keep the prepared vectors in registers and broadcast each scale out of
+      // them with a vpermd, two shuffles more per 16 weights.
+      asm("" : "+m"(scales));
       block_step<Values, R, TT, 0>(acc, blocks, row_bytes, in, x + b * kquant::kValues, scales);
     }
   } else {
