@@ -70,12 +70,20 @@ struct Q45KValues {
   template <int S>
   static OSC_AVX512 inline __m512 load(const uint8_t* block, const float* s) {
     constexpr kquant::BitField low = Layout::nibble(16 * S, FiveBit);
-    __m512i q = nibble<low.shift>(bytes16(block + low.byte));
+    constexpr int j = Layout::sub_block(16 * S);
     if constexpr (FiveBit) {
       constexpr kquant::BitField fifth = Layout::fifth_bit(16 * S);
-      q = or_masked(q, move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)), 0x10);
+      const __m512i q = or_masked(nibble<low.shift>(bytes16(block + low.byte)),
+                                  move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)), 0x10);
+      return scale_values(q, s, j, 8);
+    } else {
+      // Q4_K: the sub-block's 16 possible values (the same FMA on q = 0 .. 15), looked up by
+      // nibble: vpermps reads the low 4 bits of each lane, so the low nibble needs no mask and no
+      // conversion to f32 is left.
+      const __m512 values = scale_values(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), s, j, 8);
+      const __m512i bytes = bytes16(block + low.byte);
+      return _mm512_maskz_permutexvar_ps(0xFFFF, low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes, values);
     }
-    return scale_values(q, s, Layout::sub_block(16 * S), 8);
   }
 };
 

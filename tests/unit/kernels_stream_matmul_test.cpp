@@ -43,11 +43,12 @@ std::vector<Case> cases() {
     for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{
              {37, 96, 1}, {19, 32, 2}, {29, 96, 3}, {37, 96, 9}, {37, 64, 13}, {13, 96, 16}, {11, 32, 65}, {3001, 64, 5}})
       all.push_back({d, out, in, tokens});
-  // The K-quants' rows are whole 256-value super-blocks; K = 256, 512, 768 (1, 2, 3 blocks).
+  // The K-quants' rows are whole 256-value super-blocks; K = 256, 512, 768 (1, 2, 3 blocks). Up to
+  // 6 tokens (one tile) they are decoded in registers, past that into a buffer, rows at a time.
   for (DType d : {DType::Q4_K, DType::Q5_K, DType::Q6_K})
     for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{{37, 512, 1}, {19, 256, 2}, {29, 768, 3}, {37, 512, 5},
                                                                       {37, 512, 9}, {37, 256, 13}, {13, 512, 16}, {13, 256, 65},
-                                                                      {3001, 256, 9}})
+                                                                      {3001, 256, 5}, {3001, 256, 9}})
       all.push_back({d, out, in, tokens});
   return all;
 }
