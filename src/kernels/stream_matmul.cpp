@@ -59,8 +59,9 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
 }
 
 // acc[r][t] += values 16S .. 16S + 16 of one K-quant super-block of each row (blocks: row 0's,
-// rows row_bytes apart) times x[t, 16S .. 16S + 16) (x: the block's first column), then the
-// next S: the bit positions of each S are constants.
+// rows row_bytes apart) times x[t, 16S .. 16S + 16) (x: the block's first column), for S the
+// P-th step in the decoder's order (Values::step), then step P + 1: the bit positions of each
+// step are constants.
 template <class Values, int R, int TT, int P>
 OSC_AVX512 inline __attribute__((always_inline)) void block_step(__m512 (&acc)[R][TT], const uint8_t* blocks,
                                                                  int64_t row_bytes, int64_t in, const float* x,
