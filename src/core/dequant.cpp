@@ -6,12 +6,14 @@
 //   Q8_0 {f16 d; i8 qs[32]}                 x = q * d
 // In the 32-value blocks, byte j holds value j in its low nibble and value j + 16 in its high one.
 // The K-quants pack 256 values into 16 (Q2_K, Q3_K, Q6_K) or 8 (Q4_K, Q5_K) sub-blocks, each
-// with its own quantized scale (and min) under one or two f16 super-block scales.
+// with its own quantized scale (and min) under one or two f16 super-block scales; the layouts of
+// Q4_K, Q5_K and Q6_K are defined once, in core/dequant_layout.h (the SIMD kernels use them too).
 #include "core/dequant.h"
 
 #include <cstring>
 #include <string>
 
+#include "core/dequant_layout.h"
 #include "core/error.h"
 
 namespace osc {
@@ -139,53 +141,34 @@ void block_q3_k(const uint8_t* b, float* y) {
       }
 }
 
-// The 6-bit scale and min of sub-block j of Q4_K / Q5_K (12 bytes for 8 pairs).
-void k4_scale_min(const uint8_t* s, int j, int* scale, int* min) {
-  if (j < 4) {
-    *scale = s[j] & 63;
-    *min = s[j + 4] & 63;
-  } else {
-    *scale = (s[j + 4] & 0x0F) | ((s[j - 4] >> 6) << 4);
-    *min = (s[j + 4] >> 4) | ((s[j] >> 6) << 4);
-  }
-}
-
-// Q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]} and Q5_K {..; u8 qh[32]; u8 qs[128]}: each 64
-// values share 32 bytes of qs (low nibbles first, then high nibbles); Q5_K's fifth bits for
-// sub-block j are bit j of qh[l].
+// Q4_K and Q5_K (core/dequant_layout.h): value v = dl * q - ml with the scale and min of its
+// 32-value sub-block.
 void block_q45_k(const uint8_t* b, float* y, bool five_bit) {
-  const float d = half_at(b), dmin = half_at(b + 2);
-  const uint8_t* scales = b + 4;
-  const uint8_t* qh = five_bit ? b + 16 : nullptr;
-  const uint8_t* qs = b + (five_bit ? 48 : 16);
-  for (int sub = 0; sub < 8; ++sub) {
+  using kquant::Q45K;
+  const float d = half_at(b + Q45K::kD), dmin = half_at(b + Q45K::kDmin);
+  for (int sub = 0; sub < Q45K::kSubBlocks; ++sub) {
     int sc, mn;
-    k4_scale_min(scales, sub, &sc, &mn);
+    kquant::k4_scale_min(b + Q45K::kScales, sub, &sc, &mn);
     const float dl = d * static_cast<float>(sc), ml = dmin * static_cast<float>(mn);
-    const uint8_t* q = qs + 32 * (sub / 2);
-    const int shift = (sub % 2) * 4;
-    for (int l = 0; l < 32; ++l) {
-      int v = (q[l] >> shift) & 0x0F;
-      if (five_bit) v += ((qh[l] >> sub) & 1) << 4;
-      *y++ = dl * static_cast<float>(v) - ml;
+    for (int v = 32 * sub; v < 32 * sub + 32; ++v) {
+      const kquant::BitField nibble = Q45K::nibble(v, five_bit);
+      int q = (b[nibble.byte] >> nibble.shift) & 0x0F;
+      if (five_bit) q |= ((b[Q45K::fifth_bit(v).byte] >> Q45K::fifth_bit(v).shift) & 1) << 4;
+      y[v] = dl * static_cast<float>(q) - ml;
     }
   }
 }
 
-// Q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}: per 128 values, 64 bytes of ql and 32 of
-// qh; value 32g + l (g = 0..3) takes a nibble of ql[l + 32 (g % 2)] and bits 2g..2g+1 of qh[l].
+// Q6_K (core/dequant_layout.h): value v = d * scales[v / 16] * (q - 32).
 void block_q6_k(const uint8_t* b, float* y) {
-  const uint8_t* ql = b;
-  const uint8_t* qh = b + 128;
-  const auto* scales = reinterpret_cast<const int8_t*>(b + 192);
-  const float d = half_at(b + 208);
-  for (int half = 0; half < 2; ++half, ql += 64, qh += 32, scales += 8, y += 128)
-    for (int g = 0; g < 4; ++g)
-      for (int l = 0; l < 32; ++l) {
-        const int low = (ql[l + 32 * (g % 2)] >> (4 * (g / 2))) & 0x0F;
-        const int q = (low | (((qh[l] >> (2 * g)) & 3) << 4)) - 32;
-        y[32 * g + l] = d * static_cast<float>(scales[2 * g + l / 16]) * static_cast<float>(q);
-      }
+  using kquant::Q6K;
+  const auto* scales = reinterpret_cast<const int8_t*>(b + Q6K::kScales);
+  const float d = half_at(b + Q6K::kD);
+  for (int v = 0; v < kquant::kValues; ++v) {
+    const kquant::BitField low = Q6K::low_bits(v), high = Q6K::high_bits(v);
+    const int q = (((b[low.byte] >> low.shift) & 0x0F) | (((b[high.byte] >> high.shift) & 3) << 4)) - Q6K::kOffset;
+    y[v] = d * static_cast<float>(scales[Q6K::sub_block(v)]) * static_cast<float>(q);
+  }
 }
 
 template <typename Block>

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/convert_rows.h"
 #include "kernels/stream_matmul.h"
 
 namespace osc {

@@ -6,90 +6,30 @@
 #include <string>
 #include <vector>
 
-#include "core/dequant.h"
 #include "core/error.h"
+#include "kernels/avx512_values.h"
+#include "kernels/convert_rows.h"
 #include "kernels/cpu_features.h"
-
-// Every function that touches AVX-512 intrinsics carries this, so the file compiles the same with
-// and without -march=native; nothing here runs unless cpu_features().avx512.
-#define OSC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma,f16c")))
+#include "kernels/kquant_values.h"
 
 namespace osc::kernels {
 namespace {
+
+using simd::Bf16Values;
+using simd::F16Values;
+using simd::F32Values;
+using simd::Q4_0Values;
+using simd::Q4_KValues;
+using simd::Q5_KValues;
+using simd::Q6_KValues;
+using simd::Q8_0Values;
+using simd::SuperBlockValues;
 
 constexpr int kLanes = 16;           // f32 lanes of a 512-bit register
 constexpr int kMaxTileTokens = 6;    // tokens per tile: 6 x 4 rows fill the accumulators (7 or 8 would leave room for 2 or 3 rows)
 constexpr int kAccumulators = 24;    // of the 32 vector registers; the rest hold weights and activations
 
-// One register of 16 stored values widened to f32: w[k .. k + 16) of a row, or the first n < 16 of
-// them (the rest zero) at the end of a row whose length is not a multiple of 16.
-struct F32Values {
-  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
-    return _mm512_loadu_ps(static_cast<const float*>(row) + k);
-  }
-  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
-    return _mm512_maskz_loadu_ps(m, static_cast<const float*>(row) + k);
-  }
-};
-
-// bf16 is the top half of an f32: widening is a zero-extension and a 16-bit shift, exact.
-struct Bf16Values {
-  static OSC_AVX512 inline __m512 widen(__m256i v) {
-    return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(0xFFFF, _mm512_maskz_cvtepu16_epi32(0xFFFF, v), 16));
-  }
-  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
-    return widen(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
-  }
-  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
-    return widen(_mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
-  }
-};
-
-// IEEE half to f32 (vcvtph2ps), exact for every value including subnormals, inf and NaN.
-struct F16Values {
-  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
-    return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
-  }
-  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
-    return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
-  }
-};
-
-// The f16 scale at the start of a 32-value GGUF block, broadcast.
-OSC_AVX512 inline __m512 block_scale(const uint8_t* block) {
-  uint16_t h;
-  __builtin_memcpy(&h, block, 2);
-  return _mm512_set1_ps(_cvtsh_ss(h));
-}
-
-// GGUF Q8_0 {f16 d; i8 q[32]}, decoded in registers: d * q as core/dequant computes it. Rows are
-// whole blocks, so a 16-value step never straddles a block and there is no tail.
-struct Q8_0Values {
-  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
-    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 34;
-    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % 32));
-    return _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, q)), block_scale(block));
-  }
-  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
-};
-
-// GGUF Q4_0 {f16 d; u8 qs[16]}: value j is the low nibble of qs[j], value j + 16 the high one;
-// decoded in registers as d * (nibble - 8).
-struct Q4_0Values {
-  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
-    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 18;
-    const __m512i bytes = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2)));
-    const __m512i nibbles = k % 32 == 0 ? _mm512_maskz_and_epi32(0xFFFF, bytes, _mm512_set1_epi32(15))
-                                        : _mm512_maskz_srli_epi32(0xFFFF, bytes, 4);
-    const __m512 q = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_sub_epi32(0xFFFF, nibbles, _mm512_set1_epi32(8)));
-    return _mm512_mul_ps(q, block_scale(block));
-  }
-  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
-};
-
-// The sum of the 16 lanes. Throughout this file the all-lanes masked (maskz) forms of intrinsics
-// stand in for the plain ones: GCC 12's plain forms start from an "undefined" register that
-// -Wuninitialized reports once inlined.
+// The sum of the 16 lanes (maskz forms for the plain ones, as in avx512_values.h).
 OSC_AVX512 inline float lane_sum(__m512 v) {
   v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(1, 0, 3, 2)));
   v = _mm512_add_ps(v, _mm512_maskz_shuffle_f32x4(0xFFFF, v, v, _MM_SHUFFLE(2, 3, 0, 1)));
@@ -118,6 +58,30 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
   }
 }
 
+// acc[r][t] += values 16S .. 16S + 16 of one K-quant super-block of each row (blocks: row 0's,
+// rows row_bytes apart) times x[t, 16S .. 16S + 16) (x: the block's first column), for S the
+// P-th step in the decoder's order (Values::step), then step P + 1: the bit positions of each
+// step are constants.
+template <class Values, int R, int TT, int P>
+OSC_AVX512 inline __attribute__((always_inline)) void block_step(__m512 (&acc)[R][TT], const uint8_t* blocks,
+                                                                 int64_t row_bytes, int64_t in, const float* x,
+                                                                 const float (&scales)[R][Values::kScaleFloats]) {
+  constexpr int S = Values::step(P);
+  __m512 xv[TT];
+#pragma GCC unroll 8
+  for (int t = 0; t < TT; ++t) {
+    xv[t] = _mm512_loadu_ps(x + t * in + kLanes * S);
+    asm("" : "+v"(xv[t]));  // in a register, as in step()
+  }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    const __m512 wv = Values::template load<S>(blocks + r * row_bytes, scales[r]);
+#pragma GCC unroll 8
+    for (int t = 0; t < TT; ++t) acc[r][t] = _mm512_fmadd_ps(wv, xv[t], acc[r][t]);
+  }
+  if constexpr (kLanes * (P + 1) < kquant::kValues) block_step<Values, R, TT, P + 1>(acc, blocks, row_bytes, in, x, scales);
+}
+
 // y[t, r] (t < TT, r < R) = x[t, :] · w[r, :] for R weight rows row_bytes apart. R x TT f32
 // accumulators live in registers for the whole row; each weight register is loaded (and widened)
 // once and used TT times, each activation register once for R rows.
@@ -128,9 +92,24 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
     for (int t = 0; t < TT; ++t) acc[r][t] = _mm512_setzero_ps();
-  int64_t k = 0;
-  for (; k + kLanes <= in; k += kLanes) step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
-  if (k < in) step<Values, R, TT, true>(acc, w, row_bytes, in, x, k, static_cast<__mmask16>((1u << (in - k)) - 1));
+  if constexpr (SuperBlockValues<Values>) {
+    // K-quants: rows are whole super-blocks; each row's scales are unpacked once per block.
+    alignas(64) float scales[R][Values::kScaleFloats];
+    for (int64_t b = 0; b < in / kquant::kValues; ++b) {
+      const uint8_t* blocks = w + b * Values::kBlockBytes;
+#pragma GCC unroll 8
+      for (int r = 0; r < R; ++r) Values::prepare(blocks + r * row_bytes, scales[r]);
+      // Makes the steps read each scale from memory as a broadcast (a load, no ALU work): GCC
+      // would otherwise keep the prepared vectors in registers and broadcast each scale out of
+      // them with a vpermd, two shuffles more per 16 weights.
+      asm("" : "+m"(scales));
+      block_step<Values, R, TT, 0>(acc, blocks, row_bytes, in, x + b * kquant::kValues, scales);
+    }
+  } else {
+    int64_t k = 0;
+    for (; k + kLanes <= in; k += kLanes) step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
+    if (k < in) step<Values, R, TT, true>(acc, w, row_bytes, in, x, k, static_cast<__mmask16>((1u << (in - k)) - 1));
+  }
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r)
 #pragma GCC unroll 8
@@ -184,30 +163,35 @@ OSC_AVX512 void rows_by_token_tiles(const float* x, int64_t tokens, const uint8_
   }
 }
 
-// The other GGUF blocks (the K-quants, with packed sub-block scales): 8 rows at a time decoded by
-// core/dequant into a buffer that stays in L2 (exactly the dequantized weights), then the f32
-// kernel on it.
-OSC_AVX512 void quantized_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
-                               float* y) {
-  constexpr int64_t kDecodedRows = 8;
+// Rows decoded once into a buffer that stays in L2, then the f32 kernel on it: for the block
+// types without an in-register decoder (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K: core/dequant's decoders),
+// and for the K-quants when the tokens span several tiles, where decoding in registers would
+// repeat the decoding for each tile (kernels/convert_rows.h decodes them vectorised).
+OSC_AVX512 void decoded_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end,
+                             float* y) {
   const int64_t in = w.row_length(), out = w.rows();
+  // 24 rows (whole groups of 8, 6 and 4 for every token tile) while they fit in ~640 KiB of L2.
+  constexpr int64_t kDecodedBytes = 640 << 10;
+  int64_t rows = 24;
+  while (rows > 4 && rows * in * 4 > kDecodedBytes) rows /= 2;
   thread_local std::vector<float> decoded;
-  decoded.resize(static_cast<size_t>(kDecodedRows * in));
-  for (int64_t o = first; o < end; o += kDecodedRows) {
-    const int64_t count = std::min(kDecodedRows, end - o);
-    for (int64_t r = 0; r < count; ++r) dequantize_row(w.dtype, w.row_ptr(o + r), decoded.data() + r * in, in);
+  decoded.resize(static_cast<size_t>(rows * in));
+  for (int64_t o = first; o < end; o += rows) {
+    const int64_t count = std::min(rows, end - o);
+    convert_rows_to_f32(w, o, count, decoded.data());
     rows_by_token_tiles<F32Values>(x, tokens, reinterpret_cast<const uint8_t*>(decoded.data()), in * 4, in, 0, count,
                                    y + o, out);
   }
 }
 
-OSC_AVX512 void convert_16bit(bool bf16, const uint16_t* src, int64_t n, float* out) {
-  int64_t i = 0;
-  for (; i + kLanes <= n; i += kLanes)
-    _mm512_storeu_ps(out + i, bf16 ? Bf16Values::load(src, i) : F16Values::load(src, i));
-  if (i == n) return;
-  const auto m = static_cast<__mmask16>((1u << (n - i)) - 1);
-  _mm512_mask_storeu_ps(out + i, m, bf16 ? Bf16Values::load_tail(src, i, m) : F16Values::load_tail(src, i, m));
+// The K-quants: decoded in registers while the tokens fit in one tile; past that, each row would be
+// decoded once per tile, so rows are decoded once into a buffer instead (measured: 1.4x at 16 and
+// 64 tokens, docs/benchmarks.md).
+template <class Values>
+OSC_AVX512 void kquant_rows(const float* x, int64_t tokens, const TensorView& w, int64_t first, int64_t end, float* y) {
+  if (tokens > kMaxTileTokens) return decoded_rows(x, tokens, w, first, end, y);
+  rows_by_token_tiles<Values>(x, tokens, static_cast<const uint8_t*>(w.data), static_cast<int64_t>(w.row_bytes()),
+                              w.row_length(), first, end, y, w.rows());
 }
 
 }  // namespace
@@ -234,15 +218,11 @@ void stream_matmul_rows(const float* x, int64_t tokens, const TensorView& w, int
     case DType::F16: return rows_by_token_tiles<F16Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q8_0: return rows_by_token_tiles<Q8_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
     case DType::Q4_0: return rows_by_token_tiles<Q4_0Values>(x, tokens, bytes, row_bytes, in, first, end, y, out);
-    default: return quantized_rows(x, tokens, w, first, end, y);
+    case DType::Q4_K: return kquant_rows<Q4_KValues>(x, tokens, w, first, end, y);
+    case DType::Q5_K: return kquant_rows<Q5_KValues>(x, tokens, w, first, end, y);
+    case DType::Q6_K: return kquant_rows<Q6_KValues>(x, tokens, w, first, end, y);
+    default: return decoded_rows(x, tokens, w, first, end, y);
   }
-}
-
-void convert_rows_to_f32(const TensorView& w, int64_t first, int64_t count, float* out) {
-  const bool plain16 = w.dtype == DType::BF16 || w.dtype == DType::F16;
-  if (!plain16 || !cpu_features().avx512) return w.rows_to_f32(first, count, out);
-  const int64_t in = w.row_length();
-  convert_16bit(w.dtype == DType::BF16, reinterpret_cast<const uint16_t*>(w.row_ptr(first)), count * in, out);
 }
 
 }  // namespace osc::kernels

@@ -1,0 +1,84 @@
+// Stored weight values widened or decoded to f32 in AVX-512 registers, 16 at a time, for the
+// linear-layer kernels (stream_matmul.cpp, convert_rows.cpp): load(row, k) gives values
+// w[k .. k + 16) of a row, load_tail the first n < 16 of them (the rest zero) at the end of a row
+// whose length is not a multiple of 16. Exactly the values core/dequant computes.
+//
+// Throughout, the all-lanes masked (maskz) forms of intrinsics stand in for the plain ones: GCC
+// 12's plain forms start from an "undefined" register that -Wuninitialized reports once inlined.
+#pragma once
+#include <immintrin.h>
+
+#include <cstdint>
+
+// Every function that touches AVX-512 intrinsics carries this, so the file compiles the same with
+// and without -march=native; nothing here runs unless cpu_features().avx512.
+#define OSC_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma,f16c")))
+
+namespace osc::kernels::simd {
+
+// f32 weights, loaded as they are.
+struct F32Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    return _mm512_loadu_ps(static_cast<const float*>(row) + k);
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
+    return _mm512_maskz_loadu_ps(m, static_cast<const float*>(row) + k);
+  }
+};
+
+// bf16 is the top half of an f32: widening is a zero-extension and a 16-bit shift, exact.
+struct Bf16Values {
+  static OSC_AVX512 inline __m512 widen(__m256i v) {
+    return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(0xFFFF, _mm512_maskz_cvtepu16_epi32(0xFFFF, v), 16));
+  }
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    return widen(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
+    return widen(_mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
+  }
+};
+
+// IEEE half to f32 (vcvtph2ps), exact for every value including subnormals, inf and NaN.
+struct F16Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(static_cast<const uint16_t*>(row) + k)));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16 m) {
+    return _mm512_maskz_cvtph_ps(0xFFFF, _mm256_maskz_loadu_epi16(m, static_cast<const uint16_t*>(row) + k));
+  }
+};
+
+// The f16 scale at the start of a 32-value GGUF block, broadcast.
+OSC_AVX512 inline __m512 block_scale(const uint8_t* block) {
+  uint16_t h;
+  __builtin_memcpy(&h, block, 2);
+  return _mm512_set1_ps(_cvtsh_ss(h));
+}
+
+// GGUF Q8_0 {f16 d; i8 q[32]}, decoded in registers: d * q as core/dequant computes it. Rows are
+// whole blocks, so a 16-value step never straddles a block and there is no tail.
+struct Q8_0Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 34;
+    const __m128i q = _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2 + k % 32));
+    return _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_cvtepi8_epi32(0xFFFF, q)), block_scale(block));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
+};
+
+// GGUF Q4_0 {f16 d; u8 qs[16]}: value j is the low nibble of qs[j], value j + 16 the high one;
+// decoded in registers as d * (nibble - 8).
+struct Q4_0Values {
+  static OSC_AVX512 inline __m512 load(const void* row, int64_t k) {
+    const uint8_t* block = static_cast<const uint8_t*>(row) + (k / 32) * 18;
+    const __m512i bytes = _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + 2)));
+    const __m512i nibbles = k % 32 == 0 ? _mm512_maskz_and_epi32(0xFFFF, bytes, _mm512_set1_epi32(15))
+                                        : _mm512_maskz_srli_epi32(0xFFFF, bytes, 4);
+    const __m512 q = _mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_maskz_sub_epi32(0xFFFF, nibbles, _mm512_set1_epi32(8)));
+    return _mm512_mul_ps(q, block_scale(block));
+  }
+  static OSC_AVX512 inline __m512 load_tail(const void* row, int64_t k, __mmask16) { return load(row, k); }
+};
+
+}  // namespace osc::kernels::simd

@@ -1,0 +1,122 @@
+// GGUF K-quant super-blocks (Q4_K, Q5_K, Q6_K: 256 values) decoded to f32 in AVX-512 registers,
+// 16 values at a time, at the bit positions core/dequant_layout.h defines. The packed sub-block
+// scales are unpacked once per block: prepare(block, s) writes them to s as f32, then load<S>(block,
+// s) gives values 16S .. 16S + 15 as one register, each d * scale * q - dmin * min (Q4_K / Q5_K)
+// or d * scale * (q - 32) (Q6_K), computed with one FMA: the values core/dequant computes, up to
+// the rounding of that FMA against a multiply and a subtraction.
+#pragma once
+#include <immintrin.h>
+
+#include <cstdint>
+
+#include "core/dequant_layout.h"
+#include "kernels/avx512_values.h"
+
+namespace osc::kernels::simd {
+
+// 16 bytes from p, zero-extended to 32-bit lanes.
+OSC_AVX512 inline __m512i bytes16(const uint8_t* p) {
+  return _mm512_maskz_cvtepu8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+
+// Each lane shifted so that its bit From moves to bit To.
+template <int From, int To>
+OSC_AVX512 inline __m512i move_bits(__m512i v) {
+  if constexpr (From < To) return _mm512_maskz_slli_epi32(0xFFFF, v, To - From);
+  else if constexpr (From > To) return _mm512_maskz_srli_epi32(0xFFFF, v, From - To);
+  else return v;
+}
+
+// The 4-bit field at bit Shift (0 or 4) of bytes in 32-bit lanes.
+template <int Shift>
+OSC_AVX512 inline __m512i nibble(__m512i bytes) {
+  if constexpr (Shift == 4) return _mm512_maskz_srli_epi32(0xFFFF, bytes, 4);  // the byte's top: no mask needed
+  else return _mm512_maskz_and_epi32(0xFFFF, bytes, _mm512_set1_epi32(0x0F));
+}
+
+// low | (high & mask), one vpternlogd (truth table A | (B & C)).
+OSC_AVX512 inline __m512i or_masked(__m512i low, __m512i high, int mask) {
+  return _mm512_maskz_ternarylogic_epi32(0xFFFF, low, high, _mm512_set1_epi32(mask), 0xF8);
+}
+
+// q * s[j] + s[offset + j] for integer lanes q.
+OSC_AVX512 inline __m512 scale_values(__m512i q, const float* s, int j, int offset) {
+  return _mm512_fmadd_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, q), _mm512_set1_ps(s[j]), _mm512_set1_ps(s[offset + j]));
+}
+
+OSC_AVX512 inline float half_at(const uint8_t* p) {
+  uint16_t h;
+  __builtin_memcpy(&h, p, 2);
+  return _cvtsh_ss(h);
+}
+
+// Q4_K (FiveBit false) and Q5_K (true). s: d * scale_j for the 8 sub-blocks j, then -dmin * min_j.
+template <bool FiveBit>
+struct Q45KValues {
+  using Layout = kquant::Q45K;
+  static constexpr int kBlockBytes = FiveBit ? 176 : 144;
+  static constexpr int kScaleFloats = 16;
+  // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
+  static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
+
+  static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
+    alignas(64) int32_t packed[16];  // scale_j at j, min_j at 8 + j
+    for (int j = 0; j < Layout::kSubBlocks; ++j) kquant::k4_scale_min(block + Layout::kScales, j, &packed[j], &packed[8 + j]);
+    const __m512 d = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(half_at(block + Layout::kD)),
+                                          _mm512_set1_ps(-half_at(block + Layout::kDmin)));
+    _mm512_storeu_ps(s, _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_load_si512(packed)), d));
+  }
+
+  template <int S>
+  static OSC_AVX512 inline __m512 load(const uint8_t* block, const float* s) {
+    constexpr kquant::BitField low = Layout::nibble(16 * S, FiveBit);
+    constexpr int j = Layout::sub_block(16 * S);
+    if constexpr (FiveBit) {
+      constexpr kquant::BitField fifth = Layout::fifth_bit(16 * S);
+      const __m512i q = or_masked(nibble<low.shift>(bytes16(block + low.byte)),
+                                  move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)), 0x10);
+      return scale_values(q, s, j, 8);
+    } else {
+      // Q4_K: the sub-block's 16 possible values (the same FMA on q = 0 .. 15), looked up by
+      // nibble: vpermps reads the low 4 bits of each lane, so the low nibble needs no mask and no
+      // conversion to f32 is left.
+      const __m512 values = scale_values(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), s, j, 8);
+      const __m512i bytes = bytes16(block + low.byte);
+      return _mm512_maskz_permutexvar_ps(0xFFFF, low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes, values);
+    }
+  }
+};
+
+using Q4_KValues = Q45KValues<false>;
+using Q5_KValues = Q45KValues<true>;
+
+// Q6_K. s: d * scales[j] for the 16 sub-blocks j, then -32 times that (exact: a power of two), so
+// that q * s + (-32 s) is (q - 32) * s rounded once, as core/dequant computes it.
+struct Q6_KValues {
+  using Layout = kquant::Q6K;
+  static constexpr int kBlockBytes = 210;
+  static constexpr int kScaleFloats = 32;
+  // The order of the steps: S, S + 2, S + 4, S + 6 read the same bytes of ql and qh.
+  static constexpr int step(int p) { return p / 8 * 8 + p % 4 * 2 + p % 8 / 4; }
+
+  static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
+    const __m512i scales = _mm512_maskz_cvtepi8_epi32(0xFFFF, _mm_loadu_si128(reinterpret_cast<const __m128i*>(block + Layout::kScales)));
+    const __m512 sd = _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, scales), _mm512_set1_ps(half_at(block + Layout::kD)));
+    _mm512_storeu_ps(s, sd);
+    _mm512_storeu_ps(s + 16, _mm512_mul_ps(sd, _mm512_set1_ps(-static_cast<float>(Layout::kOffset))));
+  }
+
+  template <int S>
+  static OSC_AVX512 inline __m512 load(const uint8_t* block, const float* s) {
+    constexpr kquant::BitField low = Layout::low_bits(16 * S), high = Layout::high_bits(16 * S);
+    const __m512i q = or_masked(nibble<low.shift>(bytes16(block + low.byte)),
+                                move_bits<high.shift, 4>(bytes16(block + high.byte)), 0x30);
+    return scale_values(q, s, Layout::sub_block(16 * S), 16);
+  }
+};
+
+// Whether Values decodes whole K-quant super-blocks (prepare / load<S>) rather than load(row, k).
+template <class Values>
+concept SuperBlockValues = requires { Values::kScaleFloats; };
+
+}  // namespace osc::kernels::simd
