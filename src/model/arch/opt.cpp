@@ -43,6 +43,44 @@ ModelConfig opt_example(const SizePreset& p) {
   return c;
 }
 
+void fill_opt(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  const int64_t proj = f.integer_or({"word_embed_proj_dim"}, c.d_model);
+  if (proj != c.d_model)
+    f.fail("OPT with word_embed_proj_dim " + std::to_string(proj) + " != hidden_size " + std::to_string(c.d_model) +
+           " (projected embeddings, as in opt-350m) is not supported");
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = c.n_heads;
+  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_ff = f.integer({"ffn_dim"});
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;  // layer_norm_elementwise_affine false is refused (opt_hf_reading)
+  c.norm_eps = 1e-5;  // OPT's nn.LayerNorm default; config.json has no key for it
+  c.activation = f.activation({"activation_function"}, "relu");
+  c.gated_mlp = false;
+  c.positional = Positional::Learned;
+  c.position_offset = 2;  // OPTLearnedPositionalEmbedding adds 2 to every position
+  const bool bias = f.boolean_or({"enable_bias"}, true);
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = bias;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, true);
+}
+
+HfConfigReading opt_hf_reading() {
+  using nlohmann::json;
+  return {{"opt"}, {"OPTForCausalLM"}, fill_opt, {
+      read_key("activation_function", "MLP activation"),
+      read_key("enable_bias", "biases on every projection"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+      read_key("word_embed_proj_dim", "projected embeddings (opt-350m): refused unless equal to hidden_size"),
+      only_key("do_layer_norm_before", json::array({true}), "false: post-norm blocks (opt-350m)"),
+      only_key("_remove_final_layer_norm", json::array({false}), "true drops the final LayerNorm"),
+      only_key("layer_norm_elementwise_affine", json::array({true}), "false: LayerNorms without weight and bias"),
+  }};
+}
+
 ArchSpec opt_spec() {
   ArchSpec spec;
   spec.name = "opt";
@@ -76,6 +114,7 @@ ArchSpec opt_spec() {
   spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = opt_hf_config;
   spec.examples = {{"opt", opt_example}};
+  spec.hf_reading = opt_hf_reading();
   return spec;
 }
 

@@ -54,6 +54,43 @@ ModelConfig phi2_example(const SizePreset& p) {
   return c;
 }
 
+void fill_phi(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = f.integer_or({"num_key_value_heads"}, c.n_heads);
+  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_ff = f.integer({"intermediate_size"});
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.norm_eps = f.number_or({"layer_norm_eps"}, 1e-5);
+  c.activation = f.activation({"hidden_act"}, "gelu_new");
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
+  c.rotary_fraction = f.number_or({"partial_rotary_factor"}, 0.5);
+  fill_rope_scaling(f, c);
+  c.qk_norm = f.boolean_or({"qk_layernorm"}, false);
+  c.parallel_block = c.parallel_shared_norm = true;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = c.lm_head_bias = true;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
+  c.add_bos = false;  // its tokenizer adds no BOS token
+}
+
+HfConfigReading phi2_hf_reading() {
+  const std::vector<ComputationKey> own = {
+      read_key("partial_rotary_factor", "fraction of each head RoPE rotates"),
+      read_key("qk_layernorm", "LayerNorm over each head's q and k before RoPE"),
+      read_key("num_key_value_heads", "grouped-query attention"),
+      read_key("hidden_act", "MLP activation"),
+      read_key("layer_norm_eps", "LayerNorm epsilon"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+  };
+  return {{"phi"}, {"PhiForCausalLM"}, fill_phi, join_keys(own, rope_keys())};
+}
+
 ArchSpec phi2_spec() {
   ArchSpec spec;
   spec.name = "phi2";
@@ -88,6 +125,7 @@ ArchSpec phi2_spec() {
   spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
+  spec.hf_reading = phi2_hf_reading();
   return spec;
 }
 
