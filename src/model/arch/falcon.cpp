@@ -102,7 +102,7 @@ void fill_falcon(const HfFields& f, ModelConfig& c) {
   c.d_model = f.integer({"hidden_size"});
   c.n_layers = f.integer({"num_hidden_layers", "n_layer"});
   c.n_heads = f.integer({"num_attention_heads", "n_head"});
-  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_head = default_head_width(c);
   const std::string model_type = f.string_or({"model_type"}, "falcon");
   // The old "RefinedWeb" (40B) code always used the new decoder architecture.
   const bool new_arch = f.boolean_or({"new_decoder_architecture"}, model_type == "RefinedWeb");

@@ -120,7 +120,7 @@ void fill_gpt2(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"n_layer"});
   c.n_heads = f.integer({"n_head"});
   c.n_kv_heads = c.n_heads;
-  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_head = default_head_width(c);
   c.d_ff = f.integer_or({"n_inner"}, 4 * c.d_model);
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"n_positions"}, 1024);

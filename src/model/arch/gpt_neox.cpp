@@ -58,7 +58,7 @@ void fill_gpt_neox(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"num_hidden_layers"});
   c.n_heads = f.integer({"num_attention_heads"});
   c.n_kv_heads = c.n_heads;
-  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_head = default_head_width(c);
   c.d_ff = f.integer_or({"intermediate_size"}, 4 * c.d_model);
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);

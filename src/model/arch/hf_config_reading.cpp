@@ -42,6 +42,20 @@ void refuse_unhonoured_values(const HfFields& f, const std::vector<ComputationKe
   }
 }
 
+int64_t default_head_width(const ModelConfig& c) { return c.n_heads > 0 ? c.d_model / c.n_heads : 0; }
+
+json llama_style_size_keys(const ModelConfig& c) {
+  return {
+      {"hidden_size", c.d_model},
+      {"intermediate_size", c.d_ff},
+      {"num_attention_heads", c.n_heads},
+      {"num_key_value_heads", c.n_kv_heads},
+      {"num_hidden_layers", c.n_layers},
+      {"vocab_size", c.vocab_size},
+      {"max_position_embeddings", c.max_positions},
+  };
+}
+
 const std::vector<ComputationKey>& rope_keys() {
   static const std::vector<ComputationKey> rows = {
       read_key("rope_theta", "RoPE base"),

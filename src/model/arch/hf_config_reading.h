@@ -1,6 +1,7 @@
 // What the families' config.json readers (model/arch/<family>.cpp) share: the reader's type, the
 // rows of the keys that change what a family's Hugging Face forward pass computes, the refusal of
-// the values a row does not honour, and RoPE's keys, which several families read alike.
+// the values a row does not honour, RoPE's keys and transformers' default head width, which several
+// families read alike, and LlamaConfig's size keys, which two families write alike.
 // Each family lists its rows once (HfConfigReading::computation_keys): every key is either read by the
 // family's reader or honoured only at the values the engine computes and refused with exit 2
 // otherwise. Keys not listed (dropout, initializer ranges, cache flags, ...) do not change the
@@ -47,6 +48,13 @@ struct HfConfigReading {
 
 // Refuses (HfFields::fail, exit 2) a present, non-null key whose value is not in its `accepted`.
 void refuse_unhonoured_values(const HfFields& f, const std::vector<ComputationKey>& rows);
+
+// hidden_size / num_attention_heads: a head's width when the config names none (0 without heads).
+int64_t default_head_width(const ModelConfig& c);
+
+// hidden_size, intermediate_size, num_attention_heads, num_key_value_heads, num_hidden_layers,
+// vocab_size, max_position_embeddings: the sizes as LlamaConfig (and PhiConfig) name them.
+nlohmann::json llama_style_size_keys(const ModelConfig& c);
 
 // RoPE's rows (rope_theta, rope_scaling) and the reading of rope_scaling (default, linear, llama3).
 const std::vector<ComputationKey>& rope_keys();

@@ -79,16 +79,10 @@ std::string hf_class(const std::string& arch) {
 }
 
 nlohmann::json llama_hf_config(const ModelConfig& c) {
-  nlohmann::json j = {
+  nlohmann::json j = llama_style_size_keys(c);
+  j.update({
       {"architectures", {hf_class(c.architecture)}},
       {"model_type", c.architecture},
-      {"hidden_size", c.d_model},
-      {"intermediate_size", c.d_ff},
-      {"num_attention_heads", c.n_heads},
-      {"num_key_value_heads", c.n_kv_heads},
-      {"num_hidden_layers", c.n_layers},
-      {"vocab_size", c.vocab_size},
-      {"max_position_embeddings", c.max_positions},
       {"rms_norm_eps", c.norm_eps},
       {"rope_theta", c.rope_theta},
       {"rope_scaling", nullptr},
@@ -96,7 +90,7 @@ nlohmann::json llama_hf_config(const ModelConfig& c) {
       {"tie_word_embeddings", c.tied_embeddings},
       {"bos_token_id", c.bos_token_id},
       {"eos_token_id", c.eos_token_id},
-  };
+  });
   if (c.architecture == "llama") j["attention_bias"] = false;
   if (c.architecture == "mistral") j["sliding_window"] = *c.sliding_window;
   if (c.architecture == "qwen2") {
@@ -159,7 +153,7 @@ void fill_llama_common(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"num_hidden_layers"});
   c.n_heads = f.integer({"num_attention_heads"});
   c.n_kv_heads = f.integer_or({"num_key_value_heads"}, c.n_heads);
-  c.d_head = f.integer_or({"head_dim"}, c.n_heads > 0 ? c.d_model / c.n_heads : 0);
+  c.d_head = f.integer_or({"head_dim"}, default_head_width(c));
   c.d_ff = f.integer({"intermediate_size"});
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);

@@ -63,7 +63,7 @@ void fill_mpt(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"n_layers"});
   c.n_heads = f.integer({"n_heads"});
   c.n_kv_heads = c.n_heads;
-  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_head = default_head_width(c);
   c.d_ff = static_cast<int64_t>(f.number_or({"expansion_ratio"}, 4.0) * static_cast<double>(c.d_model));
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"max_seq_len"}, 2048);

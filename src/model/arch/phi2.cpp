@@ -9,16 +9,10 @@ namespace osc {
 namespace {
 
 nlohmann::json phi2_hf_config(const ModelConfig& c) {
-  return {
+  nlohmann::json j = llama_style_size_keys(c);
+  j.update({
       {"architectures", {"PhiForCausalLM"}},
       {"model_type", "phi"},
-      {"hidden_size", c.d_model},
-      {"intermediate_size", c.d_ff},
-      {"num_attention_heads", c.n_heads},
-      {"num_key_value_heads", c.n_kv_heads},
-      {"num_hidden_layers", c.n_layers},
-      {"vocab_size", c.vocab_size},
-      {"max_position_embeddings", c.max_positions},
       {"partial_rotary_factor", c.rotary_fraction},
       {"rope_theta", c.rope_theta},
       {"layer_norm_eps", c.norm_eps},
@@ -27,7 +21,8 @@ nlohmann::json phi2_hf_config(const ModelConfig& c) {
       {"tie_word_embeddings", false},
       {"bos_token_id", c.bos_token_id},
       {"eos_token_id", c.eos_token_id},
-  };
+  });
+  return j;
 }
 
 // Phi-2 rotates 0.4 of each 80-wide head (32 dims). Other head widths keep the largest even
@@ -59,7 +54,7 @@ void fill_phi(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"num_hidden_layers"});
   c.n_heads = f.integer({"num_attention_heads"});
   c.n_kv_heads = f.integer_or({"num_key_value_heads"}, c.n_heads);
-  c.d_head = c.n_heads > 0 ? c.d_model / c.n_heads : 0;
+  c.d_head = default_head_width(c);
   c.d_ff = f.integer({"intermediate_size"});
   c.vocab_size = f.integer({"vocab_size"});
   c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
