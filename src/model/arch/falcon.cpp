@@ -43,10 +43,14 @@ void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, LayerRange l
 
 bool is_new_decoder(const ModelConfig& c) { return !c.parallel_shared_norm; }
 
+// config.json's names for the family: written by falcon_hf_config, selecting it when read.
+const char* const kModelType = "falcon";
+const char* const kHfClass = "FalconForCausalLM";
+
 nlohmann::json falcon_hf_config(const ModelConfig& c) {
   nlohmann::json j = {
-      {"architectures", {"FalconForCausalLM"}},
-      {"model_type", "falcon"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"num_attention_heads", c.n_heads},
       {"num_hidden_layers", c.n_layers},
@@ -103,7 +107,7 @@ void fill_falcon(const HfFields& f, ModelConfig& c) {
   c.n_layers = f.integer({"num_hidden_layers", "n_layer"});
   c.n_heads = f.integer({"num_attention_heads", "n_head"});
   c.d_head = default_head_width(c);
-  const std::string model_type = f.string_or({"model_type"}, "falcon");
+  const std::string model_type = f.string_or({"model_type"}, kModelType);
   // The old "RefinedWeb" (40B) code always used the new decoder architecture.
   const bool new_arch = f.boolean_or({"new_decoder_architecture"}, model_type == "RefinedWeb");
   if (new_arch) c.n_kv_heads = f.integer({"num_kv_heads", "n_head_kv"});
@@ -149,7 +153,7 @@ HfConfigReading falcon_hf_reading() {
       only_key("apply_residual_connection_post_layernorm", nlohmann::json::array({false}),
                "true adds the normalised input, not the input, back to the residual"),
   };
-  return {{"falcon", "RefinedWebModel", "RefinedWeb"}, {"FalconForCausalLM", "RWForCausalLM"}, fill_falcon,
+  return {{kModelType, "RefinedWebModel", "RefinedWeb"}, {kHfClass, "RWForCausalLM"}, fill_falcon,
           join_keys(own, rope_keys())};
 }
 

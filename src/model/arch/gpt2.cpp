@@ -81,10 +81,14 @@ void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, We
   }
 }
 
+// config.json's names for the family: written by gpt2_hf_config, selecting it when read.
+const char* const kModelType = "gpt2";
+const char* const kHfClass = "GPT2LMHeadModel";
+
 nlohmann::json gpt2_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"GPT2LMHeadModel"}},
-      {"model_type", "gpt2"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"n_embd", c.d_model},
       {"n_head", c.n_heads},
       {"n_layer", c.n_layers},
@@ -139,7 +143,7 @@ void fill_gpt2(const HfFields& f, ModelConfig& c) {
 
 HfConfigReading gpt2_hf_reading() {
   using nlohmann::json;
-  return {{"gpt2"}, {"GPT2LMHeadModel"}, fill_gpt2, {
+  return {{kModelType}, {kHfClass}, fill_gpt2, {
       read_key("activation_function", "MLP activation"),
       read_key("layer_norm_epsilon", "LayerNorm epsilon"),
       read_key("n_inner", "MLP width (default 4 * n_embd)"),

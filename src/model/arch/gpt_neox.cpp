@@ -16,10 +16,14 @@ void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers
   bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, layers, w, "gpt_neox");
 }
 
+// config.json's names for the family: written by gpt_neox_hf_config, selecting it when read.
+const char* const kModelType = "gpt_neox";
+const char* const kHfClass = "GPTNeoXForCausalLM";
+
 nlohmann::json gpt_neox_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"GPTNeoXForCausalLM"}},
-      {"model_type", "gpt_neox"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"intermediate_size", c.d_ff},
       {"num_attention_heads", c.n_heads},
@@ -91,7 +95,7 @@ HfConfigReading gpt_neox_hf_reading() {
       read_key("intermediate_size", "MLP width (default 4 * hidden_size)"),
       read_key("tie_word_embeddings", "embed_out reuses the token embedding"),
   };
-  return {{"gpt_neox"}, {"GPTNeoXForCausalLM"}, fill_gpt_neox, join_keys(own, rope_keys())};
+  return {{kModelType}, {kHfClass}, fill_gpt_neox, join_keys(own, rope_keys())};
 }
 
 ArchSpec gpt_neox_spec() {

@@ -15,6 +15,10 @@ void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers,
   bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Blocked, c, layers, w, "mpt");
 }
 
+// config.json's names for the family: written by mpt_hf_config, selecting it when read.
+const char* const kModelType = "mpt";
+const char* const kHfClass = "MPTForCausalLM";
+
 nlohmann::json mpt_hf_config(const ModelConfig& c) {
   nlohmann::json attn = {
       {"attn_type", "multihead_attention"},
@@ -25,8 +29,8 @@ nlohmann::json mpt_hf_config(const ModelConfig& c) {
       {"softmax_scale", nullptr},
   };
   return {
-      {"architectures", {"MPTForCausalLM"}},
-      {"model_type", "mpt"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"d_model", c.d_model},
       {"n_heads", c.n_heads},
       {"n_layers", c.n_layers},
@@ -92,7 +96,7 @@ void fill_mpt(const HfFields& f, ModelConfig& c) {
 
 HfConfigReading mpt_hf_reading() {
   using nlohmann::json;
-  return {{"mpt"}, {"MPTForCausalLM"}, fill_mpt, {
+  return {{kModelType}, {kHfClass}, fill_mpt, {
       read_key("attn_config.alibi", "ALiBi, bias added after the softmax scale"),
       read_key("attn_config.alibi_bias_max", "ALiBi slopes"),
       read_key("attn_config.clip_qkv", "clamps the fused q/k/v projection"),

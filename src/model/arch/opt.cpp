@@ -7,10 +7,14 @@
 namespace osc {
 namespace {
 
+// config.json's names for the family: written by opt_hf_config, selecting it when read.
+const char* const kModelType = "opt";
+const char* const kHfClass = "OPTForCausalLM";
+
 nlohmann::json opt_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"OPTForCausalLM"}},
-      {"model_type", "opt"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"ffn_dim", c.d_ff},
       {"num_attention_heads", c.n_heads},
@@ -70,7 +74,7 @@ void fill_opt(const HfFields& f, ModelConfig& c) {
 
 HfConfigReading opt_hf_reading() {
   using nlohmann::json;
-  return {{"opt"}, {"OPTForCausalLM"}, fill_opt, {
+  return {{kModelType}, {kHfClass}, fill_opt, {
       read_key("activation_function", "MLP activation"),
       read_key("enable_bias", "biases on every projection"),
       read_key("tie_word_embeddings", "lm_head reuses the token embedding"),

@@ -8,11 +8,15 @@
 namespace osc {
 namespace {
 
+// config.json's names for the family: written by phi2_hf_config, selecting it when read.
+const char* const kModelType = "phi";
+const char* const kHfClass = "PhiForCausalLM";
+
 nlohmann::json phi2_hf_config(const ModelConfig& c) {
   nlohmann::json j = llama_style_size_keys(c);
   j.update({
-      {"architectures", {"PhiForCausalLM"}},
-      {"model_type", "phi"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"partial_rotary_factor", c.rotary_fraction},
       {"rope_theta", c.rope_theta},
       {"layer_norm_eps", c.norm_eps},
@@ -83,7 +87,7 @@ HfConfigReading phi2_hf_reading() {
       read_key("layer_norm_eps", "LayerNorm epsilon"),
       read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
   };
-  return {{"phi"}, {"PhiForCausalLM"}, fill_phi, join_keys(own, rope_keys())};
+  return {{kModelType}, {kHfClass}, fill_phi, join_keys(own, rope_keys())};
 }
 
 ArchSpec phi2_spec() {
