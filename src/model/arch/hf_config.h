@@ -1,6 +1,7 @@
 // HF config.json -> ModelConfig through the registry: model_type (or, failing that,
 // architectures[0]) selects the architecture whose spec names it (ArchSpec::hf_reading); that
-// spec's rows refuse the values the engine does not compute and its reader fills the fields. Each family's reader and rows are in its own file of this folder.
+// spec's rows refuse the values the engine does not compute and its reader fills the fields.
+// Each family's reader and rows are in its own file of this folder.
 #pragma once
 #include <string>
 #include <vector>

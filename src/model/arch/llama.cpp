@@ -230,14 +230,16 @@ std::vector<ComputationKey> llama_keys(const std::vector<ComputationKey>& own) {
   return join_keys(join_keys(common, rope_keys()), own);
 }
 
-const ComputationKey kSlidingWindow = read_key("sliding_window", "each query sees the last sliding_window keys");
+ComputationKey sliding_window_key() {
+  return read_key("sliding_window", "each query sees the last sliding_window keys");
+}
 
 // model_type = the member's name; class as the writer names it.
 HfConfigReading llama_hf_reading(const std::string& name) {
-  if (name == "mistral") return {{name}, {hf_class(name)}, fill_mistral, llama_keys({kSlidingWindow})};
+  if (name == "mistral") return {{name}, {hf_class(name)}, fill_mistral, llama_keys({sliding_window_key()})};
   if (name == "mixtral")
     return {{name}, {hf_class(name)}, fill_mixtral, llama_keys({
-        kSlidingWindow,
+        sliding_window_key(),
         read_key("num_local_experts", "experts per MoE layer"),
         read_key("num_experts_per_tok", "experts mixed per token (top-k, renormalised)"),
     })};
