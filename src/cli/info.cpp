@@ -7,6 +7,7 @@
 #include "cli/command.h"
 #include "core/error.h"
 #include "formats/checkpoint.h"
+#include "model/checkpoint_config.h"
 #include "tokenizer/load_tokenizer.h"
 
 namespace osc::cli {
@@ -20,7 +21,7 @@ constexpr size_t kArrayItemsShown = 8;
 json config_json(const Checkpoint& ck) {
   if (!ck.has_config()) return nullptr;
   try {
-    return model_config_to_json(ck.config());
+    return model_config_to_json(checkpoint_config(ck));
   } catch (const Error& e) {
     return {{"error", e.what()}};
   }

@@ -2,9 +2,9 @@
 
 #include <memory>
 
-#include "formats/config_parsers.h"
 #include "formats/named_tensors.h"
 #include "model/arch/arch.h"
+#include "model/arch/hf_config.h"
 #include "model/bind_weights.h"
 #include "train/export_hf.h"
 

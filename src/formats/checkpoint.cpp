@@ -8,7 +8,6 @@
 
 #include "core/error.h"
 #include "core/json_fields.h"
-#include "formats/config_parsers.h"
 #include "formats/safetensors.h"
 
 namespace osc {
@@ -135,15 +134,5 @@ Checkpoint Checkpoint::open_file(const std::string& path) {
 }
 
 bool Checkpoint::has_config() const { return hf_config_ || gguf_ || llama2c_; }
-
-ModelConfig Checkpoint::config() const {
-  if (hf_config_) return config_from_hf(*hf_config_, (fs::path(path_) / "config.json").string());
-  if (gguf_) return config_from_gguf(*gguf_);
-  if (llama2c_) return config_from_llama2c(*llama2c_);
-  if (format_ == CheckpointFormat::TokenizerOnly && !fs::is_directory(path_))
-    throw_bad_input(path_, "a tokenizer file without model weights (`outlierscope tokenize` reads it; give a model to run)");
-  throw_bad_input(path_, std::string("a ") + std::string(checkpoint_format_name(format_)) +
-                             " source does not describe the model (no config.json, GGUF metadata or llama2.c header)");
-}
 
 }  // namespace osc

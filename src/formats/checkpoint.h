@@ -34,10 +34,9 @@ class Checkpoint {
   const std::string& directory() const { return directory_; }
   const NamedTensors& tensors() const { return tensors_; }
 
-  // Whether config() can describe the model (false for a bare .safetensors or tokenizer folder).
+  // Whether the source describes the model (false for a bare .safetensors or tokenizer folder);
+  // model/checkpoint_config.h turns the description into a ModelConfig.
   bool has_config() const;
-  // The normalised hyper-parameters; BadInput if the source does not describe the model.
-  ModelConfig config() const;
 
   // The source's own description (null when the format does not have it).
   const nlohmann::json* hf_config() const { return hf_config_.get(); }

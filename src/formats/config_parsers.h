@@ -1,9 +1,8 @@
 // Builders of ModelConfig from each source's own description of the model. Each validates its
-// result and throws BadInput naming `where` (the file) and the field at fault.
+// result and throws BadInput naming `where` (the file) and the field at fault. config.json is read
+// by the architecture registry (model/arch/hf_config.h); model/checkpoint_config.h picks the one.
 #pragma once
 #include <string>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/model_config.h"
 #include "formats/gguf.h"
@@ -11,8 +10,6 @@
 
 namespace osc {
 
-// HF config.json; the architecture comes from model_type (or, failing that, architectures[0]).
-ModelConfig config_from_hf(const nlohmann::json& config, const std::string& where);
 // GGUF metadata: general.architecture and the "<arch>.*" keys; also looks at which tensors exist
 // (tied embeddings, separate norms, biases).
 ModelConfig config_from_gguf(const GgufFile& gguf);

@@ -4,6 +4,7 @@
 #include "formats/checkpoint.h"
 #include "model/arch/arch.h"
 #include "model/bind_weights.h"
+#include "model/checkpoint_config.h"
 #include "model/forward.h"
 #include "model/hook_points.h"
 #include "tokenizer/load_tokenizer.h"
@@ -22,7 +23,7 @@ Model Model::load(const std::string& path) {
   Checkpoint ck = Checkpoint::open(path);
   Model m;
   m.path_ = path;
-  m.config_ = ck.config();
+  m.config_ = checkpoint_config(ck);
   validate_model_config(m.config_, path);
   const ArchSpec& spec = require_arch(m.config_.architecture, path);
   m.weights_ = bind_weights(spec, ck.tensors(), m.config_, path);

@@ -6,6 +6,7 @@
 #include "formats/checkpoint.h"
 #include "model/arch/arch.h"
 #include "model/bind_weights.h"
+#include "model/checkpoint_config.h"
 #include "pipeline/layer_pipeline.h"
 #include "tokenizer/load_tokenizer.h"
 
@@ -20,7 +21,7 @@ LayerRange stage_layers(int64_t n_layers, int rank, int ranks) {
 
 Stage load_stage(const std::string& path, int rank, int ranks) {
   const Checkpoint ck = Checkpoint::open(path);
-  ModelConfig config = ck.config();
+  ModelConfig config = checkpoint_config(ck);
   validate_model_config(config, path);
   const LayerRange layers = stage_layers(config.n_layers, rank, ranks);
   WeightStore weights = bind_weights(require_arch(config.architecture, path), ck.tensors(), config, path, layers);

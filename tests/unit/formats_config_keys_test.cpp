@@ -1,8 +1,9 @@
-// Every row of the per-family table of computation-changing config.json keys
-// (src/formats/hf_computation_keys.cpp) has a sample here, and every sample is a row: a handled key
-// must set the ModelConfig fields that carry its meaning (fields the base config does not already
-// have), a refused value must fail with exit 2 naming the key. The forward-pass effect of the fields
-// is checked against the PyTorch references (model_<family>_test.cpp); the docs must list every key.
+// Every row of the per-family tables of computation-changing config.json keys (each family's
+// HfConfigReading in src/model/arch/<family>.cpp) has a sample here, and every sample is a row: a
+// handled key must set the ModelConfig fields that carry its meaning (fields the base config does
+// not already have), a refused value must fail with exit 2 naming the key. The forward-pass effect
+// of the fields is checked against the PyTorch references (model_<family>_test.cpp); the docs must
+// list every key.
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -15,8 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.h"
-#include "formats/config_parsers.h"
-#include "formats/hf_computation_keys.h"
+#include "model/arch/hf_config.h"
 #include "support/shared_data.h"
 
 namespace osc {

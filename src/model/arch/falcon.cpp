@@ -61,10 +61,14 @@ void bind_falcon_layers(const NamedTensors& source, ModelConfig& c, LayerRange l
 
 bool is_new_decoder(const ModelConfig& c) { return !c.parallel_shared_norm; }
 
+// config.json's names for the family: written by falcon_hf_config, selecting it when read.
+const char* const kModelType = "falcon";
+const char* const kHfClass = "FalconForCausalLM";
+
 nlohmann::json falcon_hf_config(const ModelConfig& c) {
   nlohmann::json j = {
-      {"architectures", {"FalconForCausalLM"}},
-      {"model_type", "falcon"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"num_attention_heads", c.n_heads},
       {"num_hidden_layers", c.n_layers},
@@ -116,6 +120,61 @@ ModelConfig falcon40b_example(const SizePreset& p) {
   return c;
 }
 
+void fill_falcon(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  c.n_layers = f.integer({"num_hidden_layers", "n_layer"});
+  c.n_heads = f.integer({"num_attention_heads", "n_head"});
+  c.d_head = default_head_width(c);
+  const std::string model_type = f.string_or({"model_type"}, kModelType);
+  // The old "RefinedWeb" (40B) code always used the new decoder architecture.
+  const bool new_arch = f.boolean_or({"new_decoder_architecture"}, model_type == "RefinedWeb");
+  if (new_arch) c.n_kv_heads = f.integer({"num_kv_heads", "n_head_kv"});
+  else c.n_kv_heads = f.boolean_or({"multi_query"}, true) ? 1 : c.n_heads;
+  c.d_ff = f.integer_or({"ffn_hidden_size"}, 4 * c.d_model);
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.norm_eps = f.number_or({"layer_norm_epsilon"}, 1e-5);
+  c.activation = f.activation({"activation"}, "gelu");
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  if (f.boolean_or({"alibi"}, false)) {  // Falcon-RW
+    c.positional = Positional::ALiBi;
+    c.alibi_style = AlibiStyle::FalconRW;
+  }
+  c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
+  fill_rope_scaling(f, c);
+  c.parallel_block = new_arch || f.boolean_or({"parallel_attn"}, true);
+  // 7B: one input_layernorm; 40B: ln_attn + ln_mlp (unless num_ln_in_parallel_attn says 1).
+  c.parallel_shared_norm = c.parallel_block && (!new_arch || f.integer_or({"num_ln_in_parallel_attn"}, 2) == 1);
+  const bool bias = f.boolean_or({"bias"}, false);
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = bias;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, true);
+  c.add_bos = false;  // its tokenizer adds no BOS token
+}
+
+// model_type "falcon", or the old "RW" code's RefinedWebModel (7B) / RefinedWeb (40B).
+HfConfigReading falcon_hf_reading() {
+  const std::vector<ComputationKey> own = {
+      read_key("alibi", "ALiBi instead of RoPE, bias added to q·k before the 1/sqrt(d_head) scale"),
+      read_key("bias", "biases on every projection"),
+      read_key("multi_query", "one kv head (old architecture)"),
+      read_key("new_decoder_architecture", "grouped kv heads, ln_attn + ln_mlp, parallel block"),
+      read_key("num_kv_heads", "kv heads of the new architecture"),
+      read_key("parallel_attn", "attention and MLP read the same input"),
+      read_key("num_ln_in_parallel_attn", "one or two norms in the new architecture's block"),
+      read_key("activation", "MLP activation"),
+      read_key("ffn_hidden_size", "MLP width (default 4 * hidden_size)"),
+      read_key("layer_norm_epsilon", "LayerNorm epsilon"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+      only_key("apply_residual_connection_post_layernorm", nlohmann::json::array({false}),
+               "true adds the normalised input, not the input, back to the residual"),
+  };
+  return {{kModelType, "RefinedWebModel", "RefinedWeb"}, {kHfClass, "RWForCausalLM"}, fill_falcon,
+          join_keys(own, rope_keys())};
+}
+
 ArchSpec falcon_spec() {
   ArchSpec spec;
   spec.name = "falcon";
@@ -151,6 +210,7 @@ ArchSpec falcon_spec() {
   spec.bind_extra = bind_falcon_layers;
   spec.write_hf_config = falcon_hf_config;
   spec.examples = {{"falcon", falcon7b_example}, {"falcon40b", falcon40b_example}};
+  spec.hf_reading = falcon_hf_reading();
   return spec;
 }
 

@@ -92,10 +92,14 @@ void bind_gpt2(const NamedTensors& source, ModelConfig& c, LayerRange layers, We
   }
 }
 
+// config.json's names for the family: written by gpt2_hf_config, selecting it when read.
+const char* const kModelType = "gpt2";
+const char* const kHfClass = "GPT2LMHeadModel";
+
 nlohmann::json gpt2_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"GPT2LMHeadModel"}},
-      {"model_type", "gpt2"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"n_embd", c.d_model},
       {"n_head", c.n_heads},
       {"n_layer", c.n_layers},
@@ -126,6 +130,40 @@ ModelConfig gpt2_example(const SizePreset& p) {
   return c;
 }
 
+void fill_gpt2(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"n_embd"});
+  c.n_layers = f.integer({"n_layer"});
+  c.n_heads = f.integer({"n_head"});
+  c.n_kv_heads = c.n_heads;
+  c.d_head = default_head_width(c);
+  c.d_ff = f.integer_or({"n_inner"}, 4 * c.d_model);
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"n_positions"}, 1024);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.norm_eps = f.number_or({"layer_norm_epsilon"}, 1e-5);
+  c.activation = f.activation({"activation_function"}, "gelu_new");
+  c.gated_mlp = false;
+  c.positional = Positional::Learned;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = true;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, true);
+  c.add_bos = false;  // its tokenizer adds no BOS token
+  // Exports of `outlierscope train` (src/train/export_hf.cpp) name their attention variant.
+  c.attention_variant = f.string_or({"outlierscope_attention_variant"}, "softmax");
+}
+
+HfConfigReading gpt2_hf_reading() {
+  using nlohmann::json;
+  return {{kModelType}, {kHfClass}, fill_gpt2, {
+      read_key("activation_function", "MLP activation"),
+      read_key("layer_norm_epsilon", "LayerNorm epsilon"),
+      read_key("n_inner", "MLP width (default 4 * n_embd)"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+      only_key("scale_attn_weights", json::array({true}), "false leaves q·k unscaled"),
+      only_key("scale_attn_by_inverse_layer_idx", json::array({false}), "true divides the scores of layer l by l + 1"),
+  }};
+}
+
 ArchSpec gpt2_spec() {
   ArchSpec spec;
   spec.name = "gpt2";
@@ -134,6 +172,7 @@ ArchSpec gpt2_spec() {
   spec.bind_extra = bind_gpt2;
   spec.write_hf_config = gpt2_hf_config;
   spec.examples = {{"gpt2", gpt2_example}};
+  spec.hf_reading = gpt2_hf_reading();
   return spec;
 }
 

@@ -21,10 +21,14 @@ void bind_neox_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers
   bind_fused_qkv_layers(source, kFusedQkv, QkvOrder::Grouped, c, layers, w, "gpt_neox");
 }
 
+// config.json's names for the family: written by gpt_neox_hf_config, selecting it when read.
+const char* const kModelType = "gpt_neox";
+const char* const kHfClass = "GPTNeoXForCausalLM";
+
 nlohmann::json gpt_neox_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"GPTNeoXForCausalLM"}},
-      {"model_type", "gpt_neox"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"intermediate_size", c.d_ff},
       {"num_attention_heads", c.n_heads},
@@ -58,6 +62,47 @@ ModelConfig gpt_neox_example(const SizePreset& p) {
   return c;
 }
 
+void fill_gpt_neox(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = c.n_heads;
+  c.d_head = default_head_width(c);
+  c.d_ff = f.integer_or({"intermediate_size"}, 4 * c.d_model);
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.norm_eps = f.number_or({"layer_norm_eps"}, 1e-5);
+  c.activation = f.activation({"hidden_act"}, "gelu");
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.rope_theta = f.number_or({"rotary_emb_base", "rope_theta"}, 10000.0);
+  c.rotary_fraction = f.number_or({"rotary_pct", "partial_rotary_factor"}, 0.25);
+  fill_rope_scaling(f, c);
+  c.parallel_block = f.boolean_or({"use_parallel_residual"}, true);
+  c.parallel_shared_norm = false;  // input_layernorm and post_attention_layernorm both exist
+  const bool bias = f.boolean_or({"attention_bias"}, true);
+  c.attn_qkv_bias = c.attn_out_bias = bias;
+  c.mlp_bias = true;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
+  c.add_bos = false;  // its tokenizer adds no BOS token
+}
+
+HfConfigReading gpt_neox_hf_reading() {
+  const std::vector<ComputationKey> own = {
+      read_key("use_parallel_residual", "attention and MLP read the same input (two norms)"),
+      read_key("rotary_pct", "fraction of each head RoPE rotates (also partial_rotary_factor)"),
+      read_key("rotary_emb_base", "RoPE base (also rope_theta)"),
+      read_key("attention_bias", "biases on the attention projections"),
+      read_key("hidden_act", "MLP activation"),
+      read_key("layer_norm_eps", "LayerNorm epsilon"),
+      read_key("intermediate_size", "MLP width (default 4 * hidden_size)"),
+      read_key("tie_word_embeddings", "embed_out reuses the token embedding"),
+  };
+  return {{kModelType}, {kHfClass}, fill_gpt_neox, join_keys(own, rope_keys())};
+}
+
 ArchSpec gpt_neox_spec() {
   ArchSpec spec;
   spec.name = "gpt_neox";
@@ -85,6 +130,7 @@ ArchSpec gpt_neox_spec() {
   spec.bind_extra = bind_neox_qkv;
   spec.write_hf_config = gpt_neox_hf_config;
   spec.examples = {{"gpt_neox", gpt_neox_example}};
+  spec.hf_reading = gpt_neox_hf_reading();
   return spec;
 }
 

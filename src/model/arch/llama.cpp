@@ -1,8 +1,10 @@
 // The LLaMA family: LLaMA 1/2/3 (3.1 rope scaling comes from the config), Mistral (sliding window,
 // from the config), Mixtral (top-2 MoE) and Qwen2 (q/k/v biases). They share one tensor table;
-// what differs is switched by ModelConfig fields the formats layer fills. config.json as
-// transformers' LlamaForCausalLM / MistralForCausalLM / Qwen2ForCausalLM / MixtralForCausalLM
-// save it.
+// what differs is switched by ModelConfig fields the config.json reader below fills. config.json
+// read and written as transformers' LlamaForCausalLM / MistralForCausalLM / Qwen2ForCausalLM /
+// MixtralForCausalLM save it.
+#include <algorithm>
+
 #include "formats/rope_layout.h"
 #include "model/arch/arch.h"
 
@@ -77,16 +79,10 @@ std::string hf_class(const std::string& arch) {
 }
 
 nlohmann::json llama_hf_config(const ModelConfig& c) {
-  nlohmann::json j = {
+  nlohmann::json j = llama_style_size_keys(c);
+  j.update({
       {"architectures", {hf_class(c.architecture)}},
       {"model_type", c.architecture},
-      {"hidden_size", c.d_model},
-      {"intermediate_size", c.d_ff},
-      {"num_attention_heads", c.n_heads},
-      {"num_key_value_heads", c.n_kv_heads},
-      {"num_hidden_layers", c.n_layers},
-      {"vocab_size", c.vocab_size},
-      {"max_position_embeddings", c.max_positions},
       {"rms_norm_eps", c.norm_eps},
       {"rope_theta", c.rope_theta},
       {"rope_scaling", nullptr},
@@ -94,7 +90,7 @@ nlohmann::json llama_hf_config(const ModelConfig& c) {
       {"tie_word_embeddings", c.tied_embeddings},
       {"bos_token_id", c.bos_token_id},
       {"eos_token_id", c.eos_token_id},
-  };
+  });
   if (c.architecture == "llama") j["attention_bias"] = false;
   if (c.architecture == "mistral") j["sliding_window"] = *c.sliding_window;
   if (c.architecture == "qwen2") {
@@ -151,6 +147,115 @@ ModelConfig mixtral_example(const SizePreset& p) {
   return c;
 }
 
+// The config.json keys the LLaMA family shares: llama, mistral, mixtral, qwen2.
+void fill_llama_common(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = f.integer_or({"num_key_value_heads"}, c.n_heads);
+  c.d_head = f.integer_or({"head_dim"}, default_head_width(c));
+  c.d_ff = f.integer({"intermediate_size"});
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::RMSNorm;
+  c.norm_eps = f.number_or({"rms_norm_eps"}, 1e-6);
+  c.activation = f.activation({"hidden_act"}, "silu");
+  c.gated_mlp = true;
+  c.positional = Positional::RoPE;
+  c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
+  fill_rope_scaling(f, c);
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
+}
+
+// Only LlamaConfig has bias flags; Mistral, Mixtral and Qwen2 fix their biases in the model code.
+void fill_llama(const HfFields& f, ModelConfig& c) {
+  fill_llama_common(f, c);
+  const bool attention_bias = f.boolean_or({"attention_bias"}, false);
+  c.attn_qkv_bias = c.attn_out_bias = attention_bias;
+  c.mlp_bias = f.boolean_or({"mlp_bias"}, false);
+}
+
+void fill_mistral(const HfFields& f, ModelConfig& c) {
+  fill_llama_common(f, c);
+  c.sliding_window = f.integer_opt({"sliding_window"});
+}
+
+void fill_mixtral(const HfFields& f, ModelConfig& c) {
+  fill_mistral(f, c);
+  c.n_experts = f.integer({"num_local_experts"});
+  c.n_experts_per_token = f.integer({"num_experts_per_tok"});
+}
+
+// Qwen2Config: the window exists only with use_sliding_window (sliding_window defaults to 4096 when
+// the key is absent, none when it is null), and only in the layers layer_types marks
+// "sliding_attention"; without layer_types, those at index >= max_window_layers (default 28).
+void fill_qwen2_window(const HfFields& f, ModelConfig& c) {
+  if (!f.boolean_or({"use_sliding_window"}, false)) return;
+  c.sliding_window = f.json().contains("sliding_window") ? f.integer_opt({"sliding_window"}) : 4096;
+  if (!c.sliding_window) return;
+  c.sliding_window_layers.assign(static_cast<size_t>(c.n_layers), false);
+  const nlohmann::json* types = f.find({"layer_types"});
+  if (!types) {
+    const int64_t first_windowed = f.integer_or({"max_window_layers"}, 28);
+    for (int64_t l = std::max<int64_t>(first_windowed, 0); l < c.n_layers; ++l) c.sliding_window_layers[l] = true;
+    return;
+  }
+  if (!types->is_array() || static_cast<int64_t>(types->size()) != c.n_layers)
+    f.fail("config 'layer_types' must list one entry per layer (" + std::to_string(c.n_layers) + ")");
+  for (int64_t l = 0; l < c.n_layers; ++l) {
+    const nlohmann::json& t = (*types)[static_cast<size_t>(l)];
+    if (t != "full_attention" && t != "sliding_attention")
+      f.fail("config 'layer_types' entry " + std::to_string(l) + " is " + t.dump() +
+             ", expected \"full_attention\" or \"sliding_attention\"");
+    c.sliding_window_layers[l] = t == "sliding_attention";
+  }
+}
+
+void fill_qwen2(const HfFields& f, ModelConfig& c) {
+  fill_llama_common(f, c);
+  c.attn_qkv_bias = true;  // Qwen2 always has q/k/v biases and no o_proj bias
+  c.attn_out_bias = false;
+  fill_qwen2_window(f, c);
+}
+
+// The computation keys every LLaMA-family config class shares, then the member's own.
+std::vector<ComputationKey> llama_keys(const std::vector<ComputationKey>& own) {
+  const std::vector<ComputationKey> common = {
+      read_key("head_dim", "per-head width (default hidden_size / num_attention_heads)"),
+      read_key("num_key_value_heads", "grouped-query attention"),
+      read_key("hidden_act", "MLP activation (silu, gelu, gelu_new, gelu_pytorch_tanh, relu; others refused)"),
+      read_key("rms_norm_eps", "RMSNorm epsilon"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+  };
+  return join_keys(join_keys(common, rope_keys()), own);
+}
+
+ComputationKey sliding_window_key() {
+  return read_key("sliding_window", "each query sees the last sliding_window keys");
+}
+
+// model_type = the member's name; class as the writer names it.
+HfConfigReading llama_hf_reading(const std::string& name) {
+  if (name == "mistral") return {{name}, {hf_class(name)}, fill_mistral, llama_keys({sliding_window_key()})};
+  if (name == "mixtral")
+    return {{name}, {hf_class(name)}, fill_mixtral, llama_keys({
+        sliding_window_key(),
+        read_key("num_local_experts", "experts per MoE layer"),
+        read_key("num_experts_per_tok", "experts mixed per token (top-k, renormalised)"),
+    })};
+  if (name == "qwen2")
+    return {{name}, {hf_class(name)}, fill_qwen2, llama_keys({
+        read_key("use_sliding_window", "turns the sliding window on"),
+        read_key("sliding_window", "window width when use_sliding_window (default 4096)"),
+        read_key("max_window_layers", "layers below this index keep full attention (default 28)"),
+        read_key("layer_types", "per-layer full_attention / sliding_attention (overrides max_window_layers)"),
+    })};
+  return {{name}, {hf_class(name)}, fill_llama, llama_keys({
+      read_key("attention_bias", "biases on q/k/v/o projections"),
+      read_key("mlp_bias", "biases on gate/up/down projections"),
+  })};
+}
+
 ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePreset&), bool moe) {
   ArchSpec spec;
   spec.name = name;
@@ -161,6 +266,7 @@ ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePr
   spec.bind_extra = unpermute_meta_qk;
   spec.write_hf_config = llama_hf_config;
   spec.examples = {{name, example}};
+  spec.hf_reading = llama_hf_reading(name);
   return spec;
 }
 

@@ -18,6 +18,10 @@ void bind_mpt_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers,
   bind_fused_qkv_layers(source, stem, QkvOrder::Blocked, c, layers, w, "mpt");
 }
 
+// config.json's names for the family: written by mpt_hf_config, selecting it when read.
+const char* const kModelType = "mpt";
+const char* const kHfClass = "MPTForCausalLM";
+
 nlohmann::json mpt_hf_config(const ModelConfig& c) {
   nlohmann::json attn = {
       {"attn_type", "multihead_attention"},
@@ -28,8 +32,8 @@ nlohmann::json mpt_hf_config(const ModelConfig& c) {
       {"softmax_scale", nullptr},
   };
   return {
-      {"architectures", {"MPTForCausalLM"}},
-      {"model_type", "mpt"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"d_model", c.d_model},
       {"n_heads", c.n_heads},
       {"n_layers", c.n_layers},
@@ -61,6 +65,60 @@ ModelConfig mpt_example(const SizePreset& p) {
   return c;
 }
 
+void fill_mpt(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"d_model"});
+  c.n_layers = f.integer({"n_layers"});
+  c.n_heads = f.integer({"n_heads"});
+  c.n_kv_heads = c.n_heads;
+  c.d_head = default_head_width(c);
+  c.d_ff = static_cast<int64_t>(f.number_or({"expansion_ratio"}, 4.0) * static_cast<double>(c.d_model));
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_seq_len"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_eps = f.number_or({"layer_norm_epsilon"}, 1e-5);
+  c.activation = Activation::GELU;
+  c.gated_mlp = false;
+  const bool no_bias = f.boolean_or({"no_bias"}, false);
+  c.norm_has_bias = !no_bias;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = !no_bias;
+  c.tied_embeddings = true;  // MPT always reuses wte as the output layer
+  static const nlohmann::json empty = nlohmann::json::object();
+  const nlohmann::json* attn = f.find({"attn_config"});
+  if (attn && !attn->is_object()) f.fail("config 'attn_config' is " + attn->dump() + ", expected an object");
+  HfFields a(attn ? *attn : empty, f.where());
+  if (a.boolean_or({"alibi"}, false)) {
+    c.positional = Positional::ALiBi;
+    c.alibi_bias_max = a.number_or({"alibi_bias_max"}, 8.0);
+  } else {
+    c.positional = f.boolean_or({"learned_pos_emb"}, true) ? Positional::Learned : Positional::None;
+  }
+  c.clip_qkv = a.number_opt({"clip_qkv"});
+  c.attn_scale = a.number_opt({"softmax_scale"});
+  c.add_bos = false;  // its tokenizer adds no BOS token
+}
+
+HfConfigReading mpt_hf_reading() {
+  using nlohmann::json;
+  return {{kModelType}, {kHfClass}, fill_mpt, {
+      read_key("attn_config.alibi", "ALiBi, bias added after the softmax scale"),
+      read_key("attn_config.alibi_bias_max", "ALiBi slopes"),
+      read_key("attn_config.clip_qkv", "clamps the fused q/k/v projection"),
+      read_key("attn_config.softmax_scale", "replaces 1/sqrt(d_head)"),
+      read_key("learned_pos_emb", "learned positions when ALiBi is off"),
+      read_key("no_bias", "no biases on projections and norms"),
+      read_key("expansion_ratio", "MLP width"),
+      read_key("layer_norm_epsilon", "LayerNorm epsilon"),
+      only_key("attn_config.attn_type", json::array({"multihead_attention"}), "multiquery / grouped-query attention"),
+      only_key("attn_config.qk_ln", json::array({false}), "LayerNorm on q and k"),
+      only_key("attn_config.prefix_lm", json::array({false}), "bidirectional attention over a prefix"),
+      only_key("attn_config.rope", json::array({false}), "RoPE"),
+      only_key("attn_config.sliding_window_size", json::array({-1}), "sliding-window attention"),
+      only_key("logit_scale", json::array(), "scales the logits"),
+      only_key("norm_type", json::array({"low_precision_layernorm", "layernorm"}), "RMSNorm and other norms"),
+      only_key("ffn_config.ffn_type", json::array({"mptmlp"}), "gated (GLU) or fused MLPs"),
+  }};
+}
+
 ArchSpec mpt_spec() {
   ArchSpec spec;
   spec.name = "mpt";
@@ -89,6 +147,7 @@ ArchSpec mpt_spec() {
   spec.bind_extra = bind_mpt_qkv;
   spec.write_hf_config = mpt_hf_config;
   spec.examples = {{"mpt", mpt_example}};
+  spec.hf_reading = mpt_hf_reading();
   return spec;
 }
 

@@ -7,10 +7,14 @@
 namespace osc {
 namespace {
 
+// config.json's names for the family: written by opt_hf_config, selecting it when read.
+const char* const kModelType = "opt";
+const char* const kHfClass = "OPTForCausalLM";
+
 nlohmann::json opt_hf_config(const ModelConfig& c) {
   return {
-      {"architectures", {"OPTForCausalLM"}},
-      {"model_type", "opt"},
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"hidden_size", c.d_model},
       {"ffn_dim", c.d_ff},
       {"num_attention_heads", c.n_heads},
@@ -41,6 +45,44 @@ ModelConfig opt_example(const SizePreset& p) {
   c.tied_embeddings = true;
   c.bos_token_id = c.eos_token_id = 2;
   return c;
+}
+
+void fill_opt(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  const int64_t proj = f.integer_or({"word_embed_proj_dim"}, c.d_model);
+  if (proj != c.d_model)
+    f.fail("OPT with word_embed_proj_dim " + std::to_string(proj) + " != hidden_size " + std::to_string(c.d_model) +
+           " (projected embeddings, as in opt-350m) is not supported");
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = c.n_heads;
+  c.d_head = default_head_width(c);
+  c.d_ff = f.integer({"ffn_dim"});
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;  // layer_norm_elementwise_affine false is refused (opt_hf_reading)
+  c.norm_eps = 1e-5;  // OPT's nn.LayerNorm default; config.json has no key for it
+  c.activation = f.activation({"activation_function"}, "relu");
+  c.gated_mlp = false;
+  c.positional = Positional::Learned;
+  c.position_offset = 2;  // OPTLearnedPositionalEmbedding adds 2 to every position
+  const bool bias = f.boolean_or({"enable_bias"}, true);
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = bias;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, true);
+}
+
+HfConfigReading opt_hf_reading() {
+  using nlohmann::json;
+  return {{kModelType}, {kHfClass}, fill_opt, {
+      read_key("activation_function", "MLP activation"),
+      read_key("enable_bias", "biases on every projection"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+      read_key("word_embed_proj_dim", "projected embeddings (opt-350m): refused unless equal to hidden_size"),
+      only_key("do_layer_norm_before", json::array({true}), "false: post-norm blocks (opt-350m)"),
+      only_key("_remove_final_layer_norm", json::array({false}), "true drops the final LayerNorm"),
+      only_key("layer_norm_elementwise_affine", json::array({true}), "false: LayerNorms without weight and bias"),
+  }};
 }
 
 ArchSpec opt_spec() {
@@ -76,6 +118,7 @@ ArchSpec opt_spec() {
   spec.bind_extra = [](const NamedTensors&, ModelConfig& c, LayerRange, WeightStore&) { require_hf_source(c); };
   spec.write_hf_config = opt_hf_config;
   spec.examples = {{"opt", opt_example}};
+  spec.hf_reading = opt_hf_reading();
   return spec;
 }
 

@@ -10,6 +10,10 @@
 namespace osc {
 namespace {
 
+// config.json's names for the family: written by phi2_hf_config, selecting it when read.
+const char* const kModelType = "phi";
+const char* const kHfClass = "PhiForCausalLM";
+
 const std::string kLayer = "model.layers.{l}.", kGgufLayer = "blk.{l}.";
 const std::string kGgufQkv = kGgufLayer + "attn_qkv";
 
@@ -43,16 +47,10 @@ void bind_phi2_qkv(const NamedTensors& source, ModelConfig& c, LayerRange layers
 }
 
 nlohmann::json phi2_hf_config(const ModelConfig& c) {
-  return {
-      {"architectures", {"PhiForCausalLM"}},
-      {"model_type", "phi"},
-      {"hidden_size", c.d_model},
-      {"intermediate_size", c.d_ff},
-      {"num_attention_heads", c.n_heads},
-      {"num_key_value_heads", c.n_kv_heads},
-      {"num_hidden_layers", c.n_layers},
-      {"vocab_size", c.vocab_size},
-      {"max_position_embeddings", c.max_positions},
+  nlohmann::json j = llama_style_size_keys(c);
+  j.update({
+      {"architectures", {kHfClass}},
+      {"model_type", kModelType},
       {"partial_rotary_factor", c.rotary_fraction},
       {"rope_theta", c.rope_theta},
       {"layer_norm_eps", c.norm_eps},
@@ -61,7 +59,8 @@ nlohmann::json phi2_hf_config(const ModelConfig& c) {
       {"tie_word_embeddings", false},
       {"bos_token_id", c.bos_token_id},
       {"eos_token_id", c.eos_token_id},
-  };
+  });
+  return j;
 }
 
 // Phi-2 rotates 0.4 of each 80-wide head (32 dims). Other head widths keep the largest even
@@ -86,6 +85,43 @@ ModelConfig phi2_example(const SizePreset& p) {
   c.add_bos = false;
   c.bos_token_id = c.eos_token_id = c.vocab_size > 50256 ? 50256 : c.vocab_size - 1;
   return c;
+}
+
+void fill_phi(const HfFields& f, ModelConfig& c) {
+  c.d_model = f.integer({"hidden_size"});
+  c.n_layers = f.integer({"num_hidden_layers"});
+  c.n_heads = f.integer({"num_attention_heads"});
+  c.n_kv_heads = f.integer_or({"num_key_value_heads"}, c.n_heads);
+  c.d_head = default_head_width(c);
+  c.d_ff = f.integer({"intermediate_size"});
+  c.vocab_size = f.integer({"vocab_size"});
+  c.max_positions = f.integer_or({"max_position_embeddings"}, 2048);
+  c.norm = NormType::LayerNorm;
+  c.norm_has_bias = true;
+  c.norm_eps = f.number_or({"layer_norm_eps"}, 1e-5);
+  c.activation = f.activation({"hidden_act"}, "gelu_new");
+  c.gated_mlp = false;
+  c.positional = Positional::RoPE;
+  c.rope_theta = f.number_or({"rope_theta"}, 10000.0);
+  c.rotary_fraction = f.number_or({"partial_rotary_factor"}, 0.5);
+  fill_rope_scaling(f, c);
+  c.qk_norm = f.boolean_or({"qk_layernorm"}, false);
+  c.parallel_block = c.parallel_shared_norm = true;
+  c.attn_qkv_bias = c.attn_out_bias = c.mlp_bias = c.lm_head_bias = true;
+  c.tied_embeddings = f.boolean_or({"tie_word_embeddings"}, false);
+  c.add_bos = false;  // its tokenizer adds no BOS token
+}
+
+HfConfigReading phi2_hf_reading() {
+  const std::vector<ComputationKey> own = {
+      read_key("partial_rotary_factor", "fraction of each head RoPE rotates"),
+      read_key("qk_layernorm", "LayerNorm over each head's q and k before RoPE"),
+      read_key("num_key_value_heads", "grouped-query attention"),
+      read_key("hidden_act", "MLP activation"),
+      read_key("layer_norm_eps", "LayerNorm epsilon"),
+      read_key("tie_word_embeddings", "lm_head reuses the token embedding"),
+  };
+  return {{kModelType}, {kHfClass}, fill_phi, join_keys(own, rope_keys())};
 }
 
 ArchSpec phi2_spec() {
@@ -121,6 +157,7 @@ ArchSpec phi2_spec() {
   spec.bind_extra = bind_phi2_qkv;
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
+  spec.hf_reading = phi2_hf_reading();
   return spec;
 }
 
