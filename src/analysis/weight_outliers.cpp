@@ -212,39 +212,56 @@ int64_t module_expert(const std::string& module, std::string* kind) {
   return std::stoll(digits);
 }
 
-WeightAnalysis analyze_weights(const std::vector<std::vector<LinearWeight>>& layers,
-                               const WeightThresholds& thresholds, bool quiet) {
-  WeightAnalysis a;
-  Progress progress("weights", static_cast<int64_t>(layers.size()), "layers", quiet);
-  std::set<std::string> seen, expert_kinds;
-  for (size_t l = 0; l < layers.size(); ++l) {
-    LayerWeightSummary summary;
-    std::vector<float> dense_down;
-    std::map<int64_t, std::vector<float>> expert_downs;  // expert -> column ratios [d_ff]
-    for (const auto& lw : layers[l]) {
-      const std::string where = "layer " + std::to_string(l) + " " + lw.module + " weight";
-      MatrixRatios ratios = matrix_ratios(lw.view, where);
-      summary.modules.emplace_back(lw.module, summarize_module(ratios, thresholds));
-      std::string kind;
-      const int64_t expert = module_expert(lw.module, &kind);
-      (expert >= 0 ? expert_kinds : seen).insert(expert >= 0 ? kind : lw.module);
-      if (lw.module == "down") dense_down = std::move(ratios.col_ratio);
-      if (expert >= 0 && kind == "down") expert_downs[expert] = std::move(ratios.col_ratio);
-    }
-    summary.down = down_columns(dense_down, expert_downs);
-    a.layers.push_back(std::move(summary));
-    progress.update(static_cast<int64_t>(l + 1));
+LayerWeightSummary analyze_layer_weights(const std::vector<LinearWeight>& modules, int64_t layer,
+                                         const WeightThresholds& thresholds) {
+  LayerWeightSummary summary;
+  std::vector<float> dense_down;
+  std::map<int64_t, std::vector<float>> expert_downs;  // expert -> column ratios [d_ff]
+  for (const auto& lw : modules) {
+    const std::string where = "layer " + std::to_string(layer) + " " + lw.module + " weight";
+    MatrixRatios ratios = matrix_ratios(lw.view, where);
+    summary.modules.emplace_back(lw.module, summarize_module(ratios, thresholds));
+    std::string kind;
+    const int64_t expert = module_expert(lw.module, &kind);
+    if (lw.module == "down") dense_down = std::move(ratios.col_ratio);
+    if (expert >= 0 && kind == "down") expert_downs[expert] = std::move(ratios.col_ratio);
   }
-  progress.finish();
+  summary.down = down_columns(dense_down, expert_downs);
+  return summary;
+}
+
+WeightAnalysis assemble_weight_analysis(std::vector<LayerWeightSummary> layers,
+                                        const std::vector<std::vector<LinearWeight>>& weights) {
+  WeightAnalysis a;
+  a.layers = std::move(layers);
+  std::set<std::string> seen, expert_kinds;
+  for (const auto& layer : a.layers)
+    for (const auto& [name, m] : layer.modules) {
+      std::string kind;
+      if (module_expert(name, &kind) >= 0) expert_kinds.insert(kind);
+      else seen.insert(name);
+    }
   a.modules = curve_names(seen, expert_kinds);
 
   const auto [layer, column] = strongest_down_column(a);
   if (layer < 0) return a;
   const int64_t width = a.layers[static_cast<size_t>(layer)].down.expert_width;
   const std::string module = width > 0 ? expert_module(column / width, "down") : "down";
-  for (const auto& lw : layers[static_cast<size_t>(layer)])
+  for (const auto& lw : weights[static_cast<size_t>(layer)])
     if (lw.module == module) a.landscape = weight_landscape(lw.view, layer, module, width > 0 ? column % width : column, false);
   return a;
+}
+
+WeightAnalysis analyze_weights(const std::vector<std::vector<LinearWeight>>& layers,
+                               const WeightThresholds& thresholds, bool quiet) {
+  std::vector<LayerWeightSummary> summaries;
+  Progress progress("weights", static_cast<int64_t>(layers.size()), "layers", quiet);
+  for (size_t l = 0; l < layers.size(); ++l) {
+    summaries.push_back(analyze_layer_weights(layers[l], static_cast<int64_t>(l), thresholds));
+    progress.update(static_cast<int64_t>(l + 1));
+  }
+  progress.finish();
+  return assemble_weight_analysis(std::move(summaries), layers);
 }
 
 std::pair<int64_t, int64_t> strongest_down_column(const WeightAnalysis& analysis) {

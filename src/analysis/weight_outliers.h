@@ -73,7 +73,19 @@ struct WeightAnalysis {
   nlohmann::json landscape;                      // |W| around the strongest down column (null if none)
 };
 
-// Analyses every layer's weights (layers[L] = that layer's modules); `quiet` hides the progress line.
+// One layer's part of the weight statistics: every module's ratios and the layer's down columns
+// (reads each of the layer's weights once). `layer` names it in error messages.
+LayerWeightSummary analyze_layer_weights(const std::vector<LinearWeight>& modules, int64_t layer,
+                                         const WeightThresholds& thresholds);
+
+// The analysis from every layer's summary (summaries[l] of layer l, from analyze_layer_weights):
+// the curve names, and the landscape around the strongest down column, which reads that one
+// matrix of `weights` (the model's linear weights by layer) again.
+WeightAnalysis assemble_weight_analysis(std::vector<LayerWeightSummary> summaries,
+                                        const std::vector<std::vector<LinearWeight>>& weights);
+
+// Analyses every layer's weights (layers[L] = that layer's modules), layer after layer, then
+// assembles them; `quiet` hides the progress line.
 WeightAnalysis analyze_weights(const std::vector<std::vector<LinearWeight>>& layers,
                                const WeightThresholds& thresholds, bool quiet);
 
