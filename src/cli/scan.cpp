@@ -3,13 +3,17 @@
 // attention, lifecycle, and with --ablate-file the perplexity ablation), prints a short summary
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
+#include <cctype>
+#include <cmath>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "cli/command.h"
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
 #include "model/default_model.h"
@@ -26,6 +30,7 @@ struct ScanArgs {
   ScanInputs in;                        // id_lists and include_default come from the two below
   std::vector<std::string> id_lists;
   bool no_default = false, figures = false;
+  std::string memory_budget = "auto";
   std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
 };
@@ -37,6 +42,10 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--weight-rule", a.weight_rule, "Weight outlier rule: relative | absolute | both")->capture_default_str();
   app.add_option("--weight-k", a.t.weight.relative_to_median, "Relative rule: ratio >= k x the matrix's median column ratio")->capture_default_str();
   app.add_option("--weight-ratio", a.t.weight.ratio_min, "Absolute rule: column max/mean ratio >= this (An et al.)")->capture_default_str();
+  app.add_option("--memory-budget", a.memory_budget,
+                 "Bytes (suffix K, M, G: binary) the weights and captures may fill before each finished layer's "
+                 "pages are given back; auto: the memory available at start")
+      ->capture_default_str();
   if (part == ScanPart::Weights) return;
   app.add_option("--text,-t", a.in.texts, "Text to scan (repeatable)");
   app.add_option("--file,-f", a.in.files, "Text file to scan, cut into windows (repeatable)");
@@ -81,6 +90,20 @@ ScanInputs scan_inputs(const ScanArgs& a) {
   return in;
 }
 
+// "auto" (unset: the memory available at start) or bytes, with an optional binary K/M/G/T suffix.
+std::optional<uint64_t> parse_memory_budget(const std::string& text, const char* command) {
+  if (text == "auto") return std::nullopt;
+  const std::string units = "KMGT";
+  const size_t unit = text.empty() ? std::string::npos : units.find(static_cast<char>(std::toupper(text.back())));
+  const std::string digits = unit == std::string::npos ? text : text.substr(0, text.size() - 1);
+  const bool all_digits = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+  OSC_CHECK_INPUT(all_digits && digits.size() < 19, "--memory-budget",
+                  "got '" + text + "'; must be auto or a number of bytes (suffix K, M, G or T)");
+  const double bytes = std::stod(digits) * std::pow(1024.0, unit == std::string::npos ? 0 : unit + 1);
+  check_option_value(command, "--memory-budget", bytes);
+  return static_cast<uint64_t>(bytes);
+}
+
 // Draws DIR/figures and DIR/report.html; returns the number of figure files.
 size_t draw_figures(const nlohmann::json& report, const std::string& dir) {
   plot::FigureOptions options;
@@ -107,6 +130,7 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   options.thresholds.activation.rule = rule_from_name(a.act_rule, "--act-rule", true);
   options.thresholds.weight.rule = rule_from_name(a.weight_rule, "--weight-rule");
   options.quiet = global_quiet();
+  options.memory_budget = parse_memory_budget(a.memory_budget, scan_part_command(part));
   const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
   OutputFolder out(a.out, "scan", files_read(path, a), OutputFolder::Mode::Replace);
   const Model model = Model::load(path);
