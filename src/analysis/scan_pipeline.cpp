@@ -5,10 +5,12 @@
 
 #include "analysis/ablation.h"
 #include "analysis/attention_outliers.h"
+#include "analysis/layer_sweep.h"
 #include "analysis/lifecycle.h"
 #include "analysis/model_capture.h"
 #include "analysis/report.h"
 #include "core/error.h"
+#include "model/weight_pages.h"
 
 namespace osc::analysis {
 namespace {
@@ -61,24 +63,33 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
   parts.model = model_json(model);
   parts.thresholds = t;
 
+  // One layer-major sweep reads every weight once: the weight statistics and every input's forward.
+  SweepOptions sweep;
+  sweep.weight_statistics = part == ScanPart::All || part == ScanPart::Weights;
+  sweep.weight_thresholds = t.weight;
+  sweep.with_attention = part != ScanPart::Ablate;
+  sweep.memory_budget = options.memory_budget.value_or(available_memory_bytes());
+  sweep.quiet = quiet;
+  std::vector<InputSequence> inputs;
+  if (part != ScanPart::Weights)
+    inputs = gather_inputs(model, in, part != ScanPart::Ablate || in.ablate_files.size());
+  SweepResult swept = sweep_layers(model, std::move(inputs), weights, sweep);
+
   std::optional<WeightAnalysis> w;
-  if (part == ScanPart::All || part == ScanPart::Weights) {
-    w = analyze_weights(weights, t.weight, quiet);
+  if (sweep.weight_statistics) {
+    w = assemble_weight_analysis(std::move(swept.weight_layers), weights);
     parts.weights = &*w;
   }
-  std::vector<Capture> captures;
+  const std::vector<Capture>& captures = swept.captures;
   std::optional<SiteAnalysis> resid, post;
   std::optional<AttentionAnalysis> attention;
   if (part != ScanPart::Weights) {
-    const bool with_attention = part != ScanPart::Ablate;
-    captures = capture_inputs(model, gather_inputs(model, in, part != ScanPart::Ablate || in.ablate_files.size()),
-                              with_attention, quiet);
     parts.captures = &captures;
     resid = analyze_site(captures, "resid_post", kResidPost, t.activation);
     post = analyze_site(captures, "mlp_post", kMlpPost, t.activation, /*routed=*/true);
     parts.resid_post = &*resid;
     parts.mlp_post = &*post;
-    if (with_attention) {
+    if (sweep.with_attention) {
       attention = analyze_attention(captures, t.attention, pattern_layer(*resid));
       parts.attention = &*attention;
     }

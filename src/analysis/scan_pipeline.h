@@ -4,6 +4,7 @@
 // write_report_files (analysis/report.h), drawing it plot::draw_report_figures.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,9 @@ struct ScanOptions {
   ScanPart part = ScanPart::All;
   Thresholds thresholds;
   bool quiet = false;                          // no progress lines
+  // Bytes the model's weights and the captures may fill before the forward sweep gives back each
+  // finished layer's pages (layer_sweep.h); unset: the memory available when the scan starts.
+  std::optional<uint64_t> memory_budget;
 };
 
 // Runs the part's analyses and assembles the report. BadInput for nothing to scan, or (scan ablate)

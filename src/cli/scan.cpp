@@ -4,7 +4,10 @@
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
 // Under `mpirun -np N`, `scan weights` splits the layers over the ranks (docs/distributed.md).
+#include <cctype>
+#include <cmath>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "analysis/model_capture.h"
@@ -13,6 +16,7 @@
 #include "cli/command.h"
 #include "cli/dist_options.h"
 #include "core/error.h"
+#include "core/option_domains.h"
 #include "core/output_guard.h"
 #include "core/progress.h"
 #include "dist/communicator.h"
@@ -31,6 +35,7 @@ struct ScanArgs {
   ScanInputs in;                        // id_lists and include_default come from the two below
   std::vector<std::string> id_lists;
   bool no_default = false, figures = false;
+  std::string memory_budget = "auto";
   std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
   double mpi_timeout = 0.0;
@@ -44,6 +49,10 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--weight-k", a.t.weight.relative_to_median, "Relative rule: ratio >= k x the matrix's median column ratio")->capture_default_str();
   app.add_option("--weight-ratio", a.t.weight.ratio_min, "Absolute rule: column max/mean ratio >= this (An et al.)")->capture_default_str();
   add_mpi_timeout_option(app, a.mpi_timeout);
+  app.add_option("--memory-budget", a.memory_budget,
+                 "Bytes (suffix K, M, G: binary) the weights and captures may fill before each finished layer's "
+                 "pages are given back; auto: the memory available at start")
+      ->capture_default_str();
   if (part == ScanPart::Weights) return;
   app.add_option("--text,-t", a.in.texts, "Text to scan (repeatable)");
   app.add_option("--file,-f", a.in.files, "Text file to scan, cut into windows (repeatable)");
@@ -88,6 +97,20 @@ ScanInputs scan_inputs(const ScanArgs& a) {
   return in;
 }
 
+// "auto" (unset: the memory available at start) or bytes, with an optional binary K/M/G/T suffix.
+std::optional<uint64_t> parse_memory_budget(const std::string& text, const char* command) {
+  if (text == "auto") return std::nullopt;
+  const std::string units = "KMGT";
+  const size_t unit = text.empty() ? std::string::npos : units.find(static_cast<char>(std::toupper(text.back())));
+  const std::string digits = unit == std::string::npos ? text : text.substr(0, text.size() - 1);
+  const bool all_digits = !digits.empty() && digits.find_first_not_of("0123456789") == std::string::npos;
+  OSC_CHECK_INPUT(all_digits && digits.size() < 19, "--memory-budget",
+                  "got '" + text + "'; must be auto or a number of bytes (suffix K, M, G or T)");
+  const double bytes = std::stod(digits) * std::pow(1024.0, unit == std::string::npos ? 0 : unit + 1);
+  check_option_value(command, "--memory-budget", bytes);
+  return static_cast<uint64_t>(bytes);
+}
+
 // Draws DIR/figures and DIR/report.html; returns the number of figure files.
 size_t draw_figures(const nlohmann::json& report, const std::string& dir) {
   plot::FigureOptions options;
@@ -130,6 +153,7 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   options.thresholds.activation.rule = rule_from_name(a.act_rule, "--act-rule", true);
   options.thresholds.weight.rule = rule_from_name(a.weight_rule, "--weight-rule");
   options.quiet = global_quiet();
+  options.memory_budget = parse_memory_budget(a.memory_budget, scan_part_command(part));
   const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined scan
   dist::set_wait_limit(a.mpi_timeout);

@@ -63,6 +63,7 @@ const std::vector<std::pair<std::string, OptionDomain>>& table() {
       {"--max-windows", integers(1, 1e6)},
       {"--ablate-ctx", integers(0, kMaxTokens)},  // 0: min(256, model context)
       {"--ablate-windows", integers(1, 1e6)},
+      {"--memory-budget", integers(0, 1125899906842624.0)},  // bytes (up to 1 PiB); 0: give every layer back
       // train and experiment: model
       {"--layers", integers(1, 256)},
       {"--heads", integers(1, 256)},
