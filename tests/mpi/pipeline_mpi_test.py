@@ -23,7 +23,6 @@ OUTLIERSCOPE_SHARED or else OUTLIERSCOPE_DEFAULT_SHARED (the shared test data), 
 import glob
 import json
 import os
-import shlex
 import signal
 import subprocess
 import sys
@@ -31,26 +30,11 @@ import time
 
 import numpy as np
 
-CLI = os.environ["OUTLIERSCOPE_CLI"]
-MPIEXEC = shlex.split(os.environ["OUTLIERSCOPE_MPIEXEC"])
-SHARED = os.environ.get("OUTLIERSCOPE_SHARED") or os.environ["OUTLIERSCOPE_DEFAULT_SHARED"]
+from mpi_harness import CLI, MPIEXEC, STORIES, check, run, run_checks
+
 SCRATCH = os.environ["OUTLIERSCOPE_SCRATCH"]
-STORIES = os.path.join(SHARED, "testdata/stories260K/stories260K.bin")
-FAILURES = []
 
 
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILURES.append(what)
-
-
-def run(args, ranks=1, timeout=120):
-    cmd = [CLI, "-q"] + args
-    if ranks > 1:
-        cmd = MPIEXEC + ["-np", str(ranks)] + cmd
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=timeout)
-    return r.returncode, r.stdout, r.stderr
 
 
 def scratch(name):
@@ -222,8 +206,4 @@ def failures():
 
 
 if __name__ == "__main__":
-    if not os.path.exists(STORIES):
-        sys.exit(f"shared test data missing: {STORIES}")
-    {"equality": equality, "failures": failures}[sys.argv[1]]()
-    if FAILURES:
-        sys.exit(f"{len(FAILURES)} check(s) failed")
+    run_checks({"equality": equality, "failures": failures}[sys.argv[1]])

@@ -11,30 +11,14 @@ OUTLIERSCOPE_DEFAULT_SHARED, OUTLIERSCOPE_SCRATCH (as tests/mpi/pipeline_mpi_tes
 """
 import json
 import os
-import shlex
 import subprocess
 import sys
 
-CLI = os.environ["OUTLIERSCOPE_CLI"]
-MPIEXEC = shlex.split(os.environ["OUTLIERSCOPE_MPIEXEC"])
-SHARED = os.environ.get("OUTLIERSCOPE_SHARED") or os.environ["OUTLIERSCOPE_DEFAULT_SHARED"]
+from mpi_harness import STORIES, check, run, run_checks
+
 SCRATCH = os.path.join(os.environ["OUTLIERSCOPE_SCRATCH"], "scan")
-STORIES = os.path.join(SHARED, "testdata/stories260K/stories260K.bin")
-FAILURES = []
 
 
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        FAILURES.append(what)
-
-
-def run(args, ranks=1):
-    cmd = [CLI, "-q"] + args
-    if ranks > 1:
-        cmd = MPIEXEC + ["-np", str(ranks)] + cmd
-    r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=180)
-    return r.returncode, r.stdout, r.stderr
 
 
 def report_without_time(folder):
@@ -78,8 +62,4 @@ def main():
 
 
 if __name__ == "__main__":
-    if not os.path.exists(STORIES):
-        sys.exit(f"shared test data missing: {STORIES}")
-    main()
-    if FAILURES:
-        sys.exit(f"{len(FAILURES)} check(s) failed")
+    run_checks(main)
