@@ -8,7 +8,8 @@ MergeRanks::MergeRanks(const std::vector<std::pair<std::string, std::string>>& m
                        const std::string& where) {
   ranks_.reserve(merges.size());
   for (size_t i = 0; i < merges.size(); ++i) {
-    const auto& [left, right] = merges[i];
+    const std::string& left = merges[i].first;  // named, not bound: clang 14 lambdas cannot capture bindings
+    const std::string& right = merges[i].second;
     const int32_t l = vocab.find(left), r = vocab.find(right);
     const auto fail = [&](const std::string& text) {
       throw_bad_input(where, "merge " + std::to_string(i) + " (\"" + left + " " + right + "\") names \"" + text +
