@@ -13,8 +13,6 @@
 #include "model/weight_pages.h"
 
 namespace osc::analysis {
-namespace {
-
 std::vector<InputSequence> gather_inputs(const Model& model, const ScanInputs& in, bool with_files) {
   std::vector<InputSequence> inputs;
   if (in.include_default) inputs.push_back(input_from_text(model, kDefaultPrompt, "default"));
@@ -28,13 +26,10 @@ std::vector<InputSequence> gather_inputs(const Model& model, const ScanInputs& i
   return inputs;
 }
 
-// The layer whose attention map the report keeps: the one after emergence, else the last.
-int64_t pattern_layer(const SiteAnalysis& resid) {
+int64_t attention_pattern_layer(const SiteAnalysis& resid) {
   const int64_t e = first_outlier_layer(resid);
   return e >= 0 && e + 1 < resid.n_layers ? e + 1 : resid.n_layers - 1;
 }
-
-}  // namespace
 
 const char* scan_part_command(ScanPart part) {
   switch (part) {
@@ -90,7 +85,7 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
     parts.resid_post = &*resid;
     parts.mlp_post = &*post;
     if (sweep.with_attention) {
-      attention = analyze_attention(captures, t.attention, pattern_layer(*resid));
+      attention = analyze_attention(captures, t.attention, attention_pattern_layer(*resid));
       parts.attention = &*attention;
     }
   }

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis/activation_outliers.h"
+#include "analysis/capture.h"
 #include "analysis/thresholds.h"
 #include "model/model.h"
 
@@ -44,6 +46,13 @@ struct ScanOptions {
 // Runs the part's analyses and assembles the report. BadInput for nothing to scan, or (scan ablate)
 // no text file or no outliers to ablate; the analyses' own errors pass through.
 nlohmann::json run_scan(const Model& model, const ScanInputs& inputs, const ScanOptions& options);
+
+// The sequences to scan, tokenized as the model's own (`with_files`: also the file windows).
+// BadInput when there are none.
+std::vector<InputSequence> gather_inputs(const Model& model, const ScanInputs& in, bool with_files);
+
+// The layer whose attention map the report keeps: the one after emergence, else the last.
+int64_t attention_pattern_layer(const SiteAnalysis& resid);
 
 // A window length the user left unset (0): 256 tokens, or the model's whole context if shorter.
 int64_t window_or_default(int64_t given, const Model& model);

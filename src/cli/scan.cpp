@@ -3,14 +3,14 @@
 // attention, lifecycle, and with --ablate-file the perplexity ablation), prints a short summary
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
-// Under `mpirun -np N`, `scan weights` splits the layers over the ranks (docs/distributed.md).
+// Under `mpirun -np N`, the layers are split over the ranks (docs/distributed.md; the ablation
+// runs in one process only).
 #include <cctype>
 #include <cmath>
 #include <iostream>
 #include <optional>
 #include <sstream>
 
-#include "analysis/model_capture.h"
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "cli/command.h"
@@ -21,7 +21,8 @@
 #include "core/progress.h"
 #include "dist/communicator.h"
 #include "model/default_model.h"
-#include "pipeline/stage_weights.h"
+#include "pipeline/root_errors.h"
+#include "pipeline/stage_scan.h"
 #include "plot/figures.h"
 #include "report/html_report.h"
 
@@ -129,23 +130,8 @@ std::vector<std::string> files_read(const std::string& model, const ScanArgs& a)
   return inputs;
 }
 
-// Rank 0 of a layer-pipelined `scan weights` (docs/distributed.md): each rank reads the weights
-// of its own layers; rank 0 writes the report one process would. The other parts need the
-// activation and lifecycle analyses over the pipeline, which are not built yet.
-nlohmann::json pipelined_scan(const std::string& path, const ScanOptions& options) {
-  OSC_CHECK_INPUT(options.part == ScanPart::Weights, scan_part_command(options.part),
-                  "under mpirun/srun only `scan weights` runs layer-pipelined so far; run this part in one process");
-  const pipeline::LayerPipeline job(path);
-  const WeightAnalysis w = pipeline::stage_weight_analysis(job, options.thresholds.weight, options.quiet);
-  ReportParts parts;
-  parts.command = scan_part_command(options.part);
-  parts.model = model_json(job.model(), path);
-  parts.thresholds = options.thresholds;
-  parts.weights = &w;
-  return dist::is_root() ? build_report(parts) : nlohmann::json();
-}
-
-int run_scan_command(ScanArgs a, ScanPart part) {
+// The options as the scan runs them; BadInput for a bad value.
+ScanOptions scan_options(const ScanArgs& a, ScanPart part) {
   OSC_CHECK_INPUT(!a.out.empty(), scan_part_command(part), "--out DIR is required");
   ScanOptions options;
   options.part = part;
@@ -154,16 +140,27 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   options.thresholds.weight.rule = rule_from_name(a.weight_rule, "--weight-rule");
   options.quiet = global_quiet();
   options.memory_budget = parse_memory_budget(a.memory_budget, scan_part_command(part));
-  const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
+  return options;
+}
+
+int run_scan_command(ScanArgs a, ScanPart part) {
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined scan
   dist::set_wait_limit(a.mpi_timeout);
+  ScanOptions options;
+  ScanInputs inputs;
+  pipeline::check_alike_on_every_rank([&] {  // every rank parses the same arguments: one error line
+    options = scan_options(a, part);
+    inputs = scan_inputs(a);
+  });
+  const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
+  if (dist::size() > 1) pipeline::check_pipelined_scan(inputs, options);
   if (!dist::is_root()) {
-    pipelined_scan(path, options);  // this rank's layers; rank 0 writes the outputs
+    pipeline::stage_scan(pipeline::LayerPipeline(path), path, inputs, options);  // rank 0 writes the outputs
     return 0;
   }
   OutputFolder out(a.out, "scan", files_read(path, a), OutputFolder::Mode::Replace);
-  const nlohmann::json report =
-      dist::size() > 1 ? pipelined_scan(path, options) : run_scan(Model::load(path), scan_inputs(a), options);
+  const nlohmann::json report = dist::size() > 1 ? pipeline::stage_scan(pipeline::LayerPipeline(path), path, inputs, options)
+                                                 : run_scan(Model::load(path), inputs, options);
   write_report_files(report, out.path());
   const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
   out.commit();

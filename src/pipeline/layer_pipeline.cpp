@@ -83,7 +83,7 @@ std::vector<std::string> unpack_patterns(const std::vector<std::byte>& message) 
 }  // namespace
 
 LayerPipeline::LayerPipeline(const std::string& path)
-    : stage_(dist::size() == 1 ? Stage{LayerRange{}, Model::load(path)} : load_stage(path, dist::rank(), dist::size())) {}
+    : stage_(dist::size() == 1 ? Stage{LayerRange{}, Model::load(path), {}} : load_stage(path, dist::rank(), dist::size())) {}
 
 bool LayerPipeline::is_front() const { return dist::is_root(); }
 

@@ -39,10 +39,12 @@ LayerRange stage_layers(int64_t n_layers, int rank, int ranks);
 
 // Rank `rank` of `ranks`'s share of the checkpoint at `path`: the globals and its layers
 // (model/bind_weights.h), with the tokenizer when one is found. Model::forward of a share needs
-// every layer, so a stage runs through forward_layers instead.
+// every layer, so a stage runs through forward_layers instead. N > L: BadInput, reported by rank 0
+// alone (root_errors.h).
 struct Stage {
   LayerRange layers;
   Model model;
+  std::string tokenizer_error;  // why the share has no tokenizer (the loader's message)
 };
 Stage load_stage(const std::string& path, int rank, int ranks);
 
@@ -54,6 +56,10 @@ class LayerPipeline {
   bool is_front() const;
   // This rank's model: the config, the tokenizer, the weights of its layers and the globals.
   const Model& model() const { return stage_.model; }
+  // Why model() has no tokenizer: the loader's message, as Model::load gives it.
+  const std::string& tokenizer_error() const {
+    return stage_.tokenizer_error.empty() ? stage_.model.tokenizer_error() : stage_.tokenizer_error;
+  }
   // The layers this rank holds (every layer in a job of one rank).
   LayerRange layers() const { return stage_.layers; }
   // Rank 0: one pass of the whole job, logits [T, vocab]. `hooks` act on rank 0's layers (the other

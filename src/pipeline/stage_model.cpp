@@ -8,6 +8,7 @@
 #include "model/bind_weights.h"
 #include "model/checkpoint_config.h"
 #include "pipeline/layer_pipeline.h"
+#include "pipeline/root_errors.h"
 #include "tokenizer/load_tokenizer.h"
 
 namespace osc::pipeline {
@@ -23,15 +24,18 @@ Stage load_stage(const std::string& path, int rank, int ranks) {
   const Checkpoint ck = Checkpoint::open(path);
   ModelConfig config = checkpoint_config(ck);
   validate_model_config(config, path);
-  const LayerRange layers = stage_layers(config.n_layers, rank, ranks);
+  LayerRange layers;
+  check_alike_on_every_rank([&] { layers = stage_layers(config.n_layers, rank, ranks); });
   WeightStore weights = bind_weights(require_arch(config.architecture, path), ck.tensors(), config, path, layers);
   std::shared_ptr<const Tokenizer> tokenizer;
+  std::string tokenizer_error;
   try {  // GGUF files carry their tokenizer inside; other formats keep it in the folder
     tokenizer = load_tokenizer(ck.format() == CheckpointFormat::Gguf ? ck.path() : ck.directory());
-  } catch (const Error&) {
-    // Rank 0 says so when the command needs one (--text): the model has no tokenizer.
+  } catch (const Error& e) {
+    tokenizer_error = e.what();  // rank 0 says so when the command needs one (--text)
   }
-  return {layers, Model::from_weights(std::move(config), std::move(weights), std::move(tokenizer), layers)};
+  return {layers, Model::from_weights(std::move(config), std::move(weights), std::move(tokenizer), layers),
+          std::move(tokenizer_error)};
 }
 
 }  // namespace osc::pipeline
