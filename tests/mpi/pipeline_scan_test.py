@@ -4,7 +4,7 @@ docs/distributed.md) on loopback against one process, whose weight statistics ar
 checked against PyTorch (tests/reference/): report.json (apart from its creation time) and
 weights_per_layer.csv the same bytes on 2 and 3 ranks, for stories260K (llama2.c, the strongest
 down column on the last rank), a synthesised GPT-2 (on rank 0) and a synthesised Mixtral (expert
-matrices, on the last rank); the scan parts not pipelined yet are refused with exit 2.
+matrices, on the last rank). The other parts: pipeline_scan_parts_test.py.
 
 Environment: OUTLIERSCOPE_CLI, OUTLIERSCOPE_MPIEXEC, OUTLIERSCOPE_SHARED or else
 OUTLIERSCOPE_DEFAULT_SHARED, OUTLIERSCOPE_SCRATCH (as tests/mpi/pipeline_mpi_test.py).
@@ -56,9 +56,6 @@ def main():
         rc, _, err = run(["synth", "--arch", arch, "--preset", "tiny", "--layers", "3", "--seed", seed, "--out", model])
         check(rc == 0, f"synth {arch} ({err.strip()})")
         compare_scans("synth_" + arch, model, layer)
-    rc, _, err = run(["scan", STORIES, "--out", os.path.join(SCRATCH, "whole")], 2)
-    check(rc == 2 and "only `scan weights` runs layer-pipelined so far" in err,
-          f"scan (every part) on 2 ranks: refused with exit 2 ({rc}: {err.strip()[-300:]})")
 
 
 if __name__ == "__main__":
