@@ -19,7 +19,7 @@ namespace osc::pipeline {
 
 // Every rank calls it (a collective) when the scan part has a lifecycle. Rank 0 passes the
 // resid_post analysis and the captures and gets the report's "lifecycle" section; the other
-// ranks pass nulls, send what rank 0 asks for, and get null.
+// ranks' arguments are not read: they send what rank 0 asks for and get null.
 nlohmann::json stage_lifecycle(const LayerPipeline& job, const analysis::SiteAnalysis* resid,
                                const std::vector<analysis::Capture>* captures,
                                const analysis::ActivationThresholds& thresholds);
