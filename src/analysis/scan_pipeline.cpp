@@ -13,6 +13,7 @@
 #include "model/weight_pages.h"
 
 namespace osc::analysis {
+
 std::vector<InputSequence> gather_inputs(const Model& model, const ScanInputs& in, bool with_files) {
   std::vector<InputSequence> inputs;
   if (in.include_default) inputs.push_back(input_from_text(model, kDefaultPrompt, "default"));
