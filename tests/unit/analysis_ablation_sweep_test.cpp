@@ -129,14 +129,18 @@ TEST(AblationSweep, OneLayerBudgetGivesBackEveryLayerWithTheSamePerplexities) {
   EXPECT_TRUE(released.releases_pages);
   EXPECT_EQ(released.layers_released, n_layers);
   EXPECT_GT(released.bytes_released, static_cast<uint64_t>(n_layers) * one_layer * 9 / 10);
+  // The mapped matrices of each layer (about 40 pages): norms are converted copies, and GGUF's q
+  // and k rows are put back in Hugging Face order in owned buffers, which release_pages leaves
+  // alone. A page fault maps in the cached pages around it (fault-around, 16 pages), so the
+  // reads of the next layer and the head may bring back a few pages at a tensor's edges.
   const LayerWeights weights = model_linear_weights(model);
+  constexpr uint64_t kFaultAround = 16;
   for (int64_t l = 0; l < n_layers; ++l) {
-    for (const auto& lw : weights[static_cast<size_t>(l)]) {
-      // The mapped matrices: norms are converted copies, and GGUF's q and k rows are put back in
-      // Hugging Face order in owned buffers, which release_pages leaves alone.
-      if (lw.module == "q" || lw.module == "k") continue;
-      EXPECT_EQ(resident_pages({{static_cast<const uint8_t*>(lw.view.data), lw.view.nbytes}}), 0u) << "layer " << l << " " << lw.module;
-    }
+    std::vector<ByteRange> mapped;
+    for (const auto& lw : weights[static_cast<size_t>(l)])
+      if (lw.module != "q" && lw.module != "k") mapped.push_back({static_cast<const uint8_t*>(lw.view.data), lw.view.nbytes});
+    ASSERT_GT(total_bytes(mapped) / 4096, 2 * kFaultAround);
+    EXPECT_LE(resident_pages(mapped), kFaultAround) << "layer " << l;
   }
   expect_equals_reference(section, window_major(model, s));
 }
