@@ -29,7 +29,7 @@ if [ "$install" = 1 ]; then
     libgtest-dev libgmock-dev googletest libbenchmark-dev libdnnl-dev ocl-icd-opencl-dev \
     libplplot-dev plplot-driver-cairo fonts-dejavu-core \
     clang libclang-rt-14-dev libomp-dev \
-    python3 python3-numpy python3-torch python3-pil chromium bc \
+    python3 python3-numpy python3-torch python3-pil chromium bc linux-perf \
     libopenmpi-dev openmpi-bin \
     python3-dev pybind11-dev python3-pybind11 python3-pytest python3-matplotlib \
     python3-nbconvert python3-nbclient python3-ipykernel

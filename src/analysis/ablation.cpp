@@ -9,9 +9,9 @@
 #include "analysis/perplexity.h"
 #include "analysis/stats.h"
 #include "core/error.h"
-#include "core/progress.h"
 #include "core/text_file.h"
 #include "hooks/hook_vocabulary.h"
+#include "model/forward.h"
 
 namespace osc::analysis {
 namespace {
@@ -77,6 +77,93 @@ HookSet interventions(const std::string& hook, const Window& w, const AblationTa
   return hooks;
 }
 
+// One pass of a window between layers: its hooks and its residual stream [T, d_model].
+struct Pass {
+  HookSet hooks;
+  Tensor x;
+};
+
+// The three passes of every window, layer-major, and what pass 1 finds at the target layer.
+class LayerMajorAblation {
+ public:
+  LayerMajorAblation(const Model& model, const AblationTarget& target, const ActivationThresholds& thresholds,
+                     std::vector<Window>& windows)
+      : model_(model), target_(target), thresholds_(thresholds), windows_(windows),
+        hook_(osc::hook_name(target.layer, HookPoint::ResidPost)),
+        sums_(target.channels.size(), 0.0), counts_(target.channels.size(), 0), means_(target.channels.size(), 0.0) {
+    for (const Window& w : windows_) {
+      Pass p;
+      p.hooks.require_finite();  // a perplexity from NaN logits is no measurement
+      p.hooks.capture(hook_);
+      p.x = forward_embed(model_.config(), model_.bound_weights(), w.tokens, p.hooks);
+      original_.push_back(std::move(p));
+    }
+  }
+
+  // Every pass through layer l; at the target layer the zeroed and mean passes join.
+  void run_layer(int64_t l) {
+    std::vector<Tensor> before;  // per window [T, d_model]: the originals' streams before the target layer
+    if (l == target_.layer)
+      for (const Pass& p : original_) before.push_back(p.x);
+    through_layer(original_, l);
+    if (l == target_.layer) start_variants(std::move(before));
+    through_layer(zeroed_, l);
+    through_layer(meaned_, l);
+  }
+
+  // The residual streams the passes will hold at once (what the memory budget counts besides weights).
+  uint64_t stream_bytes() const {
+    uint64_t bytes = 0;
+    for (const Pass& p : original_) bytes += 3 * static_cast<uint64_t>(p.x.numel()) * sizeof(float);
+    return bytes;
+  }
+
+  // The head of every pass, scored in window order per variant (the order of the f64 additions of
+  // three forwards per window, window after window).
+  void score_all(NllTotals& original, NllTotals& zeroed, NllTotals& meaned) {
+    score_heads(original_, original);
+    score_heads(zeroed_, zeroed);
+    score_heads(meaned_, meaned);
+  }
+
+  const std::vector<double>& means() const { return means_; }
+
+ private:
+  void through_layer(std::vector<Pass>& passes, int64_t l) {
+    for (Pass& p : passes) forward_layers(model_.config(), model_.bound_weights(), p.hooks, {l, l + 1}, p.x);
+  }
+
+  // Pass 1's outlier entries and their means; the zeroed and mean passes from `before`.
+  void start_variants(std::vector<Tensor> before) {
+    for (size_t i = 0; i < windows_.size(); ++i)
+      find_entries(original_[i].hooks.get(hook_), target_, thresholds_, windows_[i], sums_, counts_);
+    for (size_t i = 0; i < sums_.size(); ++i) means_[i] = counts_[i] ? sums_[i] / static_cast<double>(counts_[i]) : 0.0;
+    for (size_t i = 0; i < windows_.size(); ++i) {
+      zeroed_.push_back({interventions(hook_, windows_[i], target_, means_, false), before[i]});
+      meaned_.push_back({interventions(hook_, windows_[i], target_, means_, true), std::move(before[i])});
+    }
+  }
+
+  void score_heads(std::vector<Pass>& passes, NllTotals& totals) {
+    const int64_t vocab = model_.config().vocab_size;
+    for (size_t i = 0; i < passes.size(); ++i) {
+      score(forward_head(model_.config(), model_.bound_weights(), passes[i].hooks, passes[i].x), windows_[i].tokens, vocab,
+            totals);
+      passes[i].x = Tensor();
+    }
+  }
+
+  const Model& model_;
+  const AblationTarget& target_;
+  const ActivationThresholds& thresholds_;
+  std::vector<Window>& windows_;
+  const std::string hook_;
+  std::vector<double> sums_;
+  std::vector<int64_t> counts_;
+  std::vector<double> means_;
+  std::vector<Pass> original_, zeroed_, meaned_;
+};
+
 nlohmann::json perplexity_value(double ppl) {
   if (std::isinf(ppl)) return "inf";
   if (!std::isfinite(ppl)) return nullptr;
@@ -86,36 +173,24 @@ nlohmann::json perplexity_value(double ppl) {
 }  // namespace
 
 nlohmann::json run_ablation(const Model& model, const AblationTarget& target, const AblationOptions& options,
-                            const ActivationThresholds& thresholds) {
+                            const ActivationThresholds& thresholds, PageRelease* released) {
   OSC_CHECK_INPUT(options.context >= 2, "ablation", "the context must be at least 2 tokens");
   OSC_CHECK_INPUT(target.layer >= 0 && !target.channels.empty(), "ablation", "no activation outliers to ablate");
   const std::string hook = osc::hook_name(target.layer, HookPoint::ResidPost);
-  const int64_t vocab = model.config().vocab_size;
   std::vector<Window> windows = windows_of(model, options);
-  std::vector<double> sums(target.channels.size(), 0.0);
-  std::vector<int64_t> counts(target.channels.size(), 0);
+  LayerMajorAblation passes(model, target, thresholds, windows);
+  LayerLoop loop;
+  loop.label = "ablation";
+  loop.quiet = options.quiet;
+  loop.run_layer = [&passes](int64_t l) { passes.run_layer(l); };
+  loop.over_budget = [&] { return exceeds_budget(model, passes.stream_bytes(), options.memory_budget); };
+  PageRelease pages = visit_layers(model, loop);
   NllTotals original, zeroed, meaned;
-  Progress progress("ablation", static_cast<int64_t>(windows.size()) * 2, "passes", options.quiet);
-  for (size_t i = 0; i < windows.size(); ++i) {  // pass 1: original perplexity, outlier entries, their mean
-    HookSet hooks;
-    hooks.require_finite();  // a perplexity from NaN logits is no measurement
-    hooks.capture(hook);
-    score(model.forward(windows[i].tokens, hooks), windows[i].tokens, vocab, original);
-    find_entries(hooks.get(hook), target, thresholds, windows[i], sums, counts);
-    progress.update(static_cast<int64_t>(i + 1));
-  }
-  std::vector<double> means(sums.size(), 0.0);
-  for (size_t i = 0; i < sums.size(); ++i) means[i] = counts[i] ? sums[i] / static_cast<double>(counts[i]) : 0.0;
+  passes.score_all(original, zeroed, meaned);
+  release_rest(model, pages);
+  if (released) *released = pages;
   int64_t n_entries = 0;
-  for (size_t i = 0; i < windows.size(); ++i) {  // pass 2: the same windows with the entries edited
-    HookSet zero = interventions(hook, windows[i], target, means, false);
-    HookSet mean = interventions(hook, windows[i], target, means, true);
-    score(model.forward(windows[i].tokens, zero), windows[i].tokens, vocab, zeroed);
-    score(model.forward(windows[i].tokens, mean), windows[i].tokens, vocab, meaned);
-    n_entries += static_cast<int64_t>(windows[i].entries.size());
-    progress.update(static_cast<int64_t>(windows.size() + i + 1));
-  }
-  progress.finish();
+  for (const Window& w : windows) n_entries += static_cast<int64_t>(w.entries.size());
   return {{"files", options.files},
           {"n_windows", windows.size()},
           {"n_tokens", original.scored},
@@ -125,7 +200,7 @@ nlohmann::json run_ablation(const Model& model, const AblationTarget& target, co
           {"perplexity", {{"original", perplexity_value(perplexity_of(original))},
                           {"zero", perplexity_value(perplexity_of(zeroed))},
                           {"mean", perplexity_value(perplexity_of(meaned))}}},
-          {"mean_values", means}};
+          {"mean_values", passes.means()}};
 }
 
 }  // namespace osc::analysis

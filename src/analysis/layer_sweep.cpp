@@ -36,15 +36,6 @@ uint64_t captured_bytes(const std::vector<InFlight>& flights) {
   return bytes;
 }
 
-// Whether the weights and the captures projected from layer 0's outgrow the budget.
-bool exceeds_budget(const Model& model, const std::vector<InFlight>& flights, uint64_t budget) {
-  const int64_t n_layers = model.config().n_layers;
-  uint64_t weights = total_bytes(layer_byte_ranges(model.weights(), -1));
-  for (int64_t l = 0; l < n_layers; ++l) weights += total_bytes(layer_byte_ranges(model.weights(), l));
-  const uint64_t captures = captured_bytes(flights) * static_cast<uint64_t>(n_layers);
-  return weights + captures > budget;
-}
-
 // The head on every input; hands over the captures, freeing each input's state on the way.
 std::vector<Capture> finish_inputs(const Model& model, std::vector<InFlight>& flights) {
   std::vector<Capture> out;
@@ -58,29 +49,56 @@ std::vector<Capture> finish_inputs(const Model& model, std::vector<InFlight>& fl
 
 }  // namespace
 
+bool exceeds_budget(const Model& model, uint64_t other_bytes, uint64_t budget) {
+  uint64_t weights = total_bytes(layer_byte_ranges(model.weights(), -1));
+  for (int64_t l = 0; l < model.config().n_layers; ++l) weights += total_bytes(layer_byte_ranges(model.weights(), l));
+  return weights + other_bytes > budget;
+}
+
+PageRelease visit_layers(const Model& model, const LayerLoop& loop) {
+  const int64_t n_layers = model.config().n_layers;
+  PageRelease released;
+  Progress progress(loop.label, n_layers, "layers", loop.quiet);
+  read_ahead(layer_byte_ranges(model.weights(), 0));
+  for (int64_t l = 0; l < n_layers; ++l) {
+    if (l + 1 < n_layers) read_ahead(layer_byte_ranges(model.weights(), l + 1));
+    loop.run_layer(l);
+    if (l == 0) released.releases_pages = loop.over_budget();
+    if (released.releases_pages) {
+      released.bytes_released += release_pages(layer_byte_ranges(model.weights(), l));
+      ++released.layers_released;
+    }
+    progress.update(l + 1);
+  }
+  progress.finish();
+  return released;
+}
+
+void release_rest(const Model& model, PageRelease& released) {
+  if (released.releases_pages) released.bytes_released += release_pages(layer_byte_ranges(model.weights(), -1));
+}
+
 SweepResult sweep_layers(const Model& model, std::vector<InputSequence> inputs, const LayerWeights& weights,
                          const SweepOptions& options) {
   const ModelConfig& c = model.config();
   SweepResult result;
   std::vector<InFlight> flights = embed_inputs(model, std::move(inputs), options.with_attention);
-  Progress progress("forward", c.n_layers, "layers", options.quiet);
-  read_ahead(layer_byte_ranges(model.weights(), 0));
-  for (int64_t l = 0; l < c.n_layers; ++l) {
-    if (l + 1 < c.n_layers) read_ahead(layer_byte_ranges(model.weights(), l + 1));
+  LayerLoop loop;
+  loop.label = "forward";
+  loop.quiet = options.quiet;
+  loop.run_layer = [&](int64_t l) {
     if (options.weight_statistics)
       result.weight_layers.push_back(
           analyze_layer_weights(weights[static_cast<size_t>(l)], l, options.weight_thresholds));
     for (InFlight& f : flights) forward_layers(c, model.bound_weights(), f.hooks, {l, l + 1}, f.x);
-    if (l == 0) result.releases_pages = exceeds_budget(model, flights, options.memory_budget);
-    if (result.releases_pages) {
-      result.bytes_released += release_pages(layer_byte_ranges(model.weights(), l));
-      ++result.layers_released;
-    }
-    progress.update(l + 1);
-  }
-  progress.finish();
+  };
+  // The captures projected from layer 0's.
+  loop.over_budget = [&] {
+    return exceeds_budget(model, captured_bytes(flights) * static_cast<uint64_t>(c.n_layers), options.memory_budget);
+  };
+  static_cast<PageRelease&>(result) = visit_layers(model, loop);
   result.captures = finish_inputs(model, flights);
-  if (result.releases_pages) result.bytes_released += release_pages(layer_byte_ranges(model.weights(), -1));
+  release_rest(model, result);
   return result;
 }
 

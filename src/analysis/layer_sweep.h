@@ -14,6 +14,8 @@
 // holding one rather than the first input).
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "analysis/capture.h"
@@ -34,13 +36,33 @@ struct SweepOptions {
   bool quiet = false;
 };
 
-struct SweepResult {
-  std::vector<Capture> captures;                  // one per input, as capture_inputs gives them
-  std::vector<LayerWeightSummary> weight_layers;  // per layer; empty without weight_statistics
-  bool releases_pages = false;                    // the budget was exceeded
-  int64_t layers_released = 0;                    // layers whose pages were given back
+struct PageRelease {
+  bool releases_pages = false;  // the budget was exceeded
+  int64_t layers_released = 0;  // layers whose pages were given back
   uint64_t bytes_released = 0;
 };
+
+struct SweepResult : PageRelease {
+  std::vector<Capture> captures;                  // one per input, as capture_inputs gives them
+  std::vector<LayerWeightSummary> weight_layers;  // per layer; empty without weight_statistics
+};
+
+// The layer loop of every layer-major pass (the scan's sweep, the ablation's): for each layer l,
+// the read-ahead of layer l + 1's tensors, `run_layer(l)` (every input through layer l), and, when
+// `over_budget()` (asked once, after layer 0) said so, the release of layer l's pages. A progress
+// line `label` counts the layers. Returns what was released; release_rest gives back the
+// embeddings and head once the caller has run the head.
+struct LayerLoop {
+  std::string label;
+  std::function<void(int64_t layer)> run_layer;
+  std::function<bool()> over_budget;
+  bool quiet = false;
+};
+PageRelease visit_layers(const Model& model, const LayerLoop& loop);
+void release_rest(const Model& model, PageRelease& released);
+
+// Whether the model's weights plus `other_bytes` (what the pass will hold besides) exceed `budget`.
+bool exceeds_budget(const Model& model, uint64_t other_bytes, uint64_t budget);
 
 // `weights` are the model's linear weights by layer (model_linear_weights).
 SweepResult sweep_layers(const Model& model, std::vector<InputSequence> inputs, const LayerWeights& weights,

@@ -101,7 +101,7 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
     parts.ablation = site.layer < 0 ? nlohmann::json{{"skipped", "no activation outliers were detected"}}
                                     : run_ablation(model, {site.layer, site.channels},
                                                    {ablate_files, window_or_default(in.ablate_ctx, model),
-                                                    in.ablate_windows, quiet},
+                                                    in.ablate_windows, quiet, sweep.memory_budget},
                                                    t.activation);
   } else if (part == ScanPart::Ablate) {
     throw_bad_input("scan ablate", "needs a text file: --ablate-file F (or --file F)");

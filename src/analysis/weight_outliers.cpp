@@ -15,8 +15,6 @@
 namespace osc::analysis {
 namespace {
 
-constexpr double kEpsilon = 1e-8;  // as in the paper's code: max / (mean + 1e-8)
-constexpr int64_t kBlockRows = 64;
 constexpr int64_t kTopCount = 3;
 const std::vector<std::string> kCanonicalModules = {"q", "k", "v", "qkv", "o", "router", "gate", "up", "down"};
 const std::vector<std::string> kExpertKinds = {"gate", "up", "down"};
@@ -138,40 +136,6 @@ std::vector<std::string> curve_names(const std::set<std::string>& seen, const st
 }
 
 }  // namespace
-
-MatrixRatios matrix_ratios(const TensorView& w, const std::string& where) {
-  OSC_CHECK_INPUT(w.rank() == 2 && w.rows() > 0 && w.row_length() > 0, where,
-                  "expected a non-empty 2-D weight, got " + shape_to_string(w.shape));
-  const int64_t rows = w.rows(), cols = w.row_length();
-  MatrixRatios r{w.shape, std::vector<float>(static_cast<size_t>(cols)), std::vector<float>(static_cast<size_t>(rows))};
-  std::vector<double> col_sum(static_cast<size_t>(cols), 0.0);
-  std::vector<float> col_max(static_cast<size_t>(cols), 0.0f);
-  std::vector<float> block(static_cast<size_t>(kBlockRows * cols));  // [block rows, in]
-  for (int64_t first = 0; first < rows; first += kBlockRows) {
-    const int64_t count = std::min(kBlockRows, rows - first);
-    w.rows_to_f32(first, count, block.data());
-    for (int64_t i = 0; i < count; ++i) {
-      const float* row = block.data() + i * cols;
-      double row_sum = 0.0;
-      float row_max = 0.0f;
-      for (int64_t j = 0; j < cols; ++j) {
-        if (!std::isfinite(row[j]))  // NaN would drop out of every max and hide the column
-          throw_bad_input(where, "non-finite weight (" + std::to_string(row[j]) + ") at row " +
-                                     std::to_string(first + i) + ", column " + std::to_string(j));
-        const float a = std::fabs(row[j]);
-        row_sum += a;
-        row_max = std::max(row_max, a);
-        col_sum[static_cast<size_t>(j)] += a;
-        col_max[static_cast<size_t>(j)] = std::max(col_max[static_cast<size_t>(j)], a);
-      }
-      r.row_ratio[static_cast<size_t>(first + i)] = static_cast<float>(row_max / (row_sum / cols + kEpsilon));
-    }
-  }
-  for (int64_t j = 0; j < cols; ++j)
-    r.col_ratio[static_cast<size_t>(j)] =
-        static_cast<float>(col_max[static_cast<size_t>(j)] / (col_sum[static_cast<size_t>(j)] / rows + kEpsilon));
-  return r;
-}
 
 ModuleSummary summarize_module(const MatrixRatios& ratios, const WeightThresholds& thresholds) {
   ModuleSummary m;
