@@ -174,7 +174,7 @@ def signal_rank1_after(seconds, sig, rank0_args, rank1_args, label, limit):
 def long_text():
     path = os.path.join(scratch("pipeline_long_text"), "long.txt")
     with open(path, "w") as f:
-        f.write(" ".join(f"Tom had {n % 97} apples and he gave one to his friend Sue." for n in range(40000)))
+        f.write(" ".join(f"Tom had {n % 97} apples and he gave one to his friend Sue." for n in range(4000)))
     return path
 
 
