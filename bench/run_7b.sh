@@ -67,7 +67,7 @@ measure() {  # label, then the run arguments
   printf '%-6s %5s tokens  wall %8.2f s  cpu %8.2f s  peak RSS %6.2f GiB  (load %s)\n' "ours" "$tokens" "$wall" \
     "$(echo "$user + $sys" | bc -l)" "$(echo "$rss / 1048576" | bc -l)" "$(cut -d' ' -f1 /proc/loadavg)"
   printf '{"label": "%s", "tokens": %s, "seconds": %s, "cpu_seconds": %s, "peak_rss_kib": %s}\n' \
-    "$label" "$tokens" "$wall" "$(echo "$user + $sys" | bc -l)" "$rss" >> "$work/ours.jsonl"
+    "$label" "$tokens" "$wall" "$(printf %.2f "$(echo "$user + $sys" | bc -l)")" "$rss" >> "$work/ours.jsonl"
   if (( rss >= limit_kib )); then
     echo "run_7b: $label peak RSS $rss KiB is not below 16 GiB" >&2
     exit 1

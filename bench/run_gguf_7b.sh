@@ -64,7 +64,7 @@ timed() {  # label, file, tokens, then the command: appends one JSON line with w
   local avg_ns=null
   [[ $label == llama ]] && avg_ns=$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["avg_ns"])' "$work/out")
   printf '{"side": "%s", "file": "%s", "tokens": %s, "wall": %s, "cpu": %s, "rss_kib": %s, "avg_ns": %s, "load": %s}\n' \
-    "$label" "$file" "$tokens" "$wall" "$(echo "$user + $sys" | bc -l)" "$rss" "$avg_ns" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/runs.jsonl"
+    "$label" "$file" "$tokens" "$wall" "$(printf %.2f "$(echo "$user + $sys" | bc -l)")" "$rss" "$avg_ns" "$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$work/runs.jsonl"
 }
 llama_bench() {  # file, tokens
   timed llama "$1" "$2" "$llama/build/bin/llama-bench" -m "$1" -p "$2" -n 0 -t $threads -r 1 --no-warmup -o json
