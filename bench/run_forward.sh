@@ -45,7 +45,7 @@ tuned = {r["tokens"]: r for r in map(json.loads, open(sys.argv[3]))}
 peak, kernels = float(sys.argv[4]), sys.argv[5]
 print(f"f32 FMA peak (2 threads, best of 3 runs of bench/fma_peak.c): {peak:.1f} GFLOP/s; engine BLAS kernels: {kernels}")
 print(f"{'T':>6} {'engine tok/s':>13} {'torch tok/s':>12} {'ratio':>6} {'torch+' + kernels:>15} {'ratio':>6}"
-      f" {'GFLOP/s':>8} {'% peak':>7} {'engine cpu s':>13} {'torch cpu s':>12}")
+      f" {'GFLOP/s':>8} {'% peak':>7} {'engine cpu s':>13} {'torch cpu s':>12} {'tuned cpu s':>12}")
 for b in engine["benchmarks"]:
     if b.get("aggregate_name") != "median":
         continue
@@ -54,5 +54,5 @@ for b in engine["benchmarks"]:
     ptps, ttps = peer[T]["tokens_per_s"], tuned[T]["tokens_per_s"]
     ecpu = b["cpu_time"] / 1e3  # ms per iteration -> s
     print(f"{T:>6} {tps:>13.1f} {ptps:>12.1f} {tps / ptps:>6.2f} {ttps:>15.1f} {tps / ttps:>6.2f}"
-          f" {gf:>8.1f} {100 * gf / peak:>6.1f}% {ecpu:>13.3f} {peer[T]['cpu_seconds']:>12.3f}")
+          f" {gf:>8.1f} {100 * gf / peak:>6.1f}% {ecpu:>13.3f} {peer[T]['cpu_seconds']:>12.3f} {tuned[T]['cpu_seconds']:>12.3f}")
 PYEOF
