@@ -174,7 +174,7 @@ def signal_rank1_after(seconds, sig, rank0_args, rank1_args, label, limit):
 def long_text():
     path = os.path.join(scratch("pipeline_long_text"), "long.txt")
     with open(path, "w") as f:
-        f.write(" ".join(f"Tom had {n % 97} apples and he gave one to his friend Sue." for n in range(4000)))
+        f.write(" ".join(f"Tom had {n % 97} apples and he gave one to his friend Sue." for n in range(40000)))
     return path
 
 
@@ -185,11 +185,11 @@ def failures():
     check(rc != 0 and "perplexity " not in out and after < 30,
           f"killed rank: the job ends {after:.1f} s after SIGKILL with exit {rc}\n{out.strip()[-600:]}")
 
-    timed = ppl + ["--mpi-timeout", "3"]
+    timed = ppl + ["--mpi-timeout", "10"]
     rc, out, after = signal_rank1_after(4, signal.SIGSTOP, timed, timed, "stopped", 60)
     # Rank 0 waits in a hand-off to rank 1 or for its captures or logits, depending on the moment.
-    error = "outlierscope (rank 0 of 2): error: waited 3 s for "
-    check(rc != 0 and error in out and "rank 1 hangs or has died (--mpi-timeout 3)" in out and after < 30,
+    error = "outlierscope (rank 0 of 2): error: waited 10 s for "
+    check(rc != 0 and error in out and "rank 1 hangs or has died (--mpi-timeout 10)" in out and after < 30,
           f"stopped rank: the job ends {after:.1f} s after SIGSTOP with exit {rc} and the error\n{out.strip()[-600:]}")
 
     data_dir = scratch("pipeline_train_data")
