@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "formats/config_parsers.h"
+#include "model/arch/gguf_config.h"
 #include "formats/gguf.h"
 #include "formats/gguf_writer.h"
 #include "model_reference_check.h"

@@ -256,6 +256,23 @@ HfConfigReading llama_hf_reading(const std::string& name) {
   })};
 }
 
+// llama.cpp's "llama" (LLaMA, Mistral; with expert_count, Mixtral) and "qwen2": gated SiLU MLP,
+// RoPE. convert_hf_to_gguf.py permutes LLaMA's q/k rows back to Meta's interleaved pairs.
+void fill_llama_gguf(const GgufKeys& k, ModelConfig& c) {
+  c.activation = Activation::SiLU;
+  c.gated_mlp = true;
+  c.positional = Positional::RoPE;
+  c.rope_interleaved = k.arch == "llama";
+  if (k.arch == "llama" && c.n_experts > 0) c.architecture = "mixtral";
+}
+
+// Mistral and Mixtral files are "llama" files: read by the llama spec.
+GgufConfigReading llama_gguf_reading(const std::string& name) {
+  if (name == "llama") return gguf_reading({name}, fill_llama_gguf, true);
+  if (name == "qwen2") return gguf_reading({name}, fill_llama_gguf);
+  return {};
+}
+
 ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePreset&), bool moe) {
   ArchSpec spec;
   spec.name = name;
@@ -267,6 +284,7 @@ ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePr
   spec.write_hf_config = llama_hf_config;
   spec.examples = {{name, example}};
   spec.hf_reading = llama_hf_reading(name);
+  spec.gguf_reading = llama_gguf_reading(name);
   return spec;
 }
 
