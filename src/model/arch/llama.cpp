@@ -7,6 +7,7 @@
 
 #include "formats/rope_layout.h"
 #include "model/arch/arch.h"
+#include "model/arch/mixtral_experts.h"
 
 namespace osc {
 namespace {
@@ -34,17 +35,6 @@ std::vector<TensorRule> llama_layer() {
       {"blocks.{l}.mlp.gate", hf + "mlp.gate_proj.weight", gg + "ffn_gate.weight", When::Gated},
       {"blocks.{l}.mlp.up", hf + "mlp.up_proj.weight", gg + "ffn_up.weight", When::Gated},
       {"blocks.{l}.mlp.down", hf + "mlp.down_proj.weight", gg + "ffn_down.weight", When::Gated},
-  };
-}
-
-// Mixtral's sparse MLP. GGUF files from current llama.cpp stack the experts into one 3-D tensor.
-std::vector<TensorRule> mixtral_moe() {
-  const std::string hf = "model.layers.{l}.block_sparse_moe.", gg = "blk.{l}.";
-  return {
-      {"blocks.{l}.mlp.router", hf + "gate.weight", gg + "ffn_gate_inp.weight", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.gate", hf + "experts.{e}.w1.weight", gg + "ffn_gate_exps.weight[{e}]", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.down", hf + "experts.{e}.w2.weight", gg + "ffn_down_exps.weight[{e}]", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.up", hf + "experts.{e}.w3.weight", gg + "ffn_up_exps.weight[{e}]", When::MoE},
   };
 }
 
@@ -279,8 +269,13 @@ ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePr
   spec.globals = llama_globals();
   spec.per_layer = llama_layer();
   if (moe)
-    for (TensorRule& r : mixtral_moe()) spec.per_layer.push_back(std::move(r));
+    for (TensorRule& r : mixtral_moe_rows()) spec.per_layer.push_back(std::move(r));
   spec.bind_extra = unpermute_meta_qk;
+  if (moe)
+    spec.bind_extra = [](const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+      unpermute_meta_qk(source, c, layers, w);
+      bind_mixtral_experts(source, c, layers, w);
+    };
   spec.write_hf_config = llama_hf_config;
   spec.examples = {{name, example}};
   spec.hf_reading = llama_hf_reading(name);
