@@ -27,7 +27,8 @@ const ArchSpec& detect_spec(const GgufFile& gguf, const std::string& source_arch
   }
   const ArchSpec* named = find_arch(source_arch);
   const std::string why = named && !named->gguf_reading.refusal.empty() ? "; " + named->gguf_reading.refusal : "";
-  throw_bad_input(gguf.path(), "unsupported architecture '" + source_arch + "' (supported: " + supported_list() + why + ")");
+  throw_bad_input(gguf.path(),
+                  "unsupported architecture '" + source_arch + "' (supported: " + supported_list() + why + ")");
 }
 
 }  // namespace

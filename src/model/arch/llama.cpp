@@ -61,6 +61,12 @@ void unpermute_meta_qk(const NamedTensors&, ModelConfig& c, LayerRange layers, W
   c.rope_interleaved = false;
 }
 
+// Mixtral: the experts are hook-bound (stacked or per-expert GGUF tensors, mixtral_experts.h).
+void bind_mixtral(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  unpermute_meta_qk(source, c, layers, w);
+  bind_mixtral_experts(source, c, layers, w);
+}
+
 std::string hf_class(const std::string& arch) {
   if (arch == "mistral") return "MistralForCausalLM";
   if (arch == "qwen2") return "Qwen2ForCausalLM";
@@ -270,12 +276,7 @@ ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePr
   spec.per_layer = llama_layer();
   if (moe)
     for (TensorRule& r : mixtral_moe_rows()) spec.per_layer.push_back(std::move(r));
-  spec.bind_extra = unpermute_meta_qk;
-  if (moe)
-    spec.bind_extra = [](const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
-      unpermute_meta_qk(source, c, layers, w);
-      bind_mixtral_experts(source, c, layers, w);
-    };
+  spec.bind_extra = moe ? BindFunction(bind_mixtral) : BindFunction(unpermute_meta_qk);
   spec.write_hf_config = llama_hf_config;
   spec.examples = {{name, example}};
   spec.hf_reading = llama_hf_reading(name);

@@ -37,7 +37,9 @@ TensorView expert_source(const NamedTensors& source, const ModelConfig& c, const
     return source.get(expand_name(kHfMoe + "experts.{e}." + m.hf + ".weight", l, e), "mixtral");
   const std::string stacked = expand_name(kGgufLayer + m.gguf_stacked + ".weight", l);
   if (const TensorView* all = source.find(stacked)) return expert_slice(*all, stacked, e);
-  return source.get(expand_name(kGgufLayer + m.gguf_per_expert + ".{e}.weight", l, e), "mixtral");
+  const std::string per_expert = expand_name(kGgufLayer + m.gguf_per_expert + ".{e}.weight", l, e);
+  if (const TensorView* one = source.find(per_expert)) return *one;
+  throw_bad_input("mixtral", "tensor '" + stacked + "' (or per expert '" + per_expert + "') not found");
 }
 
 }  // namespace
