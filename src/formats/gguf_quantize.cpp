@@ -6,14 +6,14 @@
 #include <cstring>
 #include <string>
 
+#include "core/dequant_layout.h"
 #include "core/error.h"
 
 namespace osc {
 namespace {
 
 constexpr int kQK = 32;    // values per Q8_0 / Q4_0 block
-constexpr int kQKK = 256;  // values per K-quant super-block
-constexpr int kSub = 32;   // values per Q4_K sub-block (8 per super-block)
+constexpr int kSub = 32;   // values per Q4_K / Q5_K sub-block (8 per super-block)
 
 void put_half(uint8_t* p, float v) {
   const uint16_t h = f32_to_f16(v);
@@ -43,7 +43,7 @@ void block_q4_0(const float* x, uint8_t* b) {
   for (int j = 0; j < kQK / 2; ++j) b[2 + j] = static_cast<uint8_t>(code(x[j]) | (code(x[j + kQK / 2]) << 4));
 }
 
-// The 6-bit scale and min of sub-block j in Q4_K's 12 scale bytes (the layout dequant reads).
+// The 6-bit scale and min of sub-block j in Q4_K / Q5_K's 12 scale bytes (kquant::k4_scale_min's layout).
 void pack_scale_min(uint8_t* s, int j, int scale, int min) {
   if (j < 4) {
     s[j] |= static_cast<uint8_t>(scale);
@@ -57,33 +57,59 @@ void pack_scale_min(uint8_t* s, int j, int scale, int min) {
 
 int code6(float v, float unit) { return unit > 0 ? std::clamp(static_cast<int>(std::lround(v / unit)), 0, 63) : 0; }
 
-// Q4_K {f16 d, dmin; u8 scales[12]; u8 qs[128]}: x = d * sc_j * q - dmin * m_j, q in [0, 15].
-// Each sub-block fits [min(0, min x), max x]; the 64 values of chunk c share 32 bytes of qs
-// (values 64c + l in the low nibbles, 64c + 32 + l in the high ones).
-void block_q4_k(const float* x, uint8_t* b) {
-  std::array<float, kQKK / kSub> scale{}, offset{};
-  for (int j = 0; j < kQKK / kSub; ++j) {
+// Q4_K / Q5_K {f16 d, dmin; u8 scales[12]; (Q5_K: u8 qh[32];) u8 qs[128]}: x = d * sc_j * q - dmin * m_j
+// with q in [0, levels]. Each 32-value sub-block j fits [min(0, min x), max x]; where q's bits go
+// is core/dequant_layout.h's Q45K (the low nibble in qs, Q5_K's fifth bit in qh).
+void block_q45_k(const float* x, uint8_t* b, bool five_bit) {
+  using kquant::Q45K;
+  const int levels = five_bit ? 31 : 15;
+  std::array<float, Q45K::kSubBlocks> scale{}, offset{};
+  for (int j = 0; j < Q45K::kSubBlocks; ++j) {
     const float* v = x + j * kSub;
     const float lo = std::min(0.0f, *std::min_element(v, v + kSub)), hi = *std::max_element(v, v + kSub);
-    scale[j] = (hi - lo) / 15.0f;
+    scale[j] = (hi - lo) / static_cast<float>(levels);
     offset[j] = -lo;
   }
   const float d = as_half(*std::max_element(scale.begin(), scale.end()) / 63.0f);
   const float dmin = as_half(*std::max_element(offset.begin(), offset.end()) / 63.0f);
-  put_half(b, d);
-  put_half(b + 2, dmin);
-  uint8_t* scales = b + 4;
-  uint8_t* qs = b + 16;
-  std::memset(scales, 0, 12 + kQKK / 2);
-  for (int j = 0; j < kQKK / kSub; ++j) {
+  std::memset(b, 0, static_cast<size_t>(dtype_block_bytes(five_bit ? DType::Q5_K : DType::Q4_K)));
+  put_half(b + Q45K::kD, d);
+  put_half(b + Q45K::kDmin, dmin);
+  for (int j = 0; j < Q45K::kSubBlocks; ++j) {
     const int sc = code6(scale[j], d), m = code6(offset[j], dmin);
-    pack_scale_min(scales, j, sc, m);
+    pack_scale_min(b + Q45K::kScales, j, sc, m);
     const float step = d * static_cast<float>(sc), shift = dmin * static_cast<float>(m);
-    for (int i = 0; i < kSub; ++i) {
-      const int value = j * kSub + i;
-      const int q = step > 0 ? std::clamp(static_cast<int>(std::lround((x[value] + shift) / step)), 0, 15) : 0;
-      const int chunk = value / 64, within = value % 64;
-      qs[chunk * 32 + within % 32] |= static_cast<uint8_t>(q << (within < 32 ? 0 : 4));
+    for (int v = j * kSub; v < (j + 1) * kSub; ++v) {
+      const int q = step > 0 ? std::clamp(static_cast<int>(std::lround((x[v] + shift) / step)), 0, levels) : 0;
+      const kquant::BitField low = Q45K::nibble(v, five_bit);
+      b[low.byte] |= static_cast<uint8_t>((q & 15) << low.shift);
+      if (!five_bit) continue;
+      const kquant::BitField fifth = Q45K::fifth_bit(v);
+      b[fifth.byte] |= static_cast<uint8_t>((q >> 4) << fifth.shift);
+    }
+  }
+}
+
+// Q6_K {u8 ql[128]; u8 qh[64]; i8 scales[16]; f16 d}: x = d * sc_j * (q - 32), q - 32 in [-32, 31].
+// Each 16-value sub-block's step is max|x| / 31.5, so both signs' extremes round to within half a
+// step; the steps are coded as i8 multiples (0..127) of the f16 super-scale d = max step / 127.
+void block_q6_k(const float* x, uint8_t* b) {
+  using kquant::Q6K;
+  std::array<float, Q6K::kSubBlocks> step{};
+  for (int j = 0; j < Q6K::kSubBlocks; ++j)
+    for (int i = 0; i < 16; ++i) step[j] = std::max(step[j], std::fabs(x[16 * j + i]) / 31.5f);
+  const float d = as_half(*std::max_element(step.begin(), step.end()) / 127.0f);
+  std::memset(b, 0, static_cast<size_t>(dtype_block_bytes(DType::Q6_K)));
+  put_half(b + Q6K::kD, d);
+  for (int j = 0; j < Q6K::kSubBlocks; ++j) {
+    const int sc = d > 0 ? std::clamp(static_cast<int>(std::lround(step[j] / d)), 0, 127) : 0;
+    b[Q6K::kScales + j] = static_cast<uint8_t>(static_cast<int8_t>(sc));
+    const float coded = d * static_cast<float>(sc);
+    for (int v = 16 * j; v < 16 * (j + 1); ++v) {
+      const int q = (coded > 0 ? std::clamp(static_cast<int>(std::lround(x[v] / coded)), -32, 31) : 0) + Q6K::kOffset;
+      const kquant::BitField low = Q6K::low_bits(v), high = Q6K::high_bits(v);
+      b[low.byte] |= static_cast<uint8_t>((q & 15) << low.shift);
+      b[high.byte] |= static_cast<uint8_t>((q >> 4) << high.shift);
     }
   }
 }
@@ -92,7 +118,8 @@ void block_q4_k(const float* x, uint8_t* b) {
 
 bool can_quantize_to(DType type) {
   switch (type) {
-    case DType::F32: case DType::F16: case DType::BF16: case DType::Q8_0: case DType::Q4_0: case DType::Q4_K:
+    case DType::F32: case DType::F16: case DType::BF16: case DType::Q8_0: case DType::Q4_0:
+    case DType::Q4_K: case DType::Q5_K: case DType::Q6_K:
       return true;
     default:
       return false;
@@ -114,7 +141,9 @@ void quantize_row(DType type, const float* src, void* out, int64_t n) {
       case DType::BF16: { const uint16_t h = f32_to_bf16(*x); std::memcpy(b, &h, 2); break; }
       case DType::Q8_0: block_q8_0(x, b); break;
       case DType::Q4_0: block_q4_0(x, b); break;
-      default: block_q4_k(x, b); break;
+      case DType::Q4_K: block_q45_k(x, b, false); break;
+      case DType::Q5_K: block_q45_k(x, b, true); break;
+      default: block_q6_k(x, b); break;
     }
   }
 }

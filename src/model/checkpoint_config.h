@@ -1,6 +1,7 @@
 // The normalised hyper-parameters of an opened checkpoint, from the source's own description:
-// config.json (through the architecture registry, model/arch/hf_config.h), GGUF metadata or the
-// llama2.c header. Here rather than in formats/ because reading config.json needs the registry.
+// config.json or GGUF metadata (through the architecture registry, model/arch/hf_config.h and
+// model/arch/gguf_config.h) or the llama2.c header. Here rather than in formats/ because reading
+// config.json and GGUF metadata needs the registry.
 #pragma once
 #include "core/model_config.h"
 #include "formats/checkpoint.h"

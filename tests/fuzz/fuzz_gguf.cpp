@@ -1,7 +1,7 @@
 // Fuzzes the GGUF reader, every typed getter and the GGUF -> ModelConfig parser. Any exception
 // other than osc::Error (bad input, reported cleanly) escapes and counts as a crash.
 #include "core/error.h"
-#include "formats/config_parsers.h"
+#include "model/arch/gguf_config.h"
 #include "formats/gguf.h"
 #include "fuzz_input_file.h"
 

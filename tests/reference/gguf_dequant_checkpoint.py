@@ -8,7 +8,7 @@ SRC is the HF folder that was converted (config.json + model.safetensors). SIDEC
 test converter (tests/support/hf_to_gguf.h) left beside the GGUF: manifest.txt ("k dtype count"
 per tensor not stored as F32), k.bin (the stored bytes), k.at (int64 per element: HF tensor index
 << 32 | flat index in that tensor) and hf_names.txt. The bytes are decoded here with numpy
-(F16 by numpy's float16; Q8_0 / Q4_0 / Q4_K by the decoders of kernels_matmul_ref.py, written from
+(F16 by numpy's float16; Q8_0 / Q4_0 / Q4_K / Q5_K / Q6_K by the decoders of kernels_matmul_ref.py, from
 ggml's published block layouts), never by the engine, and scattered back to the HF tensors.
 OUT receives config.json and an f32 model.safetensors.
 """

@@ -65,7 +65,7 @@ void convert_hf_to_gguf(const std::string& hf_dir, const std::string& gguf_path,
     shapes.push_back({name, view.shape});
     values.push_back(view.to_f32());
   }
-  const ConversionPlan plan = plan_conversion(config, shapes, options.fused_phi2_qkv);
+  const ConversionPlan plan = plan_conversion(config, shapes, {options.fused_phi2_qkv, options.per_expert_mixtral});
   GgufWriter writer;
   set_metadata(writer, plan, config.at("vocab_size").get<int64_t>());
   Sidecar sidecar{options.sidecar_dir};

@@ -22,6 +22,9 @@ struct GgufConversion {
   // Phi-2 as older conversions (of the pre-transformers Phi code, mixer.Wqkv) stored it: one
   // attn_qkv per layer, q, k and v rows one after the other.
   bool fused_phi2_qkv = false;
+  // Mixtral as conversions before llama.cpp stacked the experts stored it: one tensor per expert
+  // (blk.N.ffn_gate.E.weight, ffn_down.E, ffn_up.E) instead of ffn_{gate,down,up}_exps.
+  bool per_expert_mixtral = false;
 };
 
 // Converts hf_dir (config.json + model.safetensors) into gguf_path. Families: llama, mistral,

@@ -142,14 +142,15 @@ bool split_layer(const std::string& stem, const std::string& prefix, int64_t& la
   return true;
 }
 
-// Mixtral's "block_sparse_moe.experts.E.wK" -> E and the stacked GGUF tensor's stem.
-bool expert_of(const std::string& rest, int64_t& expert, std::string& stacked_stem) {
+// Mixtral's "block_sparse_moe.experts.E.wK" -> E and the GGUF stem of its matrix (ffn_gate, ...):
+// "<stem>_exps" stacked, "<stem>.E" in conversions made before llama.cpp stacked the experts.
+bool expert_of(const std::string& rest, int64_t& expert, std::string& stem) {
   const std::string head = "block_sparse_moe.experts.";
   if (!rest.starts_with(head)) return false;
   const size_t dot = rest.find('.', head.size());
   expert = std::stoll(rest.substr(head.size(), dot - head.size()));
   const std::string w = rest.substr(dot + 1);
-  stacked_stem = w == "w1" ? "ffn_gate_exps" : w == "w2" ? "ffn_down_exps" : "ffn_up_exps";
+  stem = w == "w1" ? "ffn_gate" : w == "w2" ? "ffn_down" : "ffn_up";
   return true;
 }
 
@@ -254,7 +255,7 @@ void fuse_qkv(std::vector<PlannedTensor>& tensors) {
 
 }  // namespace
 
-ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorShape>& hf, bool fused_phi2_qkv) {
+ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorShape>& hf, const PlanOptions& options) {
   const std::string type = config.at("model_type").get<std::string>();
   const Names names = family_names(type);
   ConversionPlan plan{gguf_arch(type), family_metadata(type, config), {}};
@@ -269,11 +270,16 @@ ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorSha
       continue;
     }
     int64_t layer = 0, expert = 0;
-    std::string rest, stacked_stem;
+    std::string rest, expert_stem;
     if (!split_layer(stem, names.layer_prefix, layer, rest)) throw std::runtime_error("hf_to_gguf: no name for " + hf[i].name);
     const std::string blk = "blk." + std::to_string(layer) + ".";
-    if (expert_of(rest, expert, stacked_stem)) {
-      experts[blk + stacked_stem + suffix][expert] = std::move(t);
+    if (expert_of(rest, expert, expert_stem)) {
+      if (options.per_expert_mixtral) {
+        t.name = blk + expert_stem + "." + std::to_string(expert) + suffix;
+        plan.tensors.push_back(std::move(t));
+      } else {
+        experts[blk + expert_stem + "_exps" + suffix][expert] = std::move(t);
+      }
       continue;
     }
     auto l = names.layer.find(rest);
@@ -282,7 +288,7 @@ ConversionPlan plan_conversion(const Json& config, const std::vector<HfTensorSha
     plan.tensors.push_back(transform(type, config, l->second, suffix, std::move(t)));
   }
   for (const auto& [name, by_expert] : experts) plan.tensors.push_back(stacked(name, by_expert));
-  if (fused_phi2_qkv && type == "phi") fuse_qkv(plan.tensors);
+  if (options.fused_phi2_qkv && type == "phi") fuse_qkv(plan.tensors);
   return plan;
 }
 

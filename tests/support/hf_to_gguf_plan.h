@@ -34,9 +34,14 @@ struct HfTensorShape {
   Shape shape;
 };
 
+// The older layouts a conversion may write instead of the current one (see GgufConversion).
+struct PlanOptions {
+  bool fused_phi2_qkv = false;
+  bool per_expert_mixtral = false;
+};
+
 // Throws std::runtime_error for a model_type or tensor name the converter does not know.
-// fused_phi2_qkv: see GgufConversion.
 ConversionPlan plan_conversion(const nlohmann::json& config, const std::vector<HfTensorShape>& hf,
-                               bool fused_phi2_qkv = false);
+                               const PlanOptions& options = {});
 
 }  // namespace osc::test

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "formats/config_parsers.h"
+#include "model/arch/gguf_config.h"
 #include "model/arch/hf_config.h"
 #include "support/shared_data.h"
 

@@ -40,8 +40,10 @@ std::vector<float> test_matrix(int64_t rows, int64_t cols, int64_t block, uint32
 }
 
 // How far a decoded value may be from the original, from the extremes of its block: half a step
-// (Q8_0: max|x| / 127; Q4_0: max|x| / 8, a full step at the clamped end; Q4_K: range / 15 of the
-// super-block, widened by the 6-bit coding of sub-block scales), plus f16 rounding of the scales.
+// (Q8_0: max|x| / 127; Q4_0: max|x| / 8, a full step at the clamped end; Q4_K / Q5_K: range / 15
+// resp. / 31 of the super-block, widened by the 6-bit coding of sub-block scales and mins; Q6_K:
+// half of max|x| / 31.5, widened by the 8-bit coding of the steps, up to 32 * half a super-scale),
+// plus f16 rounding of the scales.
 double error_bound(DType type, const float* block, int64_t n) {
   const auto [lo, hi] = std::minmax_element(block, block + n);
   const double amax = std::max(std::fabs(*lo), std::fabs(*hi));
@@ -49,6 +51,8 @@ double error_bound(DType type, const float* block, int64_t n) {
     case DType::Q8_0: return amax * (0.5 / 127 + 1.0 / 1024);
     case DType::Q4_0: return amax * (1.0 / 8 + 1.0 / 1024);
     case DType::Q4_K: return (std::max(0.0f, *hi) - std::min(0.0f, *lo)) * (1.0 / 15 + 1.0 / 1024);
+    case DType::Q5_K: return (std::max(0.0f, *hi) - std::min(0.0f, *lo)) * (1.0 / 31 + 1.0 / 1024);
+    case DType::Q6_K: return amax * (1.0 / 63 + 16.0 / (31.5 * 127) + 1.0 / 1024);
     default: return amax / 2048;  // F16: half an ulp
   }
 }
@@ -58,7 +62,8 @@ void write_bytes(const std::string& path, const void* data, size_t n) {
 }
 
 TEST(GgufQuantize, RoundTripThroughTheNumpyDecoders) {
-  const std::vector<Case> cases = {{DType::F16, 3, 64}, {DType::Q8_0, 3, 96}, {DType::Q4_0, 3, 96}, {DType::Q4_K, 3, 768}};
+  const std::vector<Case> cases = {{DType::F16, 3, 64}, {DType::Q8_0, 3, 96}, {DType::Q4_0, 3, 96}, {DType::Q4_K, 3, 768},
+                                 {DType::Q5_K, 3, 768}, {DType::Q6_K, 3, 768}};
   const std::string dir = test::scratch_dir("gguf_quantize");
   std::ofstream list(dir + "/cases.txt");
   std::vector<std::vector<float>> originals;
@@ -100,8 +105,9 @@ TEST(GgufQuantize, RoundTripThroughTheNumpyDecoders) {
 TEST(GgufQuantize, RefusesTypesItCannotWriteAndPartialBlocks) {
   std::vector<float> x(64, 1.0f);
   std::vector<uint8_t> out(512);
-  EXPECT_FALSE(can_quantize_to(DType::Q6_K));
-  EXPECT_THROW(quantize_row(DType::Q6_K, x.data(), out.data(), 256), std::runtime_error);
+  EXPECT_FALSE(can_quantize_to(DType::Q3_K));
+  EXPECT_THROW(quantize_row(DType::Q3_K, x.data(), out.data(), 256), std::runtime_error);
+  EXPECT_THROW(quantize_rows(DType::Q6_K, x.data(), 1, 64), std::runtime_error);
   EXPECT_THROW(quantize_row(DType::Q8_0, x.data(), out.data(), 48), std::runtime_error);
   EXPECT_THROW(quantize_rows(DType::Q4_K, x.data(), 1, 64), std::runtime_error);
 }

@@ -3,10 +3,11 @@
 // src/model/arch/), load and give the hooks of their checkpoint:
 //   - F32: every hook equals the engine on the HF folder within 1e-5 relative, and the independent
 //     PyTorch reference (run_checkpoint.py on the HF folder) within kReferenceTolerance;
-//   - F16 / BF16 / Q8_0 / Q4_0 / Q4_K: every hook equals the PyTorch reference run on the HF checkpoint
+//   - F16 / BF16 / Q8_0 / Q4_0 / Q4_K / Q5_K / Q6_K: every hook equals the PyTorch reference run on the HF checkpoint
 //     whose weights were replaced by the GGUF's stored values, decoded in numpy
 //     (gguf_dequant_checkpoint.py), within kReferenceTolerance.
-// OPT has no llama.cpp architecture and is refused.
+// Mixtral's older one-tensor-per-expert GGUF layout loads too. OPT has no llama.cpp architecture
+// and is refused.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -14,7 +15,7 @@
 #include <vector>
 
 #include "core/error.h"
-#include "formats/config_parsers.h"
+#include "model/arch/gguf_config.h"
 #include "formats/gguf.h"
 #include "formats/gguf_writer.h"
 #include "model_reference_check.h"
@@ -84,12 +85,35 @@ TEST(GgufFamilies, F32FilesGiveTheHooksOfTheirCheckpoint) {
   // Phi-2 as older conversions stored it, q/k/v fused into attn_qkv (Q8_0, so that the rows are
   // split in their quantized form): the same hooks as the separate tensors.
   const std::string phi = root + "/phi2";
-  test::convert_hf_to_gguf(phi, phi + "-fused.gguf", {DType::Q8_0, "", true});
-  test::convert_hf_to_gguf(phi, phi + "-q8.gguf", {DType::Q8_0, "", false});
+  test::convert_hf_to_gguf(phi, phi + "-fused.gguf", {DType::Q8_0, "", true, false});
+  test::convert_hf_to_gguf(phi, phi + "-q8.gguf", {DType::Q8_0, "", false, false});
   ASSERT_TRUE(GgufFile::open(phi + "-fused.gguf").tensors().contains("blk.0.attn_qkv.weight"));
   const std::string expected = phi + "/expected_T9.safetensors";
   expect_same_hooks(Model::load(phi + "-fused.gguf"), Model::load(phi + "-q8.gguf"),
                     test::reference_input_ids(read_safetensors(expected).tensors.get("input_ids", expected)));
+}
+
+// Mixtral as conversions before llama.cpp stacked the experts stored it, one tensor per expert
+// (blk.N.ffn_gate.E.weight, ...): F32 gives the hooks of its checkpoint (PyTorch reference and the
+// engine on the HF folder), Q8_0 the same hooks as the stacked Q8_0 file.
+TEST(GgufFamilies, MixtralWithOneTensorPerExpertGivesTheHooksOfItsCheckpoint) {
+  const std::string root = test::scratch_dir("gguf-mixtral-per-expert"), dir = root + "/mixtral";
+  synth_into(dir, "mixtral", "tiny");
+  test::convert_hf_to_gguf(dir, dir + "-per-expert.gguf", {DType::F32, "", false, true});
+  const GgufFile file = GgufFile::open(dir + "-per-expert.gguf");
+  ASSERT_TRUE(file.tensors().contains("blk.0.ffn_gate.1.weight"));
+  ASSERT_FALSE(file.tensors().contains("blk.0.ffn_gate_exps.weight"));
+  test::run_reference("run_checkpoint.py", "--lengths 9 --model " + dir);
+  if (HasFatalFailure()) return;
+  const std::string expected = dir + "/expected_T9.safetensors";
+  const std::vector<int32_t> ids =
+      test::reference_input_ids(read_safetensors(expected).tensors.get("input_ids", expected));
+  const Model per_expert = Model::load(dir + "-per-expert.gguf");
+  test::expect_matches_reference_file(per_expert, expected);
+  expect_same_hooks(per_expert, Model::load(dir), ids);
+  test::convert_hf_to_gguf(dir, dir + "-per-expert-q8.gguf", {DType::Q8_0, "", false, true});
+  test::convert_hf_to_gguf(dir, dir + "-stacked-q8.gguf", {DType::Q8_0, "", false, false});
+  expect_same_hooks(Model::load(dir + "-per-expert-q8.gguf"), Model::load(dir + "-stacked-q8.gguf"), ids);
 }
 
 // Counts the tensors of each stored type: the conversion must have quantized something.
@@ -126,7 +150,9 @@ TEST_P(GgufQuantized, FilesGiveTheHooksOfTheirDecodedWeights) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized, ::testing::Values(DType::F16, DType::BF16, DType::Q8_0, DType::Q4_0, DType::Q4_K),
+INSTANTIATE_TEST_SUITE_P(Types, GgufQuantized,
+                         ::testing::Values(DType::F16, DType::BF16, DType::Q8_0, DType::Q4_0, DType::Q4_K, DType::Q5_K,
+                                           DType::Q6_K),
                          [](const auto& info) { return std::string(dtype_name(info.param)); });
 
 // convert_hf_to_gguf.py writes max_alibi_bias 0 for an MPT without ALiBi; its positions are then

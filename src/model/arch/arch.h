@@ -14,6 +14,7 @@
 #include "core/model_config.h"
 #include "formats/named_tensors.h"
 #include "model/arch/example_config.h"
+#include "model/arch/gguf_config_reading.h"
 #include "model/arch/hf_config_reading.h"
 #include "model/layer_range.h"
 #include "model/weight_store.h"
@@ -67,6 +68,7 @@ struct ArchSpec {
   HfConfigWriter write_hf_config = nullptr;
   std::vector<ExampleConfig> examples;  // what `synth --arch` offers for this architecture
   HfConfigReading hf_reading;           // how its config.json is read (hf_config_reading.h)
+  GgufConfigReading gguf_reading;       // how its GGUF metadata is read (gguf_config_reading.h)
 };
 
 bool when_applies(When when, const ModelConfig& c);

@@ -175,6 +175,16 @@ HfConfigReading falcon_hf_reading() {
           join_keys(own, rope_keys())};
 }
 
+// llama.cpp's "falcon": RoPE, GELU, parallel block; Falcon-40B has attn_norm_2, Falcon-7B one
+// shared norm.
+void fill_falcon_gguf(const GgufKeys& k, ModelConfig& c) {
+  c.gated_mlp = false;
+  c.activation = Activation::GELU;
+  c.positional = Positional::RoPE;
+  c.parallel_block = true;
+  c.parallel_shared_norm = !k.has_tensor("blk.0.attn_norm_2.weight");
+}
+
 ArchSpec falcon_spec() {
   ArchSpec spec;
   spec.name = "falcon";
@@ -211,6 +221,7 @@ ArchSpec falcon_spec() {
   spec.write_hf_config = falcon_hf_config;
   spec.examples = {{"falcon", falcon7b_example}, {"falcon40b", falcon40b_example}};
   spec.hf_reading = falcon_hf_reading();
+  spec.gguf_reading = gguf_reading({"falcon"}, fill_falcon_gguf);
   return spec;
 }
 

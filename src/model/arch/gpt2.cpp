@@ -164,6 +164,16 @@ HfConfigReading gpt2_hf_reading() {
   }};
 }
 
+// llama.cpp's "gpt2": learned positions, GELU (tanh approximation), no gate.
+GgufConfigReading gpt2_gguf_reading() {
+  const auto read = [](const GgufKeys&, ModelConfig& c) {
+    c.gated_mlp = false;
+    c.activation = Activation::GELUTanh;
+    c.positional = Positional::Learned;
+  };
+  return gguf_reading({"gpt2"}, read);
+}
+
 ArchSpec gpt2_spec() {
   ArchSpec spec;
   spec.name = "gpt2";
@@ -173,6 +183,7 @@ ArchSpec gpt2_spec() {
   spec.write_hf_config = gpt2_hf_config;
   spec.examples = {{"gpt2", gpt2_example}};
   spec.hf_reading = gpt2_hf_reading();
+  spec.gguf_reading = gpt2_gguf_reading();
   return spec;
 }
 

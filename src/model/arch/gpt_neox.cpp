@@ -103,6 +103,15 @@ HfConfigReading gpt_neox_hf_reading() {
   return {{kModelType}, {kHfClass}, fill_gpt_neox, join_keys(own, rope_keys())};
 }
 
+// llama.cpp's "gptneox": RoPE, GELU, two norms; parallel unless use_parallel_residual is false.
+void fill_gpt_neox_gguf(const GgufKeys& k, ModelConfig& c) {
+  c.gated_mlp = false;
+  c.activation = Activation::GELU;
+  c.positional = Positional::RoPE;
+  c.parallel_block = k.boolean_or("use_parallel_residual", true);
+  c.parallel_shared_norm = false;
+}
+
 ArchSpec gpt_neox_spec() {
   ArchSpec spec;
   spec.name = "gpt_neox";
@@ -131,6 +140,7 @@ ArchSpec gpt_neox_spec() {
   spec.write_hf_config = gpt_neox_hf_config;
   spec.examples = {{"gpt_neox", gpt_neox_example}};
   spec.hf_reading = gpt_neox_hf_reading();
+  spec.gguf_reading = gguf_reading({"gptneox"}, fill_gpt_neox_gguf);
   return spec;
 }
 

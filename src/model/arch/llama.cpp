@@ -7,6 +7,7 @@
 
 #include "formats/rope_layout.h"
 #include "model/arch/arch.h"
+#include "model/arch/mixtral_experts.h"
 
 namespace osc {
 namespace {
@@ -37,17 +38,6 @@ std::vector<TensorRule> llama_layer() {
   };
 }
 
-// Mixtral's sparse MLP. GGUF files from current llama.cpp stack the experts into one 3-D tensor.
-std::vector<TensorRule> mixtral_moe() {
-  const std::string hf = "model.layers.{l}.block_sparse_moe.", gg = "blk.{l}.";
-  return {
-      {"blocks.{l}.mlp.router", hf + "gate.weight", gg + "ffn_gate_inp.weight", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.gate", hf + "experts.{e}.w1.weight", gg + "ffn_gate_exps.weight[{e}]", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.down", hf + "experts.{e}.w2.weight", gg + "ffn_down_exps.weight[{e}]", When::MoE},
-      {"blocks.{l}.mlp.experts.{e}.up", hf + "experts.{e}.w3.weight", gg + "ffn_up_exps.weight[{e}]", When::MoE},
-  };
-}
-
 // A bias [rows] moves like the rows of its weight: view it as [rows, 1].
 TensorView unpermute_vector(const TensorView& bias, int64_t heads) {
   TensorView as_rows = bias;
@@ -69,6 +59,12 @@ void unpermute_meta_qk(const NamedTensors&, ModelConfig& c, LayerRange layers, W
     if (const TensorView* b = w.find(p + "k.bias")) w.set(p + "k.bias", unpermute_vector(*b, c.n_kv_heads));
   }
   c.rope_interleaved = false;
+}
+
+// Mixtral: the experts are hook-bound (stacked or per-expert GGUF tensors, mixtral_experts.h).
+void bind_mixtral(const NamedTensors& source, ModelConfig& c, LayerRange layers, WeightStore& w) {
+  unpermute_meta_qk(source, c, layers, w);
+  bind_mixtral_experts(source, c, layers, w);
 }
 
 std::string hf_class(const std::string& arch) {
@@ -256,17 +252,35 @@ HfConfigReading llama_hf_reading(const std::string& name) {
   })};
 }
 
+// llama.cpp's "llama" (LLaMA, Mistral; with expert_count, Mixtral) and "qwen2": gated SiLU MLP,
+// RoPE. convert_hf_to_gguf.py permutes LLaMA's q/k rows back to Meta's interleaved pairs.
+void fill_llama_gguf(const GgufKeys& k, ModelConfig& c) {
+  c.activation = Activation::SiLU;
+  c.gated_mlp = true;
+  c.positional = Positional::RoPE;
+  c.rope_interleaved = k.arch == "llama";
+  if (k.arch == "llama" && c.n_experts > 0) c.architecture = "mixtral";
+}
+
+// Mistral and Mixtral files are "llama" files: read by the llama spec.
+GgufConfigReading llama_gguf_reading(const std::string& name) {
+  if (name == "llama") return gguf_reading({name}, fill_llama_gguf, true);
+  if (name == "qwen2") return gguf_reading({name}, fill_llama_gguf);
+  return {};
+}
+
 ArchSpec llama_like(const std::string& name, ModelConfig (*example)(const SizePreset&), bool moe) {
   ArchSpec spec;
   spec.name = name;
   spec.globals = llama_globals();
   spec.per_layer = llama_layer();
   if (moe)
-    for (TensorRule& r : mixtral_moe()) spec.per_layer.push_back(std::move(r));
-  spec.bind_extra = unpermute_meta_qk;
+    for (TensorRule& r : mixtral_moe_rows()) spec.per_layer.push_back(std::move(r));
+  spec.bind_extra = moe ? BindFunction(bind_mixtral) : BindFunction(unpermute_meta_qk);
   spec.write_hf_config = llama_hf_config;
   spec.examples = {{name, example}};
   spec.hf_reading = llama_hf_reading(name);
+  spec.gguf_reading = llama_gguf_reading(name);
   return spec;
 }
 

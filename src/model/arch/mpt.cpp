@@ -119,6 +119,19 @@ HfConfigReading mpt_hf_reading() {
   }};
 }
 
+// llama.cpp's "mpt". convert_hf_to_gguf.py writes max_alibi_bias 0 for an MPT without ALiBi
+// (llama.cpp: no bias); such a file has learned positions if it holds position_embd, else none.
+void fill_mpt_gguf(const GgufKeys& k, ModelConfig& c) {
+  c.gated_mlp = false;
+  c.activation = Activation::GELU;
+  const double max_bias = k.number_or("attention.max_alibi_bias", 8.0);
+  c.positional = max_bias > 0 ? Positional::ALiBi
+                 : k.has_tensor("position_embd.weight") ? Positional::Learned : Positional::None;
+  if (max_bias > 0) c.alibi_bias_max = max_bias;
+  if (k.has("attention.clamp_kqv")) c.clip_qkv = k.number_or("attention.clamp_kqv", 0.0);
+  c.norm_has_bias = k.has_tensor("blk.0.attn_norm.bias");
+}
+
 ArchSpec mpt_spec() {
   ArchSpec spec;
   spec.name = "mpt";
@@ -148,6 +161,7 @@ ArchSpec mpt_spec() {
   spec.write_hf_config = mpt_hf_config;
   spec.examples = {{"mpt", mpt_example}};
   spec.hf_reading = mpt_hf_reading();
+  spec.gguf_reading = gguf_reading({"mpt"}, fill_mpt_gguf);
   return spec;
 }
 

@@ -119,6 +119,7 @@ ArchSpec opt_spec() {
   spec.write_hf_config = opt_hf_config;
   spec.examples = {{"opt", opt_example}};
   spec.hf_reading = opt_hf_reading();
+  spec.gguf_reading = gguf_refusal("llama.cpp has no OPT architecture: load the Hugging Face checkpoint");
   return spec;
 }
 

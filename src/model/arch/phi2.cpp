@@ -124,6 +124,18 @@ HfConfigReading phi2_hf_reading() {
   return {{kModelType}, {kHfClass}, fill_phi, join_keys(own, rope_keys())};
 }
 
+// llama.cpp's "phi2": RoPE, GELU (tanh approximation), parallel block with one shared norm.
+GgufConfigReading phi2_gguf_reading() {
+  const auto read = [](const GgufKeys&, ModelConfig& c) {
+    c.gated_mlp = false;
+    c.activation = Activation::GELUTanh;
+    c.positional = Positional::RoPE;
+    c.parallel_block = true;
+    c.parallel_shared_norm = true;
+  };
+  return gguf_reading({"phi2"}, read);
+}
+
 ArchSpec phi2_spec() {
   ArchSpec spec;
   spec.name = "phi2";
@@ -158,6 +170,7 @@ ArchSpec phi2_spec() {
   spec.write_hf_config = phi2_hf_config;
   spec.examples = {{"phi2", phi2_example}};
   spec.hf_reading = phi2_hf_reading();
+  spec.gguf_reading = phi2_gguf_reading();
   return spec;
 }
 
