@@ -14,6 +14,7 @@
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "cli/command.h"
+#include "cli/compute_option.h"
 #include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/option_domains.h"
@@ -39,6 +40,7 @@ struct ScanArgs {
   std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
   double mpi_timeout = 0.0;
+  std::string compute = "f32";
 };
 
 void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
@@ -48,6 +50,7 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--weight-rule", a.weight_rule, "Weight outlier rule: relative | absolute | both")->capture_default_str();
   app.add_option("--weight-k", a.t.weight.relative_to_median, "Relative rule: ratio >= k x the matrix's median column ratio")->capture_default_str();
   app.add_option("--weight-ratio", a.t.weight.ratio_min, "Absolute rule: column max/mean ratio >= this (An et al.)")->capture_default_str();
+  add_compute_option(app, a.compute);
   add_mpi_timeout_option(app, a.mpi_timeout);
   app.add_option("--memory-budget", a.memory_budget,
                  "Bytes (suffix K, M, G: binary) the weights and captures may fill before each finished layer's "
@@ -132,10 +135,10 @@ std::vector<std::string> files_read(const std::string& model, const ScanArgs& a)
 // Rank 0 of a layer-pipelined `scan weights` (docs/distributed.md): each rank reads the weights
 // of its own layers; rank 0 writes the report one process would. The other parts need the
 // activation and lifecycle analyses over the pipeline, which are not built yet.
-nlohmann::json pipelined_scan(const std::string& path, const ScanOptions& options) {
+nlohmann::json pipelined_scan(const std::string& path, const ScanOptions& options, Compute compute) {
   OSC_CHECK_INPUT(options.part == ScanPart::Weights, scan_part_command(options.part),
                   "under mpirun/srun only `scan weights` runs layer-pipelined so far; run this part in one process");
-  const pipeline::LayerPipeline job(path);
+  const pipeline::LayerPipeline job(path, compute);
   const WeightAnalysis w = pipeline::stage_weight_analysis(job, options.thresholds.weight, options.quiet);
   ReportParts parts;
   parts.command = scan_part_command(options.part);
@@ -158,12 +161,12 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined scan
   dist::set_wait_limit(a.mpi_timeout);
   if (!dist::is_root()) {
-    pipelined_scan(path, options);  // this rank's layers; rank 0 writes the outputs
+    pipelined_scan(path, options, parse_compute(a.compute));  // this rank's layers; rank 0 writes the outputs
     return 0;
   }
   OutputFolder out(a.out, "scan", files_read(path, a), OutputFolder::Mode::Replace);
-  const nlohmann::json report =
-      dist::size() > 1 ? pipelined_scan(path, options) : run_scan(Model::load(path), scan_inputs(a), options);
+  const nlohmann::json report = dist::size() > 1 ? pipelined_scan(path, options, parse_compute(a.compute))
+                                                  : run_scan(load_model(path, a.compute), scan_inputs(a), options);
   write_report_files(report, out.path());
   const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
   out.commit();
