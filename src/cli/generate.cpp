@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/compute_option.h"
 #include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/progress.h"
@@ -32,6 +33,7 @@ struct GenerateArgs {
   uint64_t seed = 0;
   bool no_cache = false;
   double mpi_timeout = 0.0;
+  std::string compute = "f32";
 };
 
 int run_generate(const GenerateArgs& a) {
@@ -39,7 +41,7 @@ int run_generate(const GenerateArgs& a) {
                   "--top-k and --top-p filter sampling: give a --temperature above 0 too (0 is greedy)");
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
   dist::set_wait_limit(a.mpi_timeout);
-  pipeline::LayerPipeline job(a.model);
+  pipeline::LayerPipeline job(a.model, parse_compute(a.compute));
   HookSet hooks;  // none: the pipeline's passes take a hook set on every rank
   if (!job.is_front()) {  // another rank: runs its layers of every step rank 0 starts
     job.serve(hooks);
@@ -97,6 +99,7 @@ const CommandRegistration registration("generate", "Continue a prompt (greedy by
                  "Sample only from the most likely tokens whose probabilities add up to P (default 1: all)");
   sub.add_option("--seed", a->seed, "Random seed for sampling");
   sub.add_flag("--no-cache", a->no_cache, "Rerun the whole prefix at every step instead of using the KV cache (slow)");
+  add_compute_option(sub, a->compute);
   add_mpi_timeout_option(sub, a->mpi_timeout);
   return [a]() { return run_generate(*a); };
 });

@@ -10,6 +10,7 @@
 
 #include "analysis/perplexity.h"
 #include "cli/command.h"
+#include "cli/compute_option.h"
 #include "cli/dist_options.h"
 #include "core/progress.h"
 #include "dist/communicator.h"
@@ -24,6 +25,7 @@ struct PerplexityArgs {
   analysis::PerplexityOptions options;
   bool as_json = false;
   double mpi_timeout = 0.0;
+  std::string compute = "f32";
   size_t in_flight = 0;  // 0: one window per rank
 };
 
@@ -31,7 +33,7 @@ int run_perplexity(const PerplexityArgs& a) {
   analysis::check_perplexity_options(a.options);
   dist::Session session;  // under mpirun/srun: one stage of a layer-pipelined pass
   dist::set_wait_limit(a.mpi_timeout);
-  pipeline::LayerPipeline job(a.model);
+  pipeline::LayerPipeline job(a.model, parse_compute(a.compute));
   HookSet window_hooks;  // every rank checks its own layers under --check-finite
   if (a.options.check_finite) window_hooks.require_finite();
   if (!job.is_front()) {  // another rank: runs its layers of every window rank 0 starts
@@ -69,6 +71,7 @@ const CommandRegistration registration(
       sub.add_flag("--check-finite", a->options.check_finite,
                    "Fail (exit 2) at the first hook point with a NaN or Inf, naming the window, hook, token and channel");
       sub.add_flag("--json", a->as_json, "Print one JSON object: perplexity, tokens, windows, convention");
+      add_compute_option(sub, a->compute);
       add_mpi_timeout_option(sub, a->mpi_timeout);
       add_in_flight_option(sub, a->in_flight);
       return [a]() { return run_perplexity(*a); };

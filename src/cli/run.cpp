@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "cli/command.h"
+#include "cli/compute_option.h"
 #include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/output_guard.h"
@@ -33,6 +34,7 @@ struct RunArgs {
   std::vector<std::string> hooks, interventions;
   bool check_finite = false;
   double mpi_timeout = 0.0;
+  std::string compute = "f32";
 };
 
 // --ids as given (BOS only with --bos); a text with the model's BOS convention unless overridden.
@@ -104,7 +106,7 @@ int run_run(const RunArgs& a) {
   dist::set_wait_limit(a.mpi_timeout);
   if (!dist::is_root()) {  // another rank: runs its layers of rank 0's pass
     HookSet hooks = hooks_of(a);
-    pipeline::LayerPipeline(a.model).serve(hooks);
+    pipeline::LayerPipeline(a.model, parse_compute(a.compute)).serve(hooks);
     return 0;
   }
   OSC_CHECK_INPUT(!a.text.empty() + !a.file.empty() + !a.ids.empty() == 1, "run", "give exactly one of --text, --file or --ids");
@@ -112,7 +114,7 @@ int run_run(const RunArgs& a) {
   if (!a.out.empty()) check_output_file(a.out, inputs, "--out");
   std::optional<OutputFolder> npy_dir;
   if (!a.npy_dir.empty()) npy_dir.emplace(a.npy_dir, "run", inputs, OutputFolder::Mode::Replace, "--npy-dir");
-  pipeline::LayerPipeline job(a.model);
+  pipeline::LayerPipeline job(a.model, parse_compute(a.compute));
   HookSet hooks = hooks_of(a), captured;  // captured: every rank's captures, in the order of the pass
   captured.capture_all();
   const std::vector<int32_t> tokens = input_tokens(job.model(), a);
@@ -146,6 +148,7 @@ const CommandRegistration registration(
       sub.add_option("--npy-dir", a->npy_dir, "Write one .npy file per captured hook into this folder");
       sub.add_flag("--check-finite", a->check_finite,
                    "Fail (exit 2) at the first hook point with a NaN or Inf, naming it, the token and the channel");
+      add_compute_option(sub, a->compute);
       add_mpi_timeout_option(sub, a->mpi_timeout);
       return [a]() { return run_run(*a); };
     });

@@ -14,6 +14,7 @@
 #include "analysis/report.h"
 #include "analysis/scan_pipeline.h"
 #include "cli/command.h"
+#include "cli/compute_option.h"
 #include "cli/dist_options.h"
 #include "core/error.h"
 #include "core/option_domains.h"
@@ -40,6 +41,7 @@ struct ScanArgs {
   std::string act_rule = "gap", weight_rule = "relative";
   Thresholds t;
   double mpi_timeout = 0.0;
+  std::string compute = "f32";
 };
 
 void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
@@ -49,6 +51,7 @@ void add_options(CLI::App& app, ScanArgs& a, ScanPart part) {
   app.add_option("--weight-rule", a.weight_rule, "Weight outlier rule: relative | absolute | both")->capture_default_str();
   app.add_option("--weight-k", a.t.weight.relative_to_median, "Relative rule: ratio >= k x the matrix's median column ratio")->capture_default_str();
   app.add_option("--weight-ratio", a.t.weight.ratio_min, "Absolute rule: column max/mean ratio >= this (An et al.)")->capture_default_str();
+  add_compute_option(app, a.compute);
   add_mpi_timeout_option(app, a.mpi_timeout);
   app.add_option("--memory-budget", a.memory_budget,
                  "Bytes (suffix K, M, G: binary) the weights and captures may fill before each finished layer's "
@@ -155,12 +158,13 @@ int run_scan_command(ScanArgs a, ScanPart part) {
   const std::string path = a.model.empty() ? default_model_dir("scan") : a.model;
   if (dist::size() > 1) pipeline::check_pipelined_scan(inputs, options);
   if (!dist::is_root()) {
-    pipeline::stage_scan(pipeline::LayerPipeline(path), path, inputs, options);  // rank 0 writes the outputs
+    pipeline::stage_scan(pipeline::LayerPipeline(path, parse_compute(a.compute)), path, inputs, options);  // rank 0 writes the outputs
     return 0;
   }
   OutputFolder out(a.out, "scan", files_read(path, a), OutputFolder::Mode::Replace);
-  const nlohmann::json report = dist::size() > 1 ? pipeline::stage_scan(pipeline::LayerPipeline(path), path, inputs, options)
-                                                 : run_scan(Model::load(path), inputs, options);
+  const nlohmann::json report =
+      dist::size() > 1 ? pipeline::stage_scan(pipeline::LayerPipeline(path, parse_compute(a.compute)), path, inputs, options)
+                       : run_scan(load_model(path, a.compute), inputs, options);
   write_report_files(report, out.path());
   const size_t figures = a.figures ? draw_figures(report, out.path()) : 0;
   out.commit();

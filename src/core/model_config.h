@@ -18,6 +18,9 @@ enum class Positional { Learned, RoPE, ALiBi, None };
 // FalconRW: bf16(bf16(slope)·j) added to q·k before the 1/sqrt(d_head) scale (HF Falcon's
 // build_alibi_tensor and FalconAttention), i.e. sqrt(d_head) times flatter.
 enum class AlibiStyle { Mpt, FalconRW };
+// The precision of the forward pass's activations (--compute): F32, or BF16 rounding wherever Hugging
+// Face's module with the model in torch.bfloat16 makes a bf16 tensor (model/compute_precision.h).
+enum class Compute { F32, BF16 };
 
 struct RopeScaling {
   std::string type = "none";  // "none", "linear", "llama3"
@@ -63,6 +66,7 @@ struct ModelConfig {
   int64_t n_experts = 0, n_experts_per_token = 0;  // MoE (Mixtral); 0 = dense
 
   std::string attention_variant = "softmax";  // outlierscope-trained runs: the paper's variants
+  Compute compute = Compute::F32;  // set by Model::use_compute, never read from a file
 
   int64_t bos_token_id = -1, eos_token_id = -1;
   bool add_bos = true;

@@ -1,5 +1,8 @@
 #include "kernels/activation.h"
 
+#include <cmath>
+
+#include "kernels/bf16_round.h"
 #include "kernels/fast_math.h"
 
 namespace osc {
@@ -41,7 +44,26 @@ void dispatch(Activation act, float* x, const float* other, int64_t n) {
   }
 }
 
+// NewGELUActivation on a bf16 tensor: every operation's result rounded to bf16; torch.pow(x, 3.0)
+// is x * x * x in bf16 (two roundings), scalar factors are applied in f32 (PyTorch 2).
+inline float gelu_tanh_bf16_chain(float x) {
+  const float cube = round_bf16(round_bf16(x * x) * x);
+  const float inner = round_bf16(x + round_bf16(0.044715f * cube));
+  const float t = round_bf16(std::tanh(round_bf16(0.79788456080286536f * inner)));
+  return round_bf16(round_bf16(0.5f * x) * round_bf16(1.0f + t));
+}
+
 }  // namespace
+
+void apply_activation_bf16(Activation act, float* x, int64_t n) {
+  if (act == Activation::GELUTanh) {
+#pragma omp parallel for schedule(static) if (n > kParallelElements)
+    for (int64_t i = 0; i < n; ++i) x[i] = gelu_tanh_bf16_chain(x[i]);
+    return;
+  }
+  dispatch(act, x, nullptr, n);
+  round_to_bf16(x, n);
+}
 
 float activation_value(Activation act, float x) {
   switch (act) {

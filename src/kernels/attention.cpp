@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/dtype.h"
+#include "kernels/bf16_round.h"
 #include "kernels/fast_math.h"
 
 namespace osc {
@@ -57,6 +58,11 @@ void finish_row(float* logits, float* probs, int64_t tk, int64_t position, const
   for (int64_t j = first; j < end; ++j) probs[j] *= inv;
 }
 
+// logits[0, n) = bf16(bf16(q·k) · scale): the bf16 pass's two roundings (HF: matmul, then * scaling).
+void round_scaled_logits(float* logits, int64_t n, float scale) {
+  for (int64_t j = 0; j < n; ++j) logits[j] = round_bf16(round_bf16(logits[j]) * scale);
+}
+
 void attend_head(const HeadPtrs& h, const AttentionShape& s, const AttentionParams& p, float slope,
                  float* head_scores, float* head_pattern) {
   const int q_stride = static_cast<int>(s.heads * s.d_head), kv_stride = static_cast<int>(s.kv_heads * s.d_head);
@@ -71,19 +77,23 @@ void attend_head(const HeadPtrs& h, const AttentionShape& s, const AttentionPara
     const int64_t ld = (logits || probs) ? tk : visible;
     if (!logits) { block_logits.resize(static_cast<size_t>(rows * ld)); logits = block_logits.data(); }
     if (!probs) { block_probs.resize(static_cast<size_t>(rows * ld)); probs = block_probs.data(); }
-    // logits[rows, visible] = scale · Q_block · K[:visible]ᵀ
+    // logits[rows, visible] = scale · Q_block · K[:visible]ᵀ (the scale applied after rounding in bf16)
+    const float alpha = p.round_bf16 ? 1.0f : p.scale;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(rows), static_cast<int>(visible),
-                static_cast<int>(s.d_head), p.scale, h.q + first * q_stride, q_stride, h.k, kv_stride, 0.0f,
+                static_cast<int>(s.d_head), alpha, h.q + first * q_stride, q_stride, h.k, kv_stride, 0.0f,
                 logits, static_cast<int>(ld));
     for (int64_t r = 0; r < rows; ++r) {
       // Columns beyond `visible` were not computed; they are masked for this row anyway.
       float* lrow = logits + r * ld;
+      if (p.round_bf16) round_scaled_logits(lrow, visible, p.scale);
       finish_row(lrow, probs + r * ld, ld, offset + first + r, p, slope);
+      round_if(p.round_bf16, probs + r * ld, ld);
     }
     // z[rows, d_head] = P[rows, visible] · V[:visible]
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(rows), static_cast<int>(s.d_head),
                 static_cast<int>(visible), 1.0f, probs, static_cast<int>(ld), h.v, kv_stride, 0.0f,
                 h.z + first * q_stride, q_stride);
+    for (int64_t r = 0; p.round_bf16 && r < rows; ++r) round_to_bf16(h.z + (first + r) * q_stride, s.d_head);
   }
 }
 

@@ -23,6 +23,9 @@ struct AttentionParams {
   // before the softmax scale (alibi_scale = scale) and builds it in bf16 (alibi_bf16).
   float alibi_scale = 1.0f;
   bool alibi_bf16 = false;
+  // A bf16 pass (HF eager attention on bf16 tensors): q·k rounded to bf16, then its product with
+  // the scale; the softmax in f32 on those, its probabilities rounded; z = P·V rounded.
+  bool round_bf16 = false;
 };
 
 struct AttentionShape {

@@ -4,6 +4,7 @@
 #include <numbers>
 
 #include "core/error.h"
+#include "kernels/bf16_round.h"
 
 namespace osc {
 namespace {
@@ -47,6 +48,23 @@ std::vector<double> rope_inv_freq(const RopeParams& p) {
   return inv;
 }
 
+namespace {
+
+// One head's rotary dims v [d_head] rotated in a bf16 pass: cos_t / sin_t [rotary_dims / 2] are
+// bf16 values, and each product and each sum is rounded.
+void rotate_bf16(float* v, const float* cos_t, const float* sin_t, const RopeParams& p) {
+  const int64_t half = p.rotary_dims / 2;
+  for (int64_t i = 0; i < half; ++i) {
+    const int64_t a = p.interleaved ? 2 * i : i;
+    const int64_t b = p.interleaved ? 2 * i + 1 : i + half;
+    const float xa = v[a], xb = v[b];
+    v[a] = round_bf16(round_bf16(xa * cos_t[i]) - round_bf16(xb * sin_t[i]));
+    v[b] = round_bf16(round_bf16(xb * cos_t[i]) + round_bf16(xa * sin_t[i]));
+  }
+}
+
+}  // namespace
+
 void apply_rope(float* x, int64_t tokens, int64_t heads, int64_t d_head, const RopeParams& p,
                 int64_t first_position) {
   const std::vector<double> inv = rope_inv_freq(p);
@@ -58,6 +76,12 @@ void apply_rope(float* x, int64_t tokens, int64_t heads, int64_t d_head, const R
       const double angle = static_cast<double>(first_position + t) * inv[i];
       cos_t[i] = static_cast<float>(std::cos(angle));
       sin_t[i] = static_cast<float>(std::sin(angle));
+    }
+    if (p.round_bf16) {
+      round_to_bf16(cos_t.data(), half);
+      round_to_bf16(sin_t.data(), half);
+      for (int64_t h = 0; h < heads; ++h) rotate_bf16(x + (t * heads + h) * d_head, cos_t.data(), sin_t.data(), p);
+      continue;
     }
     for (int64_t h = 0; h < heads; ++h) {
       float* v = x + (t * heads + h) * d_head;

@@ -14,6 +14,9 @@ struct RopeParams {
   double theta = 10000.0;
   bool interleaved = false;
   RopeScaling scaling;      // "none", "linear" or "llama3"
+  // A bf16 pass (HF with the model in bf16): cos / sin rounded to bf16, then each product and the
+  // sum, as `q * cos + rotate_half(q) * sin` on bf16 tensors.
+  bool round_bf16 = false;
 };
 
 RopeParams rope_params_from_config(const ModelConfig& c);

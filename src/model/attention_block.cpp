@@ -6,7 +6,7 @@
 
 #include "kernels/alibi.h"
 #include "kernels/attention.h"
-#include "kernels/matmul.h"
+#include "kernels/bf16_round.h"
 #include "kernels/rope.h"
 #include "model/forward_context.h"
 #include "model/qk_norm.h"
@@ -16,7 +16,7 @@ namespace {
 
 // q, k or v [T, heads * D] of h [T, d_model], clipped to ±clip_qkv where the config has it (MPT).
 std::vector<float> project_qkv(const ForwardContext& ctx, const float* h, const LinearWeights& w) {
-  std::vector<float> out = project(h, ctx.tokens, w);
+  std::vector<float> out = project(ctx, h, ctx.tokens, w);
   if (ctx.config.clip_qkv) {
     const float clip = static_cast<float>(*ctx.config.clip_qkv);
     for (float& x : out) x = std::clamp(x, -clip, clip);
@@ -26,6 +26,7 @@ std::vector<float> project_qkv(const ForwardContext& ctx, const float* h, const 
 
 AttentionParams attention_params(const ModelConfig& c, int64_t layer, const std::vector<float>& slopes) {
   AttentionParams p;
+  p.round_bf16 = c.compute == Compute::BF16;
   p.scale = static_cast<float>(c.attn_scale.value_or(1.0 / std::sqrt(static_cast<double>(c.d_head))));
   p.sliding_window = c.window_at(layer);
   if (c.positional == Positional::ALiBi) use_model_alibi(c, slopes, p);
@@ -52,7 +53,7 @@ void output_projection(const ForwardContext& ctx, int64_t layer, float* z, float
   const ModelConfig& c = ctx.config;
   const LinearWeights& o = ctx.layer(layer).attn.o;
   ctx.hook(layer, HookPoint::Z, z, {ctx.tokens, c.n_heads, c.d_head});
-  linear(z, ctx.tokens, o.weight, o.bias, out);
+  project_into(ctx, z, ctx.tokens, o, out);
   ctx.hook(layer, HookPoint::AttnOut, out, {ctx.tokens, c.d_model});
 }
 
@@ -68,7 +69,8 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   ctx.hook(layer, HookPoint::K, k.data(), {T, KV, D});
   ctx.hook(layer, HookPoint::V, v.data(), {T, KV, D});
   if (c.positional == Positional::RoPE) {
-    const RopeParams rope = rope_params_from_config(c);
+    RopeParams rope = rope_params_from_config(c);
+    rope.round_bf16 = ctx.bf16();
     apply_rope(q.data(), T, H, D, rope, ctx.first_position);
     apply_rope(k.data(), T, KV, D, rope, ctx.first_position);
     ctx.hook(layer, HookPoint::RotQ, q.data(), {T, H, D});
@@ -94,12 +96,17 @@ void attention_block(const ForwardContext& ctx, int64_t layer, const float* h, f
   if (want_scores) {
     ctx.hook(layer, HookPoint::AttnScores, scores.data(), {H, T, Tk});
     // An edited score matrix changes everything downstream of it.
-    if (ctx.intervenes(layer, HookPoint::AttnScores)) softmax_rows(scores.data(), H * T, Tk, pattern.data());
+    if (ctx.intervenes(layer, HookPoint::AttnScores)) {
+      softmax_rows(scores.data(), H * T, Tk, pattern.data());
+      round_if(ctx.bf16(), pattern.data(), H * T * Tk);
+    }
   }
   if (want_pattern) {
     ctx.hook(layer, HookPoint::Pattern, pattern.data(), {H, T, Tk});
-    if (ctx.intervenes(layer, HookPoint::AttnScores) || ctx.intervenes(layer, HookPoint::Pattern))
+    if (ctx.intervenes(layer, HookPoint::AttnScores) || ctx.intervenes(layer, HookPoint::Pattern)) {
       pattern_times_values(pattern.data(), kv.v, shape, z.data());
+      round_if(ctx.bf16(), z.data(), T * H * D);
+    }
   }
   output_projection(ctx, layer, z.data(), out);
 }

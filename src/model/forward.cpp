@@ -3,6 +3,7 @@
 #include <string>
 
 #include "core/error.h"
+#include "kernels/bf16_round.h"
 #include "kernels/matmul.h"
 #include "model/forward_context.h"
 
@@ -34,11 +35,14 @@ Tensor embed(const ForwardContext& ctx, const std::vector<int32_t>& tokens) {
     ctx.weights.pos_embed.row_to_f32(ctx.first_position + t + c.position_offset, pos.ptr() + t * d);
   ctx.hook(HookPoint::PosEmbed, pos.ptr(), pos.shape);
   for (int64_t i = 0; i < T * d; ++i) x.data[i] += pos.data[i];
+  round_if(ctx.bf16(), x.ptr(), T * d);
   return x;
 }
 
-void add_into(Tensor& x, const Tensor& y) {
+// The residual add x += y (a bf16 tensor in a bf16 pass).
+void add_into(const ForwardContext& ctx, Tensor& x, const Tensor& y) {
   for (int64_t i = 0; i < x.numel(); ++i) x.data[i] += y.data[i];
+  round_if(ctx.bf16(), x.ptr(), x.numel());
 }
 
 // One block on the residual stream x [T, d_model], in place.
@@ -55,15 +59,15 @@ void block(const ForwardContext& ctx, int64_t l, Tensor& x) {
     if (!c.parallel_shared_norm) ctx.norm(w.ln2, l, HookPoint::Ln2Normalized, x.ptr(), h.ptr());
     mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
     ctx.hook(l, HookPoint::MlpOut, mlp_out.ptr(), shape);
-    add_into(x, attn_out);
+    add_into(ctx, x, attn_out);
   } else {
-    add_into(x, attn_out);
+    add_into(ctx, x, attn_out);
     ctx.hook(l, HookPoint::ResidMid, x.ptr(), shape);
     ctx.norm(w.ln2, l, HookPoint::Ln2Normalized, x.ptr(), h.ptr());
     mlp_block(ctx, l, h.ptr(), mlp_out.ptr());
     ctx.hook(l, HookPoint::MlpOut, mlp_out.ptr(), shape);
   }
-  add_into(x, mlp_out);
+  add_into(ctx, x, mlp_out);
   ctx.hook(l, HookPoint::ResidPost, x.ptr(), shape);
 }
 
@@ -73,6 +77,7 @@ Tensor unembed(const ForwardContext& ctx, const Tensor& x) {
   ctx.norm(ctx.weights.ln_final, HookPoint::LnFinalNormalized, x.ptr(), normed.ptr());
   Tensor logits({ctx.tokens, ctx.config.vocab_size});
   linear(normed.ptr(), ctx.tokens, ctx.weights.unembed.weight, ctx.weights.unembed.bias, logits.ptr());
+  round_if(ctx.bf16(), logits.ptr(), logits.numel());
   ctx.hook(HookPoint::Logits, logits.ptr(), logits.shape);
   return logits;
 }

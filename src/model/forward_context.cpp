@@ -1,5 +1,6 @@
 #include "model/forward_context.h"
 
+#include "kernels/bf16_round.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
 
@@ -34,14 +35,21 @@ bool ForwardContext::intervenes(int64_t layer, HookPoint p) const {
 
 void ForwardContext::norm(const NormWeights& w, int64_t layer, HookPoint p, const float* x, float* out) const {
   normalize(x, out);
+  round_rms_normalized(out);
   hook(layer, p, out, {tokens, config.d_model});
   scale_shift(w, out);
 }
 
 void ForwardContext::norm(const NormWeights& w, HookPoint p, const float* x, float* out) const {
   normalize(x, out);
+  round_rms_normalized(out);
   hook(p, out, {tokens, config.d_model});
   scale_shift(w, out);
+}
+
+// HF LlamaRMSNorm: `weight * hidden_states.to(input_dtype)`, the normalised value is a bf16 tensor.
+void ForwardContext::round_rms_normalized(float* x) const {
+  round_if(bf16() && config.norm == NormType::RMSNorm, x, tokens * config.d_model);
 }
 
 void ForwardContext::normalize(const float* x, float* out) const {
@@ -54,11 +62,17 @@ void ForwardContext::normalize(const float* x, float* out) const {
 
 void ForwardContext::scale_shift(const NormWeights& w, float* x) const {
   norm_scale_shift(x, tokens, config.d_model, w.weight, w.bias);
+  round_if(bf16(), x, tokens * config.d_model);
 }
 
-std::vector<float> project(const float* x, int64_t rows, const LinearWeights& w) {
+void project_into(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w, float* out) {
+  linear(x, rows, w.weight, w.bias, out);
+  round_if(ctx.bf16(), out, rows * w.weight.rows());
+}
+
+std::vector<float> project(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w) {
   std::vector<float> out(static_cast<size_t>(rows * w.weight.rows()));
-  linear(x, rows, w.weight, w.bias, out.data());
+  project_into(ctx, x, rows, w, out.data());
   return out;
 }
 

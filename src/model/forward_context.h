@@ -21,6 +21,9 @@ struct ForwardContext {
   KvCache* cache = nullptr;     // null: a whole-sequence pass
   int64_t first_position = 0;   // position of this pass's first token (the cache length before it)
 
+  // The pass rounds its tensors to bf16 (--compute bf16, model/compute_precision.h).
+  bool bf16() const { return config.compute == Compute::BF16; }
+
   const BlockWeights& layer(int64_t l) const { return weights.blocks[static_cast<size_t>(l)]; }
 
   // Run hook point `p` (of layer `layer`, expert `expert`) on data [shape]; no-op when nothing
@@ -34,17 +37,21 @@ struct ForwardContext {
 
   // out [T, d_model] = the config's norm of x [T, d_model] with weights w. The hook point (a
   // hook_normalized) sees the normalised value before w's weight and bias, as in TransformerLens;
-  // an edit there is scaled and shifted like the value it replaces.
+  // an edit there is scaled and shifted like the value it replaces. In bf16, as Hugging Face:
+  // RMSNorm rounds the normalised value, then the product with the weight; LayerNorm (computed
+  // in f32 by PyTorch's kernel) rounds once, after the weight and bias.
   void norm(const NormWeights& w, int64_t layer, HookPoint p, const float* x, float* out) const;
   void norm(const NormWeights& w, HookPoint p, const float* x, float* out) const;
 
  private:
   void normalize(const float* x, float* out) const;
   void scale_shift(const NormWeights& w, float* x) const;
+  void round_rms_normalized(float* x) const;
 };
 
-// out [rows, W.rows()] = x [rows, in] W^T (+ bias).
-std::vector<float> project(const float* x, int64_t rows, const LinearWeights& w);
+// out [rows, W.rows()] = x [rows, in] W^T (+ bias), rounded to bf16 in a bf16 pass.
+std::vector<float> project(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w);
+void project_into(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w, float* out);
 
 // Attention sublayer: h [T, d_model] (the normalised input) → out [T, d_model]. Hooks attn.*.
 // With a cache it stores this pass's keys and values and attends over every cached position.

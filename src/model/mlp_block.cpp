@@ -8,27 +8,41 @@
 
 #include "core/error.h"
 #include "kernels/activation.h"
-#include "kernels/matmul.h"
+#include "kernels/bf16_round.h"
 #include "model/forward_context.h"
 
 namespace osc {
 namespace {
 
+// x = act(x) (· other): in a bf16 pass act(x) is a bf16 tensor, and so is its product with other
+// (HF: `act_fn(gate_proj(x)) * up_proj(x)`).
+void activate(const ForwardContext& ctx, float* x, const float* other, int64_t n) {
+  const Activation act = ctx.config.activation;
+  if (!ctx.bf16()) {
+    if (other) apply_gated_activation(act, x, other, n);
+    else apply_activation(act, x, n);
+    return;
+  }
+  apply_activation_bf16(act, x, n);
+  if (!other) return;
+  for (int64_t i = 0; i < n; ++i) x[i] = round_bf16(x[i] * other[i]);
+}
+
 void dense_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, F = c.d_ff;
   const MlpWeights& w = ctx.layer(layer).mlp;
-  std::vector<float> pre = project(h, T, c.gated_mlp ? w.gate : w.up);  // [T, d_ff]
+  std::vector<float> pre = project(ctx, h, T, c.gated_mlp ? w.gate : w.up);  // [T, d_ff]
   ctx.hook(layer, HookPoint::MlpPre, pre.data(), {T, F});
   if (c.gated_mlp) {
-    std::vector<float> up = project(h, T, w.up);  // [T, d_ff]
+    std::vector<float> up = project(ctx, h, T, w.up);  // [T, d_ff]
     ctx.hook(layer, HookPoint::MlpPreLinear, up.data(), {T, F});
-    apply_gated_activation(c.activation, pre.data(), up.data(), T * F);
+    activate(ctx, pre.data(), up.data(), T * F);
   } else {
-    apply_activation(c.activation, pre.data(), T * F);
+    activate(ctx, pre.data(), nullptr, T * F);
   }
   ctx.hook(layer, HookPoint::MlpPost, pre.data(), {T, F});
-  linear(pre.data(), T, w.down.weight, w.down.bias, out);
+  project_into(ctx, pre.data(), T, w.down, out);
 }
 
 // Mixtral routing: softmax over all experts, keep the top k, renormalise them to sum to one.
@@ -88,10 +102,10 @@ std::vector<float> expert_post(const ForwardContext& ctx, int64_t layer, int64_t
   std::vector<float> x(static_cast<size_t>(n * d));  // [n, d_model] gathered rows
   for (int64_t i = 0; i < n; ++i) std::copy_n(h + r.rows[i] * d, d, x.data() + i * d);
   std::vector<float> gate, up;  // [n, F]; an expert no token chose still has its (zero) hooks
-  if (n > 0) gate = project(x.data(), n, w.gate), up = project(x.data(), n, w.up);
+  if (n > 0) gate = project(ctx, x.data(), n, w.gate), up = project(ctx, x.data(), n, w.up);
   expert_hook(ctx, layer, e, HookPoint::ExpertPre, r, gate);
   expert_hook(ctx, layer, e, HookPoint::ExpertPreLinear, r, up);
-  apply_gated_activation(c.activation, gate.data(), up.data(), n * c.d_ff);
+  activate(ctx, gate.data(), up.data(), n * c.d_ff);
   expert_hook(ctx, layer, e, HookPoint::ExpertPost, r, gate);
   return gate;
 }
@@ -113,13 +127,28 @@ void combined_post_hook(const ForwardContext& ctx, int64_t layer, const std::vec
   each([&](float* post, const float* slot) { std::copy_n(slot, F, post); });
 }
 
+// out [T, d_model] += routing weight · y [n_e, d_model] on the expert's routed rows; in a bf16 pass
+// HF's index_add_ of the bf16 product into the bf16 output, expert after expert.
+void add_expert_output(const ForwardContext& ctx, const Routed& r, const float* y, float* out) {
+  const int64_t d = ctx.config.d_model;
+  for (size_t i = 0; i < r.rows.size(); ++i) {
+    float* o = out + r.rows[i] * d;
+    if (ctx.bf16()) {
+      for (int64_t j = 0; j < d; ++j) o[j] = round_bf16(o[j] + round_bf16(r.weights[i] * y[i * d + j]));
+    } else {
+      for (int64_t j = 0; j < d; ++j) o[j] += r.weights[i] * y[i * d + j];
+    }
+  }
+}
+
 void moe_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* out) {
   const ModelConfig& c = ctx.config;
   const int64_t T = ctx.tokens, E = c.n_experts, d = c.d_model;
   const MlpWeights& w = ctx.layer(layer).mlp;
-  std::vector<float> logits = project(h, T, w.router);  // [T, n_experts]
+  std::vector<float> logits = project(ctx, h, T, w.router);  // [T, n_experts]
   ctx.hook(layer, HookPoint::RouterLogits, logits.data(), {T, E});
   std::vector<float> routing = route(c, logits, T);  // [T, n_experts]
+  round_if(ctx.bf16(), routing.data(), T * E);       // HF: routing_weights.to(hidden_states.dtype)
   ctx.hook(layer, HookPoint::ExpertWeights, routing.data(), {T, E});
   std::vector<Routed> routed;
   std::vector<std::vector<float>> posts;  // per expert [n_e, F]
@@ -132,10 +161,9 @@ void moe_mlp(const ForwardContext& ctx, int64_t layer, const float* h, float* ou
   for (int64_t e = 0; e < E; ++e) {
     const Routed& r = routed[static_cast<size_t>(e)];
     if (r.rows.empty()) continue;
-    const std::vector<float> y = project(posts[static_cast<size_t>(e)].data(), static_cast<int64_t>(r.rows.size()),
+    const std::vector<float> y = project(ctx, posts[static_cast<size_t>(e)].data(), static_cast<int64_t>(r.rows.size()),
                                          w.experts[static_cast<size_t>(e)].down);  // [n_e, d_model]
-    for (size_t i = 0; i < r.rows.size(); ++i)
-      for (int64_t j = 0; j < d; ++j) out[r.rows[i] * d + j] += r.weights[i] * y[i * d + j];
+    add_expert_output(ctx, r, y.data(), out);
   }
 }
 

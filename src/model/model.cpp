@@ -5,6 +5,7 @@
 #include "model/arch/arch.h"
 #include "model/bind_weights.h"
 #include "model/checkpoint_config.h"
+#include "model/compute_precision.h"
 #include "model/forward.h"
 #include "model/hook_points.h"
 #include "tokenizer/load_tokenizer.h"
@@ -43,9 +44,20 @@ Model Model::from_weights(ModelConfig config, WeightStore weights, std::shared_p
   m.config_ = std::move(config);
   m.weights_ = std::move(weights);
   m.bound_ = bind_forward_weights(m.weights_, m.config_, layers);
+  m.layers_ = layers;
   m.tokenizer_ = std::move(tokenizer);
   if (!m.tokenizer_) m.tokenizer_error_ = "model: no tokenizer was given";
   return m;
+}
+
+void Model::use_compute(Compute compute) {
+  if (compute == config_.compute) return;
+  const std::string where = path_.empty() ? "model" : path_;
+  OSC_CHECK_INPUT(compute == Compute::BF16, where, "a model that computes in bf16 cannot go back to f32; load it again");
+  require_bf16_support(config_, where);
+  weights_ = bf16_weights(weights_, where);
+  config_.compute = compute;
+  bound_ = bind_forward_weights(weights_, config_, layers_);
 }
 
 Tensor Model::forward(const std::vector<int32_t>& tokens, HookSet& hooks) const {

@@ -31,6 +31,11 @@ class Model {
   static Model from_weights(ModelConfig config, WeightStore weights, std::shared_ptr<const Tokenizer> tokenizer = nullptr,
                             LayerRange layers = {});
 
+  // The precision of this model's forward passes (model/compute_precision.h; default F32). BF16
+  // rounds the weights to bf16 once (F32 / F16 ones become bf16 copies); BadInput naming the model
+  // for a family or weight bf16 does not support.
+  void use_compute(Compute compute);
+
   const ModelConfig& config() const { return config_; }
   const std::string& path() const { return path_; }
 
@@ -57,6 +62,7 @@ class Model {
   std::string path_;
   WeightStore weights_;
   ForwardWeights bound_;  // what the forward pass reads of weights_, looked up once
+  LayerRange layers_;     // the blocks bound_ holds
   std::shared_ptr<const Tokenizer> tokenizer_;
   std::string tokenizer_error_;
 };

@@ -82,8 +82,10 @@ std::vector<std::string> unpack_patterns(const std::vector<std::byte>& message) 
 
 }  // namespace
 
-LayerPipeline::LayerPipeline(const std::string& path)
-    : stage_(dist::size() == 1 ? Stage{LayerRange{}, Model::load(path), {}} : load_stage(path, dist::rank(), dist::size())) {}
+LayerPipeline::LayerPipeline(const std::string& path, Compute compute)
+    : stage_(dist::size() == 1 ? Stage{LayerRange{}, Model::load(path), {}} : load_stage(path, dist::rank(), dist::size())) {
+  stage_.model.use_compute(compute);
+}
 
 bool LayerPipeline::is_front() const { return dist::is_root(); }
 

@@ -50,8 +50,9 @@ Stage load_stage(const std::string& path, int rank, int ranks);
 
 class LayerPipeline {
  public:
-  // Loads this rank's share of the checkpoint at `path` (all of it in a job of one rank).
-  explicit LayerPipeline(const std::string& path);
+  // Loads this rank's share of the checkpoint at `path` (all of it in a job of one rank), computing
+  // in `compute` (Model::use_compute).
+  explicit LayerPipeline(const std::string& path, Compute compute = Compute::F32);
 
   bool is_front() const;
   // This rank's model: the config, the tokenizer, the weights of its layers and the globals.

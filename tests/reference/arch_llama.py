@@ -158,10 +158,10 @@ def _moe(hooks, prefix, x, W, p, cfg, act):
     routed to expert e, and mlp.hook_post [T, n_experts * d_ff], the experts' hook_post side by side."""
     n_experts, top_k = cfg["num_local_experts"], cfg["num_experts_per_tok"]
     logits = linear(x, W[p + "block_sparse_moe.gate.weight"])  # [T, n_experts]
-    probs = torch.softmax(logits, dim=-1)
+    probs = torch.softmax(logits.float(), dim=-1)  # HF: softmax(..., dtype=torch.float)
     top_w, top_i = probs.topk(top_k, dim=-1)
     top_w = top_w / top_w.sum(-1, keepdim=True)
-    dense = torch.zeros_like(probs).scatter(1, top_i, top_w)  # [T, n_experts]
+    dense = torch.zeros_like(probs).scatter(1, top_i, top_w).to(x.dtype)  # [T, n_experts]
     hooks.rec(prefix + "hook_router_logits", logits)
     hooks.rec(prefix + "hook_expert_weights", dense)
     out = torch.zeros_like(x)

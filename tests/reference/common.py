@@ -122,8 +122,9 @@ def linear(x, weight, bias=None):
 
 
 def conv1d(x, weight, bias):
-    """GPT-2 Conv1D convention: weight [in, out]."""
-    return x @ weight + bias
+    """GPT-2 Conv1D convention: weight [in, out]. torch.addmm as HF's Conv1D: in bf16 the bias is
+    added before the one rounding of the output (x @ weight + bias would round twice)."""
+    return torch.addmm(bias, x, weight)
 
 
 def rms_norm(x, weight, eps):
@@ -136,23 +137,40 @@ def layer_norm(x, weight, bias, eps):
 
 # The norms of a block as TransformerLens hooks them: hook_normalized records the value after
 # centring (LayerNorm) and scaling, before the norm's weight and bias, which are applied after.
+# On bf16 tensors as Hugging Face computes them: nn.LayerNorm in f32, rounded once after weight
+# and bias (PyTorch's kernel); LlamaRMSNorm normalises in f32, rounds (`.to(input_dtype)`), then
+# multiplies by the bf16 weight. On f32 tensors the casts do nothing.
 def hooked_layer_norm(hooks, name, x, weight, bias, eps):
-    y = hooks.rec(name, layer_norm(x, None, None, eps)) * weight
-    return y if bias is None else y + bias
+    y = hooks.rec(name, layer_norm(x.float(), None, None, eps)) * weight.float()
+    return (y if bias is None else y + bias.float()).to(x.dtype)
 
 
 def hooked_rms_norm(hooks, name, x, weight, eps):
-    return hooks.rec(name, rms_norm(x, 1.0, eps)) * weight
+    return hooks.rec(name, rms_norm(x.float(), 1.0, eps).to(x.dtype)) * weight
+
+
+def mul_scalar(x, c):
+    """x * c with one rounding to x's dtype: PyTorch 2 multiplies a bf16 tensor by a Python float in
+    f32 (`original_scalar_value<opmath_t>`); 1.13 would round c to bf16 first. Plain x * c in f32."""
+    return (x.float() * c).to(x.dtype)
 
 
 def gelu_tanh(x):
-    return 0.5 * x * (1.0 + torch.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x.pow(3))))
+    """HF NewGELUActivation, each operation on x's dtype (in bf16 each result is rounded)."""
+    inner = x + mul_scalar(x.pow(3), 0.044715)
+    return mul_scalar(x, 0.5) * (1.0 + torch.tanh(mul_scalar(inner, math.sqrt(2.0 / math.pi))))
+
+
+def in_f32(f):
+    """f computed in f32 and rounded to x's dtype: PyTorch 2's CPU kernels of silu on bf16 tensors
+    (1.13's bf16 silu differs from that by an ulp in about 30% of the entries)."""
+    return lambda x: f(x.float()).to(x.dtype)
 
 
 ACTIVATIONS = {
-    "silu": F.silu,
-    "swish": F.silu,
-    "gelu": lambda x: F.gelu(x),  # exact erf form
+    "silu": in_f32(F.silu),
+    "swish": in_f32(F.silu),
+    "gelu": lambda x: F.gelu(x),  # exact erf form (1.13's bf16 gelu already rounds f32 gelu)
     "gelu_new": gelu_tanh,
     "gelu_pytorch_tanh": gelu_tanh,
     "relu": F.relu,

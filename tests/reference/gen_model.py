@@ -7,7 +7,11 @@ with `input_ids` (I32 [T]) and every hook point of the contract (F32).
 The forward reads the weights back from the written file, so with --dtype bf16/f16 it runs (in
 f32) on exactly the rounded values the C++ engine will load.
 
-usage: gen_model.py --arch ARCH --out DIR [--dtype f32|bf16|f16] [--seed N] [--lengths 9,200]
+With --compute bf16 the forward instead runs with every weight cast to torch.bfloat16, as Hugging
+Face runs a model loaded in bf16 (the op order of the f32 forward, on bf16 tensors; common.py says
+where HF computes in f32 and rounds), and writes DIR/expected_bf16_T{T}.safetensors.
+
+usage: gen_model.py --arch ARCH --out DIR [--dtype f32|bf16|f16] [--compute f32|bf16] [--seed N] [--lengths 9,200]
 """
 import argparse
 import importlib
@@ -34,6 +38,7 @@ ARCHS = {
     "phi2": "arch_phi", "phi2qk": "arch_phi",
     "gpt_neox": "arch_neox",
 }
+COMPUTE_DTYPES = {"f32": torch.float32, "bf16": torch.bfloat16}
 STORE_DTYPES = {"f32": (torch.float32, "float32"), "bf16": (torch.bfloat16, "bfloat16"),
                 "f16": (torch.float16, "float16")}
 
@@ -43,6 +48,7 @@ def parse_args(argv):
     ap.add_argument("--arch", required=True, choices=sorted(ARCHS))
     ap.add_argument("--out", required=True, help="output directory (created)")
     ap.add_argument("--dtype", default="f32", choices=sorted(STORE_DTYPES))
+    ap.add_argument("--compute", default="f32", choices=sorted(COMPUTE_DTYPES))
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--lengths", default="9,200", help="comma-separated token counts")
     ap.add_argument("--layers", type=int, default=2)
@@ -86,6 +92,10 @@ def build_checkpoint(module, args, query_key_std=0.25):
     return cfg
 
 
+def expected_name(compute, n_tokens):
+    return f"expected_T{n_tokens}.safetensors" if compute == "f32" else f"expected_{compute}_T{n_tokens}.safetensors"
+
+
 def run_length(module, cfg, weights, args, n_tokens):
     vocab = module.hook_summary(cfg)["vocab"]
     ids = token_ids(args.seed, n_tokens, vocab)
@@ -102,9 +112,9 @@ def run_length(module, cfg, weights, args, n_tokens):
             assert finite.numel() == t.numel(), f"{name} has non-finite values"
     tensors = dict(hooks.values)
     tensors["input_ids"] = ids.to(torch.int32)
-    meta = {"arch": args.arch, "tokens": n_tokens, "seed": args.seed, "dtype": args.dtype}
+    meta = {"arch": args.arch, "tokens": n_tokens, "seed": args.seed, "dtype": args.dtype, "compute": args.compute}
     meta.update({k: repr(v) for k, v in hooks.notes.items()})
-    st_io.write(os.path.join(args.out, f"expected_T{n_tokens}.safetensors"), tensors, meta)
+    st_io.write(os.path.join(args.out, expected_name(args.compute, n_tokens)), tensors, meta)
     return hooks.notes
 
 
@@ -114,11 +124,11 @@ def main(argv):
     module = importlib.import_module(ARCHS[args.arch])
     cfg = build_checkpoint(module, args)
     stored, _ = st_io.read(os.path.join(args.out, "model.safetensors"))
-    weights = Checkpoint(stored)
+    weights = Checkpoint(stored, COMPUTE_DTYPES[args.compute])
     for n_tokens in args.lengths:
         notes = run_length(module, cfg, weights, args, n_tokens)
         extra = "".join(f" {k}={v:.3g}" for k, v in notes.items())
-        print(f"{args.arch}: wrote expected_T{n_tokens}.safetensors{extra}")
+        print(f"{args.arch}: wrote {expected_name(args.compute, n_tokens)}{extra}")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,10 @@ contract, with the same checks: every stored tensor used, hook names and shapes 
 It never looks at how the C++ engine names or lays out tensors: the reference modules read only
 config.json keys and Hugging Face tensor names.
 
-usage: run_checkpoint.py --model DIR [--model DIR ...] [--lengths 9] [--seed N]
+--compute bf16 runs the forward on the weights cast to torch.bfloat16 (gen_model.py) and writes
+DIR/expected_bf16_T{T}.safetensors.
+
+usage: run_checkpoint.py --model DIR [--model DIR ...] [--lengths 9] [--seed N] [--compute f32|bf16]
 """
 import argparse
 import importlib
@@ -32,16 +35,17 @@ MODULES = {
 }
 
 
-def run_model(model_dir, lengths, seed):
+def run_model(model_dir, lengths, seed, compute="f32"):
     with open(os.path.join(model_dir, "config.json")) as f:
         cfg = json.load(f)
     module = importlib.import_module(MODULES[cfg["model_type"]])
     stored, _ = st_io.read(os.path.join(model_dir, "model.safetensors"))
-    weights = Checkpoint(stored)
-    args = argparse.Namespace(arch=cfg["model_type"], out=model_dir, seed=seed, dtype=cfg.get("torch_dtype"))
+    weights = Checkpoint(stored, gen_model.COMPUTE_DTYPES[compute])
+    args = argparse.Namespace(arch=cfg["model_type"], out=model_dir, seed=seed, dtype=cfg.get("torch_dtype"),
+                              compute=compute)
     for n_tokens in lengths:
         gen_model.run_length(module, cfg, weights, args, n_tokens)
-        print(f"{model_dir}: wrote expected_T{n_tokens}.safetensors")
+        print(f"{model_dir}: wrote {gen_model.expected_name(compute, n_tokens)}")
 
 
 def main(argv):
@@ -50,10 +54,11 @@ def main(argv):
     ap.add_argument("--model", action="append", required=True, help="checkpoint directory (repeatable)")
     ap.add_argument("--lengths", default="9", help="comma-separated token counts")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--compute", default="f32", choices=sorted(gen_model.COMPUTE_DTYPES))
     args = ap.parse_args(argv)
     lengths = [int(v) for v in args.lengths.split(",") if v.strip()]
     for model_dir in args.model:
-        run_model(model_dir, lengths, args.seed)
+        run_model(model_dir, lengths, args.seed, args.compute)
 
 
 if __name__ == "__main__":
