@@ -14,6 +14,7 @@ convert_hf_to_gguf.py wants the tokenizer's source files and Python packages thi
 usage: hf_llama_to_gguf.py --model HF_DIR --vocab VOCAB.gguf --gguf-py LLAMA_CPP/gguf-py --out F.gguf [--layers N]
 """
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -69,7 +70,7 @@ def main():
     ap.add_argument("--layers", type=int, default=None)
     args = ap.parse_args()
     sys.path.insert(0, args.gguf_py)
-    import gguf  # noqa: E402  (the peer's gguf-py)
+    gguf = importlib.import_module("gguf")  # the peer's gguf-py, found at run time: not a dependency
 
     with open(os.path.join(args.model, "config.json")) as f:
         cfg = json.load(f)
