@@ -11,6 +11,7 @@
 #include "analysis/model_capture.h"
 #include "analysis/outlier_writers.h"
 #include "dist/communicator.h"
+#include "pipeline/json_bytes.h"
 
 namespace osc::pipeline {
 namespace {
@@ -20,17 +21,6 @@ using analysis::LinearWeight;
 
 // The kinds of message of the lifecycle (apart from the other pipeline files').
 enum Tag : int { kLayers = 31, kModules = 32 };
-
-std::vector<std::byte> bytes_of(const nlohmann::json& j) {
-  const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(j);
-  const auto* begin = reinterpret_cast<const std::byte*>(cbor.data());
-  return {begin, begin + cbor.size()};
-}
-
-nlohmann::json json_of(const std::vector<std::byte>& bytes) {
-  const auto* begin = reinterpret_cast<const std::uint8_t*>(bytes.data());
-  return nlohmann::json::from_cbor(begin, begin + bytes.size());
-}
 
 // The layers whose weights lifecycle_json reads, found by running its weight-reading steps
 // without weights: the emergence layer, the disappearance layer, each entry's first flagged layer.

@@ -9,6 +9,7 @@
 #include "analysis/model_capture.h"
 #include "core/progress.h"
 #include "dist/communicator.h"
+#include "pipeline/json_bytes.h"
 
 namespace osc::pipeline {
 namespace {
@@ -55,17 +56,6 @@ LayerWeightSummary summary_of(const nlohmann::json& j) {
   const nlohmann::json& d = j[1];
   s.down = {d[0].get<bool>(), d[1].get<int64_t>(), d[2].get<double>(), d[3].get<double>(), values_of(d[4])};
   return s;
-}
-
-std::vector<std::byte> bytes_of(const nlohmann::json& j) {
-  const std::vector<std::uint8_t> cbor = nlohmann::json::to_cbor(j);
-  const auto* begin = reinterpret_cast<const std::byte*>(cbor.data());
-  return {begin, begin + cbor.size()};
-}
-
-nlohmann::json json_of(const std::vector<std::byte>& bytes) {
-  const auto* begin = reinterpret_cast<const std::uint8_t*>(bytes.data());
-  return nlohmann::json::from_cbor(begin, begin + bytes.size());
 }
 
 // This rank's layers, summarised one layer at a time: [first, end) of the model's layers.
