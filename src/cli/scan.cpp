@@ -3,8 +3,7 @@
 // attention, lifecycle, and with --ablate-file the perplexity ablation), prints a short summary
 // and writes DIR/report.json (docs/report-schema.md) with CSV tables. Parts alone:
 // `scan weights`, `scan attention`, `scan lifecycle`, `scan ablate`. Thresholds: docs/metrics.md.
-// Under `mpirun -np N`, the layers are split over the ranks (docs/distributed.md; the ablation
-// runs in one process only).
+// Under `mpirun -np N`, the layers are split over the ranks (docs/distributed.md).
 #include <cctype>
 #include <cmath>
 #include <iostream>
