@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""`mpirun -np N outlierscope scan|scan attention|scan lifecycle` (the capture sweep runs on the
-rank that holds each layer, the lifecycle reads its weights from their owners; docs/distributed.md)
+"""`mpirun -np N outlierscope scan|scan attention|scan lifecycle|scan ablate` (the capture sweep and
+the ablation's passes run on the rank that holds each layer, the lifecycle reads its weights from
+their owners; docs/distributed.md)
 on loopback against one process, whose analyses are themselves checked against PyTorch
 (tests/reference/, tests/unit/analysis_planted_test.cpp): report.json (apart from its creation
 time), every CSV, every figure and the printed summary are the same bytes. Models: stories260K on
 several windows of a text file (no outliers emerge: the lifecycle is empty) and checkpoints with
 planted outliers (tests/reference/plant_outliers.py: 5 layers, emergence at layer 2 on rank 1,
 disappearance at layer 4 on the last rank; LLaMA dense, Mixtral with the writer in an expert).
+The ablation (`scan --ablate-file`, `scan ablate`): stories260K with the relative rule (outliers
+at layer 0 of rank 0), the planted LLaMA with a byte-level tokenizer (target layer 2 on rank 1;
+ids = bytes, so '.' is the planted delimiter): the same bytes as one process too.
 Errors: one line from one rank, exit 2, no hang.
 
 Environment: as tests/mpi/pipeline_scan_test.py.
@@ -14,6 +18,7 @@ Environment: as tests/mpi/pipeline_scan_test.py.
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 
@@ -78,10 +83,10 @@ def planted(arch):
 
 def planted_models():
     """The planted checkpoints, by architecture."""
-    models = {}
+    models, ids_of = {}, {}
     for arch, ranks in (("llama", (2, 3)), ("mixtral", (2,))):
         model, ids = planted(arch)
-        models[arch] = model
+        models[arch], ids_of[arch] = model, ids
         one = compare("planted_" + arch, model, ids + ["--figures"], ranks)
         if one:
             life = one["lifecycle"]
@@ -91,7 +96,41 @@ def planted_models():
                   f"planted {arch}: the disappearance's cancelling columns (last rank)")
         for part in ("attention", "lifecycle"):
             compare(f"planted_{arch}_{part}", model, ids, (2,), (part,))
-    return models
+    return models, ids_of
+
+
+def byte_tokenizer(model):
+    """A GPT-2-style byte-level tokenizer.json whose ids are the byte values (the planted vocab is 256)."""
+    printable = [*range(33, 127), *range(161, 173), *range(174, 256)]
+    chars, extra = {}, 0
+    for b in range(256):
+        chars[b] = chr(b) if b in printable else chr(256 + extra)
+        extra += b not in printable
+    vocab = {chars[b]: b for b in range(256)}
+    tokenizer = {"version": "1.0", "model": {"type": "BPE", "vocab": vocab, "merges": []},
+                 "pre_tokenizer": {"type": "ByteLevel", "add_prefix_space": False},
+                 "decoder": {"type": "ByteLevel"}}
+    with open(os.path.join(model, "tokenizer.json"), "w") as f:
+        json.dump(tokenizer, f)
+
+
+def ablations(text, stories, llama, llama_ids):
+    """scan --ablate-file and scan ablate, pipelined, against one process; the target layer on rank 0
+    (stories) and on rank 1 (planted LLaMA, whose later ranks carry three passes per window)."""
+    relative = ["--act-rule", "relative", "--act-k", "10", "--ablate-ctx", "32", "--ablate-windows", "3"]
+    one = compare("stories_ablation", STORIES, stories + relative + ["--ablate-file", text], (2, 3))
+    check(one and one["ablation"]["target"]["n_entries"] > 0, "stories: the ablation has entries to zero")
+    compare("stories_ablate", STORIES, stories + relative, (2, 3), ("ablate",))
+    copy = os.path.join(SCRATCH, "model_llama_tokenizer")
+    subprocess.run(["rm", "-rf", copy], check=True)
+    shutil.copytree(llama, copy)
+    byte_tokenizer(copy)
+    planted_args = llama_ids + ["--ablate-file", text, "--ablate-ctx", "24", "--ablate-windows", "4"]
+    one = compare("planted_llama_ablation", copy, planted_args, (2, 3))
+    if one:
+        target = one["ablation"]["target"]
+        check(target["layer"] == 2 and target["n_entries"] > 0, f"planted llama: ablation at layer 2 with entries ({target})")
+    compare("planted_llama_ablate", copy, planted_args, (2, 3), ("ablate",))
 
 
 def one_error_line(label, args, ranks, expected):
@@ -105,9 +144,7 @@ def errors(text, model):
     out = os.path.join(SCRATCH, "errors")
     one_error_line("6 ranks for 5 layers", ["scan", STORIES, "--out", out], 6, "6 ranks cannot share 5 layers")
     one_error_line("a bad --act-rule", ["scan", STORIES, "--act-rule", "nope", "--out", out], 2, "--act-rule")
-    for part in ([], ["ablate"]):
-        one_error_line(f"scan {' '.join(part)} with the ablation", ["scan", *part, STORIES, "--file", text,
-                       "--ablate-file", text, "--out", out], 2, "does not run layer-pipelined yet")
+    one_error_line("scan ablate without a text file", ["scan", "ablate", STORIES, "--out", out], 2, "needs a text file")
     rc, _, err1 = run(["scan", model, "--out", out])
     lone = err1.strip().split(": ", 1)[-1]
     line = one_error_line("a model without tokenizer", ["scan", model, "--out", out], 2, "no tokenizer found")
@@ -122,7 +159,9 @@ def main():
     stories = ["--file", text, "--max-tokens", "48", "--max-windows", "6"]
     compare("stories", STORIES, stories, (2, 3))
     compare("stories_lifecycle", STORIES, stories, (2,), ("lifecycle",))
-    errors(text, planted_models()["llama"])
+    models, ids_of = planted_models()
+    ablations(text, stories, models["llama"], ids_of["llama"])
+    errors(text, models["llama"])
 
 
 if __name__ == "__main__":
