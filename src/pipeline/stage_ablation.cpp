@@ -1,7 +1,6 @@
 #include "pipeline/stage_ablation.h"
 
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <string>
 #include <utility>
@@ -48,7 +47,10 @@ Tensor receive_stream(int64_t tokens, int64_t d_model, const std::string& what) 
 // This rank's passes: from the embeddings (rank 0) or from the previous rank's streams.
 void enter(AblationPasses& passes, const std::vector<AblationWindow>& windows, const LayerPipeline& job,
            int64_t target_layer) {
-  if (dist::is_root()) return passes.embed_originals();
+  if (dist::is_root()) {
+    passes.embed_originals();
+    return;
+  }
   const int64_t first = job.layers().first, d = job.model().config().d_model;
   for (size_t i = 0; i < windows.size(); ++i) {
     const auto tokens = static_cast<int64_t>(windows[i].tokens.size());
@@ -104,9 +106,10 @@ nlohmann::json stage_ablation(const LayerPipeline& job, const AblationTarget& ta
   for (int64_t l = layers.first; l < end; ++l) passes.run_layer(l);
   const int last = dist::size() - 1, owner = owner_of(shared.layer, job);
   AblationResult r;
-  if (dist::rank() != last) leave(passes, end, shared.layer);
-  else passes.score_all(r.original, r.zeroed, r.meaned);
-  if (dist::rank() == last) {
+  if (dist::rank() != last) {
+    leave(passes, end, shared.layer);
+  } else {
+    passes.score_all(r.original, r.zeroed, r.meaned);
     const nlohmann::json scores = {totals_json(r.original), totals_json(r.zeroed), totals_json(r.meaned)};
     dist::send_sized(bytes_of(scores), 0, kScores, "the ablation's scores");
   }
