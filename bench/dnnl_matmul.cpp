@@ -5,7 +5,7 @@
 //         matmul, so this is the Hugging Face bf16 computation, not our f32-activation one.
 // Weights are used in place in their stored [out, in] layout (format tag `ba` of the [in, out]
 // weight) as our kernels use the mapped file, and rotated over 256 MiB of copies like
-// matmul_bench, so they come from memory. Built only when CMake finds oneDNN.
+// matmul_bench, so they come from memory.
 #include <benchmark/benchmark.h>
 
 #include <cstdint>

@@ -2,16 +2,19 @@
 // named by OSC_BENCH_MODEL (bench/run_forward.sh makes a GPT-2-124M-shaped one), at the token
 // counts of the arguments. Counters: tokens/s and GFLOP/s (matmul FLOPs: 2·T·weights of every
 // linear layer, plus 4·T²·d_model per layer for the attention products, full square, as the
-// PyTorch peer computes them).
+// PyTorch peer computes them). OSC_BENCH_TOKENS replaces the token counts, OSC_BENCH_COMPUTE=bf16 runs
+// the passes with --compute bf16 (a 7B in one process: OSC_BENCH_TOKENS=9,1024).
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
 #include <memory>
 #include <vector>
 
+#include "bench_tokens.h"
 #include "core/large_buffers.h"
 #include "hooks/hook_set.h"
 #include "kernels/blas_kernels.h"
+#include "model/compute_precision.h"
 #include "model/model.h"
 
 namespace {
@@ -21,6 +24,7 @@ const osc::Model* bench_model() {
     const char* path = std::getenv("OSC_BENCH_MODEL");
     if (!path) return std::unique_ptr<osc::Model>();
     auto m = std::make_unique<osc::Model>(osc::Model::load(path));
+    if (const char* compute = std::getenv("OSC_BENCH_COMPUTE")) m->use_compute(osc::parse_compute(compute, "OSC_BENCH_COMPUTE"));
     m->forward(std::vector<int32_t>(8, 0));  // warm-up: pages of the mapped weights faulted in once
     return m;
   }();
@@ -54,7 +58,11 @@ void BM_ForwardAllHooks(benchmark::State& state) {
       benchmark::Counter(forward_flops(model->config(), T) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-BENCHMARK(BM_ForwardAllHooks)->Arg(64)->Arg(256)->Arg(1024)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
+void token_counts(benchmark::internal::Benchmark* b) {
+  for (int64_t T : bench_token_counts({64, 256, 1024})) b->Arg(T);
+}
+
+BENCHMARK(BM_ForwardAllHooks)->Apply(token_counts)->Unit(benchmark::kMillisecond)->MeasureProcessCPUTime()->UseRealTime();
 
 // Before benchmark::benchmark_main's main (bench/CMakeLists.txt) runs the benchmarks.
 [[maybe_unused]] const bool configured = [] {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_tokens.h"
 #include "kernels/matmul.h"
 #include "support/random_weights.h"
 
@@ -44,25 +45,8 @@ void BM_Linear(benchmark::State& state, DType dtype, MatmulPath path) {
                                               benchmark::Counter::kIsRate);
 }
 
-// Token counts: 1, 9, 512, or the comma-separated list in OSC_BENCH_TOKENS (e.g. "16,24,32" for
-// the stream / gemm crossover).
-std::vector<int64_t> token_counts() {
-  const char* list = std::getenv("OSC_BENCH_TOKENS");
-  if (!list) return {1, 9, 512};
-  std::vector<int64_t> counts;
-  for (const char* p = list;;) {
-    char* end = nullptr;
-    const int64_t t = std::strtoll(p, &end, 10);
-    if (end == p || t < 1) break;  // not a positive count: the list ends here
-    counts.push_back(t);
-    if (*end != ',') break;
-    p = end + 1;
-  }
-  return counts;
-}
-
 void shapes(benchmark::internal::Benchmark* b) {
-  for (int64_t tokens : token_counts())
+  for (int64_t tokens : bench_token_counts({1, 9, 512}))
     for (int64_t out : {4096, 11008}) b->Args({out, 4096, tokens});
   b->ArgNames({"out", "in", "T"})->Unit(benchmark::kMillisecond);
   // On a machine shared with other jobs wall time measures the queue for the cores; then rates per

@@ -15,7 +15,7 @@
 # env:   OUTLIERSCOPE_BIN (default build/outlierscope), OUTLIERSCOPE_SHARED (default ../shared),
 #        REPEATS (default 3; LONG_REPEATS for 1024 tokens, default REPEATS), PEER_DTYPE (bf16|f32,
 #        default bf16: the peer's faster setting here), INPUTS (default "short long": 9 and 1024
-#        tokens), LOCK (a file: hold `flock` on it for the
+#        tokens), COMPUTE (f32|bf16, default f32: our --compute; bf16 is what the peer computes), LOCK (a file: hold `flock` on it for the
 #        whole run, so that no other 7B process shares the RAM), KEEP=0 to delete the model afterwards.
 set -euo pipefail
 
@@ -26,6 +26,7 @@ model=${1:-/tmp/outlierscope-llama7b}
 repeats=${REPEATS:-3}
 long_repeats=${LONG_REPEATS:-$repeats}
 peer_dtype=${PEER_DTYPE:-bf16}
+compute=${COMPUTE:-f32}
 limit_kib=$((16 * 1024 * 1024))
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -56,7 +57,7 @@ short_text="Once upon a time there was a little"
 measure() {  # label, then the run arguments
   local label=$1
   shift
-  /usr/bin/time -v "$bin" -q run "$model" "$@" --hooks 'blocks.*.hook_resid_post' --out "$work/acts.safetensors" \
+  /usr/bin/time -v "$bin" -q run "$model" "$@" --compute "$compute" --hooks 'blocks.*.hook_resid_post' --out "$work/acts.safetensors" \
     2> "$work/time.txt" > /dev/null || { cat "$work/time.txt" >&2; exit 1; }
   local wall user sys rss tokens
   wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$work/time.txt" | awk -F: '{s = 0; for (i = 1; i <= NF; i++) s = 60 * s + $i; print s}')
@@ -85,7 +86,7 @@ for r in map(json.loads, sys.stdin):
           f" load {load:.1f} s, peak RSS {rss:.2f} GiB, {full:.2f} GiB with all layers loaded)")'
 }
 
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); peer dtype $peer_dtype; $repeats runs at 9 tokens, $long_repeats at 1024"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg); ours --compute $compute, peer dtype $peer_dtype; $repeats runs at 9 tokens, $long_repeats at 1024"
 for label in ${INPUTS:-short long}; do
   if [[ $label == short ]]; then tokens=9 n=$repeats; else tokens=1024 n=$long_repeats; fi
   if [[ $label == short ]]; then args=(--text "$short_text"); else args=(--file "$work/long.txt"); fi

@@ -6,8 +6,9 @@
 // (eager attention): the weights rounded to bf16 once, as .to(torch.bfloat16) does, and every
 // tensor the module makes in bf16 rounded to bf16 where it is made (docs/hooks.md, "Compute
 // precision", lists the points). Products of bf16 values are exact in f32 and are summed in f32,
-// as PyTorch's bf16 matmul does, so the f32 kernels compute the bf16 linear layers exactly up to
-// the order of the additions.
+// as PyTorch's bf16 matmul does: the linear layers run on the stream kernel for few tokens and on
+// oneDNN's bf16 matmul past it (kernels/bf16_matmul.h), the same numbers up to the order of the
+// additions.
 #pragma once
 #include <string>
 

@@ -4,7 +4,6 @@
 
 #include "core/error.h"
 #include "kernels/bf16_round.h"
-#include "kernels/matmul.h"
 #include "model/forward_context.h"
 
 namespace osc {
@@ -76,8 +75,7 @@ Tensor unembed(const ForwardContext& ctx, const Tensor& x) {
   Tensor normed(x.shape);
   ctx.norm(ctx.weights.ln_final, HookPoint::LnFinalNormalized, x.ptr(), normed.ptr());
   Tensor logits({ctx.tokens, ctx.config.vocab_size});
-  linear(normed.ptr(), ctx.tokens, ctx.weights.unembed.weight, ctx.weights.unembed.bias, logits.ptr());
-  round_if(ctx.bf16(), logits.ptr(), logits.numel());
+  project_into(ctx, normed.ptr(), ctx.tokens, ctx.weights.unembed, logits.ptr());
   ctx.hook(HookPoint::Logits, logits.ptr(), logits.shape);
   return logits;
 }

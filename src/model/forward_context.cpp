@@ -1,5 +1,6 @@
 #include "model/forward_context.h"
 
+#include "kernels/bf16_matmul.h"
 #include "kernels/bf16_round.h"
 #include "kernels/matmul.h"
 #include "kernels/norm.h"
@@ -66,8 +67,12 @@ void ForwardContext::scale_shift(const NormWeights& w, float* x) const {
 }
 
 void project_into(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w, float* out) {
+  if (ctx.bf16()) {
+    linear_bf16(x, rows, w.weight, w.bias, out);
+    round_to_bf16(out, rows * w.weight.rows());
+    return;
+  }
   linear(x, rows, w.weight, w.bias, out);
-  round_if(ctx.bf16(), out, rows * w.weight.rows());
 }
 
 std::vector<float> project(const ForwardContext& ctx, const float* x, int64_t rows, const LinearWeights& w) {
