@@ -13,6 +13,12 @@ namespace osc {
 
 void keep_blas_single_threaded() { openblas_set_num_threads(1); }
 
+bool blas_sgemm_uses_avx512() {
+  const char* family = openblas_get_corename();
+  return std::strcmp(family, "SkylakeX") == 0 || std::strcmp(family, "Cooperlake") == 0 ||
+         std::strcmp(family, "SapphireRapids") == 0;
+}
+
 namespace {
 
 // The best kernel family the CPU's flags allow, or nullptr when the generic one is all there is.
