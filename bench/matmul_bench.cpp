@@ -4,6 +4,8 @@
 // enough weight copies to fill 256 MiB, so the weights come from memory, not from the 32 MiB L3.
 // Compare with bench/fma_peak.c and bench/stream_triad.c (docs/benchmarks.md). With
 // OSC_BENCH_CPU_TIME set, rates are per CPU-second of the process instead of per wall second.
+// OSC_BENCH_SHAPES replaces the [out, in] shapes: "OUTxIN,..." (GPT-2-124M: 2304x768,768x768,3072x768,
+// 768x3072,50257x768).
 //   build/matmul_bench --benchmark_filter='BF16' --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
@@ -45,9 +47,28 @@ void BM_Linear(benchmark::State& state, DType dtype, MatmulPath path) {
                                               benchmark::Counter::kIsRate);
 }
 
+// The [out, in] weight shapes: LLaMA-7B's, or the list in OSC_BENCH_SHAPES ("OUTxIN,...").
+std::vector<std::pair<int64_t, int64_t>> weight_shapes() {
+  const char* list = std::getenv("OSC_BENCH_SHAPES");
+  if (!list) return {{4096, 4096}, {11008, 4096}};
+  std::vector<std::pair<int64_t, int64_t>> out;
+  for (const char* p = list;;) {
+    char* end = nullptr;
+    const int64_t rows = std::strtoll(p, &end, 10);
+    if (end == p || *end != 'x') break;  // not "OUTxIN": the list ends here
+    p = end + 1;
+    const int64_t cols = std::strtoll(p, &end, 10);
+    if (end == p || rows < 1 || cols < 1) break;
+    out.emplace_back(rows, cols);
+    if (*end != ',') break;
+    p = end + 1;
+  }
+  return out;
+}
+
 void shapes(benchmark::internal::Benchmark* b) {
   for (int64_t tokens : bench_token_counts({1, 9, 512}))
-    for (int64_t out : {4096, 11008}) b->Args({out, 4096, tokens});
+    for (const auto& [out, in] : weight_shapes()) b->Args({out, in, tokens});
   b->ArgNames({"out", "in", "T"})->Unit(benchmark::kMillisecond);
   // On a machine shared with other jobs wall time measures the queue for the cores; then rates per
   // CPU-second of this process (all threads) say what the kernel does with the time it gets.

@@ -4,10 +4,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
+#include "kernels/blas_kernels.h"
 #include "kernels/convert_rows.h"
 #include "kernels/stream_matmul.h"
 
@@ -38,10 +40,19 @@ void gemm_rows(const float* x, int64_t tokens, int64_t in, const float* rows, in
               static_cast<int>(ldy));
 }
 
-// The automatic choice: up to kStreamTokens tokens stream, whatever the dtype (f32 too: OpenBLAS
-// ran 9-token products at 30-45% of the stream kernel's speed, docs/benchmarks.md); more go to sgemm.
+// Up to how many tokens the automatic choice streams. kStreamTokens for every dtype (f32 too: OpenBLAS
+// ran 9-token products at 30-45% of the stream kernel's speed, docs/benchmarks.md), except f32 weights
+// while OpenBLAS's sgemm is narrower than AVX-512 (e.g. OPENBLAS_CORETYPE=Haswell): then the stream
+// kernel ran GPT-2's [2304|768|3072|50257, 768] and [768, 3072] products at 1.2-1.5x its speed at
+// every T from 128 to 1024 (bench/matmul_bench, 2 threads), where the AVX-512 sgemm ran at ~1.25x ours.
+int64_t stream_limit(DType dtype) {
+  static const bool narrow_sgemm = !blas_sgemm_uses_avx512();  // OpenBLAS's kernels are fixed at start
+  return dtype == DType::F32 && narrow_sgemm ? std::numeric_limits<int64_t>::max() : kStreamTokens;
+}
+
+// The automatic choice: streamed up to stream_limit tokens where the CPU can; sgemm otherwise.
 MatmulPath choose_path(int64_t tokens, const TensorView& w) {
-  const bool stream = tokens <= kStreamTokens && kernels::stream_matmul_available(w.dtype);
+  const bool stream = tokens <= stream_limit(w.dtype) && kernels::stream_matmul_available(w.dtype);
   return stream ? MatmulPath::stream : MatmulPath::gemm;
 }
 

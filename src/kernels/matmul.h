@@ -2,7 +2,8 @@
 // f32 accumulation. Two paths:
 //   stream:  few tokens (<= kStreamTokens), any dtype, on AVX-512 CPUs: the weights are read
 //            once and widened / decoded in registers or cache (kernels/stream_matmul.h); up to
-//            ~16 tokens such products are bound by memory bandwidth.
+//            ~16 tokens such products are bound by memory bandwidth. F32 weights stream at every
+//            token count while OpenBLAS's sgemm is narrower than AVX-512 (kernels/matmul.cpp).
 //   gemm:    more tokens, or no AVX-512. F32 weights go straight to OpenBLAS sgemm on the mapped
 //            memory; other dtypes are converted one block of rows at a time into a small f32
 //            scratch buffer for sgemm (compute-bound: the conversion is amortised over the tokens).

@@ -7,7 +7,8 @@
 // shorter than and not a multiple of 16, K not a multiple of 256 for the 32-value block types
 // (the K-quants: 1, 2 and 3 super-blocks), 1, 2, 3, 5 tokens (one tile each) and token counts that
 // split into unequal tiles (9 = 5 + 4, 13 = 5 + 4 + 4, 16 = 5 + 5 + 6), 65 tokens (past the
-// automatic stream path's limit), and 3001 rows for the threads to split.
+// automatic stream path's limit), 130 and 300 tokens (F32 weights stream there too while OpenBLAS's
+// sgemm is narrower than AVX-512, kernels/matmul.cpp), and 3001 rows for the threads to split.
 #include <gtest/gtest.h>
 
 #include <array>
@@ -37,7 +38,8 @@ std::vector<Case> cases() {
   std::vector<Case> all;
   for (DType d : {DType::F32, DType::BF16, DType::F16})
     for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{
-             {37, 40, 1}, {37, 40, 9}, {19, 7, 2}, {29, 4101, 3}, {37, 40, 13}, {37, 40, 16}, {37, 40, 65}, {3001, 64, 9}})
+             {37, 40, 1},  {37, 40, 9},  {19, 7, 2},   {29, 4101, 3}, {37, 40, 13},
+             {37, 40, 16}, {37, 40, 65}, {37, 40, 300}, {3001, 64, 9}, {3001, 64, 130}})
       all.push_back({d, out, in, tokens});
   for (DType d : {DType::Q8_0, DType::Q4_0})
     for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{
