@@ -59,12 +59,23 @@ struct Q45KValues {
   // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
   static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
 
+  // The 8 scales and 8 mins of kquant::k4_scale_min, unpacked in registers (lane j: scale_j, lane
+  // 8 + j: min_j): a scalar unpacking, stored and reloaded as a vector, cost about as much as
+  // decoding the block's 256 values. Lane by lane, the low bits are byte A of the 12 packed bytes
+  // shifted and masked, the top two bits (sub-blocks 4..7) bits 6..7 of byte B moved to bits 4..5.
   static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
-    alignas(64) int32_t packed[16];  // scale_j at j, min_j at 8 + j
-    for (int j = 0; j < Layout::kSubBlocks; ++j) kquant::k4_scale_min(block + Layout::kScales, j, &packed[j], &packed[8 + j]);
+    const __m512i packed = bytes16(block + Layout::kScales);  // the 12 bytes, then 4 bytes of the block
+    const __m512i a = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11), packed);
+    const __m512i b = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7), packed);
+    const __m512i low = _mm512_maskz_and_epi32(
+        0xFFFF, _mm512_maskz_srlv_epi32(0xFFFF, a, _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4)),
+        _mm512_setr_epi32(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15));
+    const __m512i top = _mm512_setr_epi32(0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30);
+    // low | (b >> 2 & top): vpternlogd's A | (B & C)
+    const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, low, _mm512_maskz_srli_epi32(0xFFFF, b, 2), top, 0xF8);
     const __m512 d = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(half_at(block + Layout::kD)),
                                           _mm512_set1_ps(-half_at(block + Layout::kDmin)));
-    _mm512_storeu_ps(s, _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_load_si512(packed)), d));
+    _mm512_storeu_ps(s, _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, q), d));
   }
 
   template <int S>
