@@ -18,6 +18,7 @@ namespace {
 using simd::Bf16Values;
 using simd::F16Values;
 using simd::F32Values;
+using simd::PairBlockValues;
 using simd::Q4_0Values;
 using simd::Q4_KValues;
 using simd::Q5_KValues;
@@ -55,6 +56,29 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
     const __m512 wv = Tail ? Values::load_tail(w + r * row_bytes, k, m) : Values::load(w + r * row_bytes, k);
 #pragma GCC unroll 8
     for (int t = 0; t < TT; ++t) acc[r][t] = _mm512_fmadd_ps(wv, xv[t], acc[r][t]);
+  }
+}
+
+// acc[r][t] += the 32 values of block b of each row (Q8_0, Q4_0) times x[t, 32b .. 32b + 32).
+template <class Values, int R, int TT>
+OSC_AVX512 inline __attribute__((always_inline)) void pair_step(__m512 (&acc)[R][TT], const uint8_t* w, int64_t row_bytes,
+                                                                int64_t in, const float* x, int64_t b) {
+  __m512 xv[TT][2];
+#pragma GCC unroll 8
+  for (int t = 0; t < TT; ++t)
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      xv[t][h] = _mm512_loadu_ps(x + t * in + Values::kBlockValues * b + kLanes * h);
+      asm("" : "+v"(xv[t][h]));  // in a register, as in step()
+    }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    __m512 wv[2];
+    Values::block(w + r * row_bytes + Values::kBlockBytes * b, wv);
+#pragma GCC unroll 8
+    for (int t = 0; t < TT; ++t)
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) acc[r][t] = _mm512_fmadd_ps(wv[h], xv[t][h], acc[r][t]);
   }
 }
 
@@ -105,6 +129,8 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
       asm("" : "+m"(scales));
       block_step<Values, R, TT, 0>(acc, blocks, row_bytes, in, x + b * kquant::kValues, scales);
     }
+  } else if constexpr (PairBlockValues<Values>) {
+    for (int64_t b = 0; b < in / Values::kBlockValues; ++b) pair_step<Values, R, TT>(acc, w, row_bytes, in, x, b);
   } else {
     int64_t k = 0;
     for (; k + kLanes <= in; k += kLanes) step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
