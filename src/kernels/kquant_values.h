@@ -83,10 +83,17 @@ struct Q45KValues {
     constexpr kquant::BitField low = Layout::nibble(16 * S, FiveBit);
     constexpr int j = Layout::sub_block(16 * S);
     if constexpr (FiveBit) {
+      // Q5_K: the sub-block's 32 possible values in two registers, looked up by the 5-bit q with
+      // vpermt2ps (it reads the low 5 bits of each lane): bit 4 of the nibble's lane is replaced
+      // by the fifth bit (one vpternlogd, C ? B : A), the bits above are ignored.
       constexpr kquant::BitField fifth = Layout::fifth_bit(16 * S);
-      const __m512i q = or_masked(nibble<low.shift>(bytes16(block + low.byte)),
-                                  move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)), 0x10);
-      return scale_values(q, s, j, 8);
+      const __m512 low_values = scale_values(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), s, j, 8);
+      const __m512 high_values = scale_values(_mm512_setr_epi32(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31), s, j, 8);
+      const __m512i bytes = bytes16(block + low.byte);
+      const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes,
+                                                        move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)),
+                                                        _mm512_set1_epi32(0x10), 0xD8);
+      return _mm512_maskz_permutex2var_ps(0xFFFF, low_values, q, high_values);
     } else {
       // Q4_K: the sub-block's 16 possible values (the same FMA on q = 0 .. 15), looked up by
       // nibble: vpermps reads the low 4 bits of each lane, so the low nibble needs no mask and no
