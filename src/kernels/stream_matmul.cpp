@@ -122,7 +122,13 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int64_t b = 0; b < in / kquant::kValues; ++b) {
       const uint8_t* blocks = w + b * Values::kBlockBytes;
 #pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) Values::prepare(blocks + r * row_bytes, scales[r]);
+      for (int r = 0; r < R; ++r) {
+        Values::prepare(blocks + r * row_bytes, scales[r]);
+        // The cache lines of the block kPrefetchBytes further on (a prefetch past the end of the
+        // weights is dropped, never faults).
+        for (int line = 0; line < Values::kPrefetchBytes && line < Values::kBlockBytes; line += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(blocks + r * row_bytes + Values::kPrefetchBytes + line), _MM_HINT_T0);
+      }
       // Makes the steps read each scale from memory as a broadcast (a load, no ALU work): GCC
       // would otherwise keep the prepared vectors in registers and broadcast each scale out of
       // them with a vpermd, two shuffles more per 16 weights.
