@@ -59,7 +59,8 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
   }
 }
 
-// acc[r][t] += the 32 values of block b of each row (Q8_0, Q4_0) times x[t, 32b .. 32b + 32).
+// acc[r][t] += the 32 values of block b of each row (Q8_0, Q4_0) times x[t, 32b .. 32b + 32),
+// prefetching each row Values::kPrefetchBytes ahead (as tile() does for the K-quants).
 template <class Values, int R, int TT>
 OSC_AVX512 inline __attribute__((always_inline)) void pair_step(__m512 (&acc)[R][TT], const uint8_t* w, int64_t row_bytes,
                                                                 int64_t in, const float* x, int64_t b) {
@@ -74,6 +75,8 @@ OSC_AVX512 inline __attribute__((always_inline)) void pair_step(__m512 (&acc)[R]
 #pragma GCC unroll 8
   for (int r = 0; r < R; ++r) {
     __m512 wv[2];
+    if constexpr (Values::kPrefetchBytes > 0)
+      _mm_prefetch(reinterpret_cast<const char*>(w + r * row_bytes + Values::kBlockBytes * b + Values::kPrefetchBytes), _MM_HINT_T0);
     Values::block(w + r * row_bytes + Values::kBlockBytes * b, wv);
 #pragma GCC unroll 8
     for (int t = 0; t < TT; ++t)
