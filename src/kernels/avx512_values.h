@@ -66,6 +66,8 @@ struct Q8_0Values {
   static constexpr int kBlockValues = 32, kBlockBytes = 34;
   // How far ahead in each row the stream kernel prefetches: 1 KiB measured 17.3 -> 19.8 GB/s at T = 1.
   static constexpr int kPrefetchBytes = 1024;
+  // Rows per group in the stream kernel (8 for the other types): more loads in flight at T <= 2.
+  static constexpr int kMaxRows = 16;
   static OSC_AVX512 inline void block(const uint8_t* b, __m512 (&v)[2]) {
     const __m512 d = block_scale(b);
 #pragma GCC unroll 2

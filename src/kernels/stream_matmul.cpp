@@ -151,15 +151,25 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int t = 0; t < TT; ++t) y[t * ldy + r] = lane_sum(acc[r][t]);
 }
 
+// The most rows per group: 8, or Values::kMaxRows where a type sets it.
+template <class Values>
+constexpr int max_rows() {
+  if constexpr (requires { Values::kMaxRows; }) return Values::kMaxRows;
+  else return 8;
+}
+
 // Rows per group for a tile of TT tokens: as many as the accumulator registers allow (R x TT
-// accumulators plus TT activations and one weight register within the 32), at most 8.
-constexpr int rows_for(int tile_tokens) { return std::min(8, std::min(kAccumulators, 31 - tile_tokens) / tile_tokens); }
+// accumulators plus TT activations and one weight register within the 32), at most max_rows.
+template <class Values>
+constexpr int rows_for(int tile_tokens) {
+  return std::min(max_rows<Values>(), std::min(kAccumulators, 31 - tile_tokens) / tile_tokens);
+}
 
 // y[:TT, first:end] for one token tile: full groups of rows_for(TT) rows, then single rows.
 template <class Values, int TT>
 OSC_AVX512 void tile_rows(const uint8_t* w, int64_t row_bytes, int64_t in, const float* x, int64_t first,
                           int64_t end, float* y, int64_t ldy) {
-  constexpr int R = rows_for(TT);
+  constexpr int R = rows_for<Values>(TT);
   int64_t o = first;
   for (; o + R <= end; o += R) tile<Values, R, TT>(w + o * row_bytes, row_bytes, in, x, y + o, ldy);
   for (; o < end; ++o) tile<Values, 1, TT>(w + o * row_bytes, row_bytes, in, x, y + o, ldy);
