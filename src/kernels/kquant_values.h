@@ -50,6 +50,12 @@ OSC_AVX512 inline float half_at(const uint8_t* p) {
   return _cvtsh_ss(h);
 }
 
+// Rows per group in the stream kernel for a tile of T tokens (the other types: up to 24 / T, at
+// most 8): 8 at T = 1, then at most 4 rows and 12 accumulators, as the decoders need registers of
+// their own. Measured against 8 rows (16, 24 accumulators) at T = 2, 3, 4, 6, in GB/s: Q4_K 8.8 ->
+// 13.6 (4 rows), 6.8 -> 9.2, 6.1 -> 6.3, 4.7 -> 4.4; Q6_K 7.6 -> 9.7, 6.1 -> 8.2, 5.3 -> 7.2, 4.0 -> 5.1.
+constexpr int kquant_rows(int tile_tokens) { return tile_tokens == 1 ? 8 : (tile_tokens <= 3 ? 4 : 12 / tile_tokens); }
+
 // Q4_K (FiveBit false) and Q5_K (true). s: d * scale_j for the 8 sub-blocks j, then -dmin * min_j.
 template <bool FiveBit>
 struct Q45KValues {
@@ -58,6 +64,7 @@ struct Q45KValues {
   // How far ahead in each row the stream kernel prefetches (0: not at all). Measured at T = 1:
   // prefetching 1 or 2 KiB ahead slowed Q4_K (16.4 -> 13.5 GB/s) and did not help Q5_K.
   static constexpr int kPrefetchBytes = 0;
+  static constexpr int rows(int tile_tokens) { return kquant_rows(tile_tokens); }
   static constexpr int kScaleFloats = 16;
   // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
   static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
@@ -119,6 +126,7 @@ struct Q6_KValues {
   // Prefetching 1 KiB ahead in each row: 7.9 -> 10.2 GB/s at T = 1 (the hardware prefetcher
   // alone left the loads waiting).
   static constexpr int kPrefetchBytes = 1024;
+  static constexpr int rows(int tile_tokens) { return kquant_rows(tile_tokens); }
   static constexpr int kScaleFloats = 32;
   // The order of the steps: S, S + 2, S + 4, S + 6 read the same bytes of ql and qh.
   static constexpr int step(int p) { return p / 8 * 8 + p % 4 * 2 + p % 8 / 4; }

@@ -158,11 +158,13 @@ constexpr int max_rows() {
   else return 8;
 }
 
-// Rows per group for a tile of TT tokens: as many as the accumulator registers allow (R x TT
-// accumulators plus TT activations and one weight register within the 32), at most max_rows.
+// Rows per group for a tile of TT tokens: Values::rows(TT) where a type sets it, else as many as
+// the accumulator registers allow (R x TT accumulators plus TT activations and one weight
+// register within the 32), at most max_rows.
 template <class Values>
 constexpr int rows_for(int tile_tokens) {
-  return std::min(max_rows<Values>(), std::min(kAccumulators, 31 - tile_tokens) / tile_tokens);
+  if constexpr (requires { Values::rows(1); }) return Values::rows(tile_tokens);
+  else return std::min(max_rows<Values>(), std::min(kAccumulators, 31 - tile_tokens) / tile_tokens);
 }
 
 // y[:TT, first:end] for one token tile: full groups of rows_for(TT) rows, then single rows.
