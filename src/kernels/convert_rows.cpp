@@ -9,7 +9,7 @@ namespace {
 
 constexpr int kLanes = 16;  // f32 lanes of a 512-bit register
 
-// n values (rows laid end to end: whole blocks for the block types) read 16 at a time.
+// n values (rows laid end to end) read 16 at a time.
 template <class Values>
 OSC_AVX512 void convert_values(const uint8_t* src, int64_t n, float* out) {
   int64_t i = 0;
@@ -26,6 +26,17 @@ OSC_AVX512 inline __attribute__((always_inline)) void convert_block(const uint8_
   if constexpr (kLanes * (S + 1) < kquant::kValues) convert_block<Values, S + 1>(block, scales, out);
 }
 
+// n values of whole 32-value blocks.
+template <class Values>
+OSC_AVX512 void convert_blocks(const uint8_t* src, int64_t n, float* out) {
+  for (int64_t b = 0; b < n / Values::kBlockValues; ++b) {
+    __m512 v[2];
+    Values::block(src + b * Values::kBlockBytes, v);
+    _mm512_storeu_ps(out + b * Values::kBlockValues, v[0]);
+    _mm512_storeu_ps(out + b * Values::kBlockValues + kLanes, v[1]);
+  }
+}
+
 template <class Values>
 OSC_AVX512 void convert_super_blocks(const uint8_t* src, int64_t n, float* out) {
   alignas(64) float scales[Values::kScaleFloats];
@@ -40,8 +51,8 @@ bool convert_vectorised(DType dtype, const uint8_t* src, int64_t n, float* out) 
   switch (dtype) {
     case DType::BF16: convert_values<simd::Bf16Values>(src, n, out); break;
     case DType::F16: convert_values<simd::F16Values>(src, n, out); break;
-    case DType::Q8_0: convert_values<simd::Q8_0Values>(src, n, out); break;
-    case DType::Q4_0: convert_values<simd::Q4_0Values>(src, n, out); break;
+    case DType::Q8_0: convert_blocks<simd::Q8_0Values>(src, n, out); break;
+    case DType::Q4_0: convert_blocks<simd::Q4_0Values>(src, n, out); break;
     case DType::Q4_K: convert_super_blocks<simd::Q4_KValues>(src, n, out); break;
     case DType::Q5_K: convert_super_blocks<simd::Q5_KValues>(src, n, out); break;
     case DType::Q6_K: convert_super_blocks<simd::Q6_KValues>(src, n, out); break;

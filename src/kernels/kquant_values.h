@@ -50,21 +50,42 @@ OSC_AVX512 inline float half_at(const uint8_t* p) {
   return _cvtsh_ss(h);
 }
 
+// Rows per group in the stream kernel for a tile of T tokens (the other types: up to 24 / T, at
+// most 8): 8 at T = 1, then at most 4 rows and 12 accumulators, as the decoders need registers of
+// their own. Measured against 8 rows (16, 24 accumulators) at T = 2, 3, 4, 6, in GB/s: Q4_K 8.8 ->
+// 13.6 (4 rows), 6.8 -> 9.2, 6.1 -> 6.3, 4.7 -> 4.4; Q6_K 7.6 -> 9.7, 6.1 -> 8.2, 5.3 -> 7.2, 4.0 -> 5.1.
+constexpr int kquant_rows(int tile_tokens) { return tile_tokens == 1 ? 8 : (tile_tokens <= 3 ? 4 : 12 / tile_tokens); }
+
 // Q4_K (FiveBit false) and Q5_K (true). s: d * scale_j for the 8 sub-blocks j, then -dmin * min_j.
 template <bool FiveBit>
 struct Q45KValues {
   using Layout = kquant::Q45K;
   static constexpr int kBlockBytes = FiveBit ? 176 : 144;
+  // How far ahead in each row the stream kernel prefetches (0: not at all). Measured at T = 1:
+  // prefetching 1 or 2 KiB ahead slowed Q4_K (16.4 -> 13.5 GB/s) and did not help Q5_K.
+  static constexpr int kPrefetchBytes = 0;
+  static constexpr int rows(int tile_tokens) { return kquant_rows(tile_tokens); }
   static constexpr int kScaleFloats = 16;
   // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
   static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
 
+  // The 8 scales and 8 mins of kquant::k4_scale_min, unpacked in registers (lane j: scale_j, lane
+  // 8 + j: min_j): a scalar unpacking, stored and reloaded as a vector, cost about as much as
+  // decoding the block's 256 values. Lane by lane, the low bits are byte A of the 12 packed bytes
+  // shifted and masked, the top two bits (sub-blocks 4..7) bits 6..7 of byte B moved to bits 4..5.
   static OSC_AVX512 inline void prepare(const uint8_t* block, float* s) {
-    alignas(64) int32_t packed[16];  // scale_j at j, min_j at 8 + j
-    for (int j = 0; j < Layout::kSubBlocks; ++j) kquant::k4_scale_min(block + Layout::kScales, j, &packed[j], &packed[8 + j]);
+    const __m512i packed = bytes16(block + Layout::kScales);  // the 12 bytes, then 4 bytes of the block
+    const __m512i a = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_setr_epi32(0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 8, 9, 10, 11), packed);
+    const __m512i b = _mm512_maskz_permutexvar_epi32(0xFFFF, _mm512_setr_epi32(0, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0, 0, 4, 5, 6, 7), packed);
+    const __m512i low = _mm512_maskz_and_epi32(
+        0xFFFF, _mm512_maskz_srlv_epi32(0xFFFF, a, _mm512_setr_epi32(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 4, 4, 4, 4)),
+        _mm512_setr_epi32(63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15));
+    const __m512i top = _mm512_setr_epi32(0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30);
+    // low | (b >> 2 & top): vpternlogd's A | (B & C)
+    const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, low, _mm512_maskz_srli_epi32(0xFFFF, b, 2), top, 0xF8);
     const __m512 d = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(half_at(block + Layout::kD)),
                                           _mm512_set1_ps(-half_at(block + Layout::kDmin)));
-    _mm512_storeu_ps(s, _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, _mm512_load_si512(packed)), d));
+    _mm512_storeu_ps(s, _mm512_mul_ps(_mm512_maskz_cvtepi32_ps(0xFFFF, q), d));
   }
 
   template <int S>
@@ -72,10 +93,17 @@ struct Q45KValues {
     constexpr kquant::BitField low = Layout::nibble(16 * S, FiveBit);
     constexpr int j = Layout::sub_block(16 * S);
     if constexpr (FiveBit) {
+      // Q5_K: the sub-block's 32 possible values in two registers, looked up by the 5-bit q with
+      // vpermt2ps (it reads the low 5 bits of each lane): bit 4 of the nibble's lane is replaced
+      // by the fifth bit (one vpternlogd, C ? B : A), the bits above are ignored.
       constexpr kquant::BitField fifth = Layout::fifth_bit(16 * S);
-      const __m512i q = or_masked(nibble<low.shift>(bytes16(block + low.byte)),
-                                  move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)), 0x10);
-      return scale_values(q, s, j, 8);
+      const __m512 low_values = scale_values(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), s, j, 8);
+      const __m512 high_values = scale_values(_mm512_setr_epi32(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31), s, j, 8);
+      const __m512i bytes = bytes16(block + low.byte);
+      const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes,
+                                                        move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)),
+                                                        _mm512_set1_epi32(0x10), 0xD8);
+      return _mm512_maskz_permutex2var_ps(0xFFFF, low_values, q, high_values);
     } else {
       // Q4_K: the sub-block's 16 possible values (the same FMA on q = 0 .. 15), looked up by
       // nibble: vpermps reads the low 4 bits of each lane, so the low nibble needs no mask and no
@@ -95,6 +123,10 @@ using Q5_KValues = Q45KValues<true>;
 struct Q6_KValues {
   using Layout = kquant::Q6K;
   static constexpr int kBlockBytes = 210;
+  // Prefetching 1 KiB ahead in each row: 7.9 -> 10.2 GB/s at T = 1 (the hardware prefetcher
+  // alone left the loads waiting).
+  static constexpr int kPrefetchBytes = 1024;
+  static constexpr int rows(int tile_tokens) { return kquant_rows(tile_tokens); }
   static constexpr int kScaleFloats = 32;
   // The order of the steps: S, S + 2, S + 4, S + 6 read the same bytes of ql and qh.
   static constexpr int step(int p) { return p / 8 * 8 + p % 4 * 2 + p % 8 / 4; }

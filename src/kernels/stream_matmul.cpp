@@ -18,6 +18,7 @@ namespace {
 using simd::Bf16Values;
 using simd::F16Values;
 using simd::F32Values;
+using simd::PairBlockValues;
 using simd::Q4_0Values;
 using simd::Q4_KValues;
 using simd::Q5_KValues;
@@ -55,6 +56,32 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
     const __m512 wv = Tail ? Values::load_tail(w + r * row_bytes, k, m) : Values::load(w + r * row_bytes, k);
 #pragma GCC unroll 8
     for (int t = 0; t < TT; ++t) acc[r][t] = _mm512_fmadd_ps(wv, xv[t], acc[r][t]);
+  }
+}
+
+// acc[r][t] += the 32 values of block b of each row (Q8_0, Q4_0) times x[t, 32b .. 32b + 32),
+// prefetching each row Values::kPrefetchBytes ahead (as tile() does for the K-quants).
+template <class Values, int R, int TT>
+OSC_AVX512 inline __attribute__((always_inline)) void pair_step(__m512 (&acc)[R][TT], const uint8_t* w, int64_t row_bytes,
+                                                                int64_t in, const float* x, int64_t b) {
+  __m512 xv[TT][2];
+#pragma GCC unroll 8
+  for (int t = 0; t < TT; ++t)
+#pragma GCC unroll 2
+    for (int h = 0; h < 2; ++h) {
+      xv[t][h] = _mm512_loadu_ps(x + t * in + Values::kBlockValues * b + kLanes * h);
+      asm("" : "+v"(xv[t][h]));  // in a register, as in step()
+    }
+#pragma GCC unroll 8
+  for (int r = 0; r < R; ++r) {
+    __m512 wv[2];
+    if constexpr (Values::kPrefetchBytes > 0)
+      _mm_prefetch(reinterpret_cast<const char*>(w + r * row_bytes + Values::kBlockBytes * b + Values::kPrefetchBytes), _MM_HINT_T0);
+    Values::block(w + r * row_bytes + Values::kBlockBytes * b, wv);
+#pragma GCC unroll 8
+    for (int t = 0; t < TT; ++t)
+#pragma GCC unroll 2
+      for (int h = 0; h < 2; ++h) acc[r][t] = _mm512_fmadd_ps(wv[h], xv[t][h], acc[r][t]);
   }
 }
 
@@ -98,13 +125,21 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int64_t b = 0; b < in / kquant::kValues; ++b) {
       const uint8_t* blocks = w + b * Values::kBlockBytes;
 #pragma GCC unroll 8
-      for (int r = 0; r < R; ++r) Values::prepare(blocks + r * row_bytes, scales[r]);
+      for (int r = 0; r < R; ++r) {
+        Values::prepare(blocks + r * row_bytes, scales[r]);
+        // The cache lines of the block kPrefetchBytes further on (a prefetch past the end of the
+        // weights is dropped, never faults).
+        for (int line = 0; line < Values::kPrefetchBytes && line < Values::kBlockBytes; line += 64)
+          _mm_prefetch(reinterpret_cast<const char*>(blocks + r * row_bytes + Values::kPrefetchBytes + line), _MM_HINT_T0);
+      }
       // Makes the steps read each scale from memory as a broadcast (a load, no ALU work): GCC
       // would otherwise keep the prepared vectors in registers and broadcast each scale out of
       // them with a vpermd, two shuffles more per 16 weights.
       asm("" : "+m"(scales));
       block_step<Values, R, TT, 0>(acc, blocks, row_bytes, in, x + b * kquant::kValues, scales);
     }
+  } else if constexpr (PairBlockValues<Values>) {
+    for (int64_t b = 0; b < in / Values::kBlockValues; ++b) pair_step<Values, R, TT>(acc, w, row_bytes, in, x, b);
   } else {
     int64_t k = 0;
     for (; k + kLanes <= in; k += kLanes) step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
@@ -116,15 +151,27 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int t = 0; t < TT; ++t) y[t * ldy + r] = lane_sum(acc[r][t]);
 }
 
-// Rows per group for a tile of TT tokens: as many as the accumulator registers allow (R x TT
-// accumulators plus TT activations and one weight register within the 32), at most 8.
-constexpr int rows_for(int tile_tokens) { return std::min(8, std::min(kAccumulators, 31 - tile_tokens) / tile_tokens); }
+// The most rows per group: 8, or Values::kMaxRows where a type sets it.
+template <class Values>
+constexpr int max_rows() {
+  if constexpr (requires { Values::kMaxRows; }) return Values::kMaxRows;
+  else return 8;
+}
+
+// Rows per group for a tile of TT tokens: Values::rows(TT) where a type sets it, else as many as
+// the accumulator registers allow (R x TT accumulators plus TT activations and one weight
+// register within the 32), at most max_rows.
+template <class Values>
+constexpr int rows_for(int tile_tokens) {
+  if constexpr (requires { Values::rows(1); }) return Values::rows(tile_tokens);
+  else return std::min(max_rows<Values>(), std::min(kAccumulators, 31 - tile_tokens) / tile_tokens);
+}
 
 // y[:TT, first:end] for one token tile: full groups of rows_for(TT) rows, then single rows.
 template <class Values, int TT>
 OSC_AVX512 void tile_rows(const uint8_t* w, int64_t row_bytes, int64_t in, const float* x, int64_t first,
                           int64_t end, float* y, int64_t ldy) {
-  constexpr int R = rows_for(TT);
+  constexpr int R = rows_for<Values>(TT);
   int64_t o = first;
   for (; o + R <= end; o += R) tile<Values, R, TT>(w + o * row_bytes, row_bytes, in, x, y + o, ldy);
   for (; o < end; ++o) tile<Values, 1, TT>(w + o * row_bytes, row_bytes, in, x, y + o, ldy);

@@ -3,12 +3,13 @@
 //   - a double-precision loop over the dequantized weights (core's decoder, TensorView::to_f32);
 //   - PyTorch: tests/reference/kernels_matmul_ref.py decodes the stored bytes itself (torch's bf16 /
 //     f16, numpy decoders of ggml's block layouts) and computes x @ Wᵀ in float64.
-// Shapes are odd on purpose: output rows not a multiple of the row groups (8, 6, 4), rows
+// Shapes are odd on purpose: output rows not a multiple of the row groups (16, 12, 8, 6, 4), rows
 // shorter than and not a multiple of 16, K not a multiple of 256 for the 32-value block types
 // (the K-quants: 1, 2 and 3 super-blocks), 1, 2, 3, 5 tokens (one tile each) and token counts that
 // split into unequal tiles (9 = 5 + 4, 13 = 5 + 4 + 4, 16 = 5 + 5 + 6), 65 tokens (past the
 // automatic stream path's limit), 130 and 300 tokens (F32 weights stream there too while OpenBLAS's
-// sgemm is narrower than AVX-512, kernels/matmul.cpp), and 3001 rows for the threads to split.
+// sgemm is narrower than AVX-512, kernels/matmul.cpp), and 3001 rows for the threads to split (Q8_0
+// and Q4_0 at T = 1 too: Q8_0's 16-row groups there).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -43,12 +44,14 @@ std::vector<Case> cases() {
       all.push_back({d, out, in, tokens});
   for (DType d : {DType::Q8_0, DType::Q4_0})
     for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{
-             {37, 96, 1}, {19, 32, 2}, {29, 96, 3}, {37, 96, 9}, {37, 64, 13}, {13, 96, 16}, {11, 32, 65}, {3001, 64, 5}})
+             {37, 96, 1}, {19, 32, 2}, {29, 96, 3}, {37, 96, 9}, {37, 64, 13}, {13, 96, 16}, {11, 32, 65}, {3001, 64, 5},
+             {3001, 96, 1}})
       all.push_back({d, out, in, tokens});
   // The K-quants' rows are whole 256-value super-blocks; K = 256, 512, 768 (1, 2, 3 blocks). Up to
-  // 6 tokens (one tile) they are decoded in registers, past that into a buffer, rows at a time.
+  // 6 tokens (one tile) they are decoded in registers (groups of 8, 4, 4, 3, 2, 2 rows for 1 .. 6
+  // tokens), past that into a buffer, rows at a time.
   for (DType d : {DType::Q4_K, DType::Q5_K, DType::Q6_K})
-    for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{{37, 512, 1}, {19, 256, 2}, {29, 768, 3}, {37, 512, 5},
+    for (auto [out, in, tokens] : std::vector<std::array<int64_t, 3>>{{37, 512, 1}, {19, 256, 2}, {29, 768, 3}, {37, 256, 4}, {37, 512, 5}, {31, 512, 6},
                                                                       {37, 512, 9}, {37, 256, 13}, {13, 512, 16}, {13, 256, 65},
                                                                       {3001, 256, 5}, {3001, 256, 9}})
       all.push_back({d, out, in, tokens});
