@@ -60,10 +60,16 @@ struct SiteAnalysis {
 
 // Analyses hook `hook_pattern` ("blocks.{L}.hook_resid_post") over all captures; every capture
 // must hold the same number of layers of it. BadInput if none is captured. `routed`: the site is
-// an MLP's hook_post, which on a mixture counts only the routed experts' entries.
+// an MLP's hook_post, which on a mixture counts only the routed experts' entries. `memory_left`:
+// bytes the outlier entries may take (kBytesPerOutlier each, with their sorting and grouping);
+// past it, BadInput naming what to change rather than an OOM kill.
 SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
                           const std::string& hook_pattern, const ActivationThresholds& thresholds,
-                          bool routed = false);
+                          bool routed = false, uint64_t memory_left = UINT64_MAX);
+
+// One entry of SiteAnalysis::outliers at its peak: itself, its copy in the stable sort's buffer and
+// its pointer in the grouping by channel.
+inline constexpr uint64_t kBytesPerOutlier = 2 * sizeof(ActivationOutlier) + sizeof(void*);
 
 // First layer with an outlier; -1 if none.
 int64_t first_outlier_layer(const SiteAnalysis& site);
