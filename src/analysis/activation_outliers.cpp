@@ -64,8 +64,9 @@ void collect_outliers(const MatrixRef& m, double median, const CountedEntries& c
   for (int64_t i : activation_outlier_entries(m, median, t, counted)) {
     const float v = m.data[i];
     const int64_t channel = i % m.cols;
-    out.push_back({layer, input, i / m.cols, channel, v, median > 0 ? std::fabs(v) / median : INFINITY,
-                   expert_width > 0 ? channel / expert_width : -1});
+    out.push_back({static_cast<int32_t>(layer), static_cast<int32_t>(input), static_cast<int32_t>(i / m.cols),
+                   static_cast<int32_t>(channel), v, static_cast<int32_t>(expert_width > 0 ? channel / expert_width : -1),
+                   median > 0 ? std::fabs(v) / median : INFINITY});
   }
 }
 
