@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "analysis/activation_rule.h"
+#include "analysis/layer_sweep.h"
 #include "analysis/routed_entries.h"
 #include "analysis/stats.h"
 #include "core/error.h"
@@ -63,8 +64,9 @@ void collect_outliers(const MatrixRef& m, double median, const CountedEntries& c
   for (int64_t i : activation_outlier_entries(m, median, t, counted)) {
     const float v = m.data[i];
     const int64_t channel = i % m.cols;
-    out.push_back({layer, input, i / m.cols, channel, v, median > 0 ? std::fabs(v) / median : INFINITY,
-                   expert_width > 0 ? channel / expert_width : -1});
+    out.push_back({static_cast<int32_t>(layer), static_cast<int32_t>(input), static_cast<int32_t>(i / m.cols),
+                   static_cast<int32_t>(channel), v, static_cast<int32_t>(expert_width > 0 ? channel / expert_width : -1),
+                   median > 0 ? std::fabs(v) / median : INFINITY});
   }
 }
 
@@ -129,8 +131,17 @@ std::pair<int64_t, int64_t> top_two_channels(const std::vector<Capture>& capture
   return {top.empty() ? -1 : top[0], top.size() < 2 ? -1 : top[1]};
 }
 
+// With --act-rule relative and a low k, a 7B model flags ~8% of mlp_post's entries: ~10^8 of them.
+void check_outliers_fit(const SiteAnalysis& s, int64_t layer, uint64_t memory_left) {
+  const uint64_t need = static_cast<uint64_t>(s.outliers.size()) * kBytesPerOutlier;
+  OSC_CHECK_INPUT(need <= memory_left, s.name,
+                  std::to_string(s.outliers.size()) + " outlier entries up to layer " + std::to_string(layer) +
+                      " need " + gib(need) + ", more than the " + gib(memory_left) +
+                      " of memory left; raise --act-k (or use --act-rule gap) or scan fewer windows (--max-windows)");
+}
+
 void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_t layer,
-                   const ActivationThresholds& t, bool routed) {
+                   const ActivationThresholds& t, bool routed, uint64_t memory_left) {
   const std::string hook = hook_name(s.hook_pattern, layer);
   double sums[4] = {0, 0, 0, 0};
   double best = -1;
@@ -153,6 +164,7 @@ void analyze_layer(SiteAnalysis& s, const std::vector<Capture>& captures, int64_
       s.top1_input[static_cast<size_t>(layer)] = static_cast<int64_t>(i);
     }
     collect_outliers(m, sample.median, counted, n_experts, layer, static_cast<int64_t>(i), t, s.outliers);
+    check_outliers_fit(s, layer, memory_left);
   }
   const double n = static_cast<double>(captures.size());
   s.top1.push_back(sums[0] / n), s.top2.push_back(sums[1] / n), s.top3.push_back(sums[2] / n);
@@ -178,7 +190,8 @@ nlohmann::json outliers_json(const SiteAnalysis& s) {
 }  // namespace
 
 SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
-                          const std::string& hook_pattern, const ActivationThresholds& thresholds, bool routed) {
+                          const std::string& hook_pattern, const ActivationThresholds& thresholds, bool routed,
+                          uint64_t memory_left) {
   OSC_CHECK_INPUT(!captures.empty(), name, "no input sequences were run");
   SiteAnalysis s;
   s.name = name, s.hook_pattern = hook_pattern;
@@ -188,7 +201,7 @@ SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::strin
   const size_t n = static_cast<size_t>(s.n_layers);
   s.top1_channel.assign(n, -1), s.top2_channel.assign(n, -1), s.top1_position.assign(n, -1);
   s.top1_input.assign(n, -1), s.n_outliers.assign(n, 0);
-  for (int64_t l = 0; l < s.n_layers; ++l) analyze_layer(s, captures, l, thresholds, routed);
+  for (int64_t l = 0; l < s.n_layers; ++l) analyze_layer(s, captures, l, thresholds, routed, memory_left);
   std::stable_sort(s.outliers.begin(), s.outliers.end(),
                    [](const auto& a, const auto& b) { return std::fabs(a.value) > std::fabs(b.value); });
   group_outliers(s);

@@ -19,11 +19,12 @@ namespace osc::analysis {
 inline const std::string kResidPost = hook_pattern(HookPoint::ResidPost);  // "blocks.{L}.hook_resid_post"
 inline const std::string kMlpPost = hook_pattern(HookPoint::MlpPost);
 
+// 32 bytes: a 7B model's mlp_post under --act-rule relative --act-k 7 flags ~10^8 entries.
 struct ActivationOutlier {
-  int64_t layer = 0, input = 0, position = 0, channel = 0;
+  int32_t layer = 0, input = 0, position = 0, channel = 0;
   float value = 0;               // signed
+  int32_t expert = -1;           // a mixture's mlp_post: the expert of channel e·d_ff + i; -1 otherwise
   double ratio_to_median = 0;    // |value| / median |x| of that layer and input
-  int64_t expert = -1;           // a mixture's mlp_post: the expert of channel e·d_ff + i; -1 otherwise
 };
 
 // report.json lists at most this many outlier entries per site (largest first) and says how many
@@ -60,10 +61,17 @@ struct SiteAnalysis {
 
 // Analyses hook `hook_pattern` ("blocks.{L}.hook_resid_post") over all captures; every capture
 // must hold the same number of layers of it. BadInput if none is captured. `routed`: the site is
-// an MLP's hook_post, which on a mixture counts only the routed experts' entries.
+// an MLP's hook_post, which on a mixture counts only the routed experts' entries. `memory_left`:
+// bytes the outlier entries may take (kBytesPerOutlier each, with their sorting and grouping);
+// past it, BadInput naming what to change rather than an OOM kill.
 SiteAnalysis analyze_site(const std::vector<Capture>& captures, const std::string& name,
                           const std::string& hook_pattern, const ActivationThresholds& thresholds,
-                          bool routed = false);
+                          bool routed = false, uint64_t memory_left = UINT64_MAX);
+
+// One entry of SiteAnalysis::outliers at its peak: up to two slots while the vector doubles (three
+// while it moves), or its slot, its copy in the stable sort's buffer and its pointer in the
+// grouping by channel.
+inline constexpr uint64_t kBytesPerOutlier = 3 * sizeof(ActivationOutlier) + sizeof(void*);
 
 // First layer with an outlier; -1 if none.
 int64_t first_outlier_layer(const SiteAnalysis& site);

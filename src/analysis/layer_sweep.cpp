@@ -1,6 +1,9 @@
 #include "analysis/layer_sweep.h"
 
+#include <cstdio>
+
 #include "analysis/model_capture.h"
+#include "core/error.h"
 #include "core/progress.h"
 #include "model/forward.h"
 #include "model/weight_pages.h"
@@ -47,7 +50,22 @@ std::vector<Capture> finish_inputs(const Model& model, std::vector<InFlight>& fl
   return out;
 }
 
+// The captures cannot be given back: past the memory this process can get, the scan would be
+// OOM-killed in its analyses, so it stops after layer 0 with what to reduce.
+void check_captures_fit(uint64_t projected, size_t n_inputs, uint64_t available) {
+  OSC_CHECK_INPUT(projected <= available, "scan",
+                  "the captures of " + std::to_string(n_inputs) + " inputs need " + gib(projected) +
+                      ", more than the " + gib(available) +
+                      " of memory available; scan fewer or shorter windows (--max-windows, --max-tokens)");
+}
+
 }  // namespace
+
+std::string gib(uint64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+  return text;
+}
 
 bool exceeds_budget(const Model& model, uint64_t other_bytes, uint64_t budget) {
   uint64_t weights = total_bytes(layer_byte_ranges(model.weights(), -1));
@@ -94,9 +112,12 @@ SweepResult sweep_layers(const Model& model, std::vector<InputSequence> inputs, 
   };
   // The captures projected from layer 0's.
   loop.over_budget = [&] {
-    return exceeds_budget(model, captured_bytes(flights) * static_cast<uint64_t>(c.n_layers), options.memory_budget);
+    const uint64_t projected = captured_bytes(flights) * static_cast<uint64_t>(c.n_layers);
+    check_captures_fit(projected, flights.size(), options.memory_available);
+    return exceeds_budget(model, projected, options.memory_budget);
   };
   static_cast<PageRelease&>(result) = visit_layers(model, loop);
+  result.captured_bytes = captured_bytes(flights);
   result.captures = finish_inputs(model, flights);
   release_rest(model, result);
   return result;

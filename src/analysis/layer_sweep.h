@@ -33,6 +33,9 @@ struct SweepOptions {
   // Bytes the model's weights and the captures may fill; past it the pages of each finished layer
   // are given back. The captures are projected from layer 0's (x n_layers).
   uint64_t memory_budget = UINT64_MAX;
+  // Bytes this process can get at all (MemAvailable at start): captures projected past it are
+  // refused after layer 0 (BadInput naming --max-windows / --max-tokens) rather than OOM-killed.
+  uint64_t memory_available = UINT64_MAX;
   bool quiet = false;
 };
 
@@ -44,6 +47,7 @@ struct PageRelease {
 
 struct SweepResult : PageRelease {
   std::vector<Capture> captures;                  // one per input, as capture_inputs gives them
+  uint64_t captured_bytes = 0;                    // what `captures` hold
   std::vector<LayerWeightSummary> weight_layers;  // per layer; empty without weight_statistics
 };
 
@@ -64,7 +68,11 @@ void release_rest(const Model& model, PageRelease& released);
 // Whether the model's weights plus `other_bytes` (what the pass will hold besides) exceed `budget`.
 bool exceeds_budget(const Model& model, uint64_t other_bytes, uint64_t budget);
 
-// `weights` are the model's linear weights by layer (model_linear_weights).
+// "N.N GiB": the figures of the memory refusals.
+std::string gib(uint64_t bytes);
+
+// `weights` are the model's linear weights by layer (model_linear_weights). BadInput when the
+// captures, projected from layer 0's, exceed options.memory_available.
 SweepResult sweep_layers(const Model& model, std::vector<InputSequence> inputs, const LayerWeights& weights,
                          const SweepOptions& options);
 

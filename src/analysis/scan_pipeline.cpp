@@ -64,7 +64,8 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
   sweep.weight_statistics = part == ScanPart::All || part == ScanPart::Weights;
   sweep.weight_thresholds = t.weight;
   sweep.with_attention = part != ScanPart::Ablate;
-  sweep.memory_budget = options.memory_budget.value_or(available_memory_bytes());
+  sweep.memory_available = options.memory_available.value_or(available_memory_bytes());
+  sweep.memory_budget = options.memory_budget.value_or(sweep.memory_available);
   sweep.quiet = quiet;
   std::vector<InputSequence> inputs;
   if (part != ScanPart::Weights)
@@ -81,8 +82,11 @@ nlohmann::json run_scan(const Model& model, const ScanInputs& in, const ScanOpti
   std::optional<AttentionAnalysis> attention;
   if (part != ScanPart::Weights) {
     parts.captures = &captures;
-    resid = analyze_site(captures, "resid_post", kResidPost, t.activation);
-    post = analyze_site(captures, "mlp_post", kMlpPost, t.activation, /*routed=*/true);
+    // What the captures leave of the memory available at start, for the outlier entries.
+    uint64_t left = sweep.memory_available - std::min(sweep.memory_available, swept.captured_bytes);
+    resid = analyze_site(captures, "resid_post", kResidPost, t.activation, /*routed=*/false, left);
+    left -= std::min(left, resid->outliers.size() * sizeof(ActivationOutlier));
+    post = analyze_site(captures, "mlp_post", kMlpPost, t.activation, /*routed=*/true, left);
     parts.resid_post = &*resid;
     parts.mlp_post = &*post;
     if (sweep.with_attention) {

@@ -41,6 +41,9 @@ struct ScanOptions {
   // Bytes the model's weights and the captures may fill before the forward sweep gives back each
   // finished layer's pages (layer_sweep.h); unset: the memory available when the scan starts.
   std::optional<uint64_t> memory_budget;
+  // Bytes the scan may fill at all (captures and outlier entries cannot be given back): past it,
+  // BadInput naming what to reduce rather than an OOM kill; unset: MemAvailable at start.
+  std::optional<uint64_t> memory_available;
 };
 
 // Runs the part's analyses and assembles the report. BadInput for nothing to scan, or (scan ablate)

@@ -10,6 +10,7 @@
 #include "analysis/layer_sweep.h"
 #include "analysis/model_capture.h"
 #include "analysis/scan_pipeline.h"
+#include "core/error.h"
 #include "model/weight_pages.h"
 #include "support/shared_data.h"
 #include "synth/synth.h"
@@ -112,6 +113,45 @@ TEST(LayerSweep, ScanReportDoesNotDependOnTheBudget) {
   const nlohmann::json kept = run_scan(model, in, options);
   for (const char* part : {"weights", "activations", "attention", "lifecycle", "summary"})
     EXPECT_EQ(released[part], kept[part]) << part;
+}
+
+// A job whose captures cannot fit is refused after layer 0 with what to reduce, never OOM-killed.
+TEST(LayerSweep, CapturesPastTheAvailableMemoryAreRefused) {
+  const Model& model = small_model();
+  ScanInputs in;
+  in.include_default = false;  // the model has no tokenizer
+  for (const auto& w : windows(model)) in.id_lists.push_back({w.token_ids.begin(), w.token_ids.end()});
+  ScanOptions options;
+  options.quiet = true;
+  options.memory_available = 1 << 20;  // 1 MiB: the captures of 4 inputs x 24 tokens x 4 layers need more
+  try {
+    run_scan(model, in, options);
+    FAIL() << "no refusal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    const std::string message = e.what();
+    EXPECT_NE(message.find("the captures of 4 inputs need"), std::string::npos) << message;
+    EXPECT_NE(message.find("--max-windows, --max-tokens"), std::string::npos) << message;
+  }
+}
+
+// Outlier entries past the memory the captures leave are refused, naming the threshold to raise.
+TEST(LayerSweep, OutlierEntriesPastTheMemoryLeftAreRefused) {
+  const Model& model = small_model();
+  const std::vector<Capture> captures = sweep(model, UINT64_MAX).captures;
+  ActivationThresholds t;
+  t.rule = Rule::Relative;
+  t.relative_to_median = 1.0;  // half of every layer's entries
+  try {
+    analyze_site(captures, "mlp_post", kMlpPost, t, /*routed=*/true, /*memory_left=*/kBytesPerOutlier);
+    FAIL() << "no refusal";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::BadInput);
+    const std::string message = e.what();
+    EXPECT_EQ(message.rfind("mlp_post: ", 0), 0u) << message;
+    EXPECT_NE(message.find("raise --act-k"), std::string::npos) << message;
+  }
+  EXPECT_NO_THROW(analyze_site(captures, "mlp_post", kMlpPost, t, true, UINT64_MAX));
 }
 
 TEST(LayerSweep, BadMemoryBudgetIsAUsageError) {
