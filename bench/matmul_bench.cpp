@@ -4,8 +4,7 @@
 // enough weight copies to fill 256 MiB, so the weights come from memory, not from the 32 MiB L3.
 // Compare with bench/fma_peak.c and bench/stream_triad.c (docs/benchmarks.md). With
 // OSC_BENCH_CPU_TIME set, rates are per CPU-second of the process instead of per wall second.
-// OSC_BENCH_SHAPES replaces the [out, in] shapes: "OUTxIN,..." (GPT-2-124M: 2304x768,768x768,3072x768,
-// 768x3072,50257x768).
+// OSC_BENCH_SHAPES replaces the [out, in] shapes (bench_shapes.h).
 //   build/matmul_bench --benchmark_filter='BF16' --benchmark_min_time=0.5
 #include <benchmark/benchmark.h>
 
@@ -13,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_shapes.h"
 #include "bench_tokens.h"
 #include "kernels/matmul.h"
 #include "support/random_weights.h"
@@ -47,28 +47,9 @@ void BM_Linear(benchmark::State& state, DType dtype, MatmulPath path) {
                                               benchmark::Counter::kIsRate);
 }
 
-// The [out, in] weight shapes: LLaMA-7B's, or the list in OSC_BENCH_SHAPES ("OUTxIN,...").
-std::vector<std::pair<int64_t, int64_t>> weight_shapes() {
-  const char* list = std::getenv("OSC_BENCH_SHAPES");
-  if (!list) return {{4096, 4096}, {11008, 4096}};
-  std::vector<std::pair<int64_t, int64_t>> out;
-  for (const char* p = list;;) {
-    char* end = nullptr;
-    const int64_t rows = std::strtoll(p, &end, 10);
-    if (end == p || *end != 'x') break;  // not "OUTxIN": the list ends here
-    p = end + 1;
-    const int64_t cols = std::strtoll(p, &end, 10);
-    if (end == p || rows < 1 || cols < 1) break;
-    out.emplace_back(rows, cols);
-    if (*end != ',') break;
-    p = end + 1;
-  }
-  return out;
-}
-
 void shapes(benchmark::internal::Benchmark* b) {
   for (int64_t tokens : bench_token_counts({1, 9, 512}))
-    for (const auto& [out, in] : weight_shapes()) b->Args({out, in, tokens});
+    for (const auto& [out, in] : bench_weight_shapes({{4096, 4096}, {11008, 4096}})) b->Args({out, in, tokens});
   b->ArgNames({"out", "in", "T"})->Unit(benchmark::kMillisecond);
   // On a machine shared with other jobs wall time measures the queue for the cores; then rates per
   // CPU-second of this process (all threads) say what the kernel does with the time it gets.
@@ -81,12 +62,14 @@ void register_all() {
       {"F32", DType::F32},   {"BF16", DType::BF16}, {"F16", DType::F16},   {"Q8_0", DType::Q8_0},
       {"Q4_0", DType::Q4_0}, {"Q4_K", DType::Q4_K}, {"Q5_K", DType::Q5_K}, {"Q6_K", DType::Q6_K}};
   const std::vector<std::pair<std::string, MatmulPath>> paths = {
-      {"auto", MatmulPath::automatic}, {"stream", MatmulPath::stream}, {"gemm", MatmulPath::gemm}};
+      {"auto", MatmulPath::automatic}, {"stream", MatmulPath::stream}, {"dnnl", MatmulPath::dnnl}, {"gemm", MatmulPath::gemm}};
   for (const auto& [dtype_name, dtype] : dtypes)
-    for (const auto& [path_name, path] : paths)
+    for (const auto& [path_name, path] : paths) {
+      if (path == MatmulPath::dnnl && dtype != DType::F32) continue;  // oneDNN's path takes F32 weights only
       benchmark::RegisterBenchmark(("Linear/" + dtype_name + "/" + path_name).c_str(),
                                    [dtype = dtype, path = path](benchmark::State& s) { BM_Linear(s, dtype, path); })
           ->Apply(shapes);
+    }
 }
 
 // Registered as the program starts; benchmark::benchmark_main runs them (bench/CMakeLists.txt).

@@ -7,7 +7,8 @@
 // product is compute-bound, and oneDNN's bf16 matmul (AVX512-BF16 `vdpbf16ps`, what PyTorch runs)
 // did 192-199 GFLOP/s per core against 75-94 for widening to f32 and sgemm: there the activations
 // are packed to bf16 (exactly: they hold bf16 values) and oneDNN multiplies them with the weights
-// in place. Both compute the same exact products; the sums differ only in their order.
+// in place (kernels/dnnl_matmul.h). Both compute the same exact products; the sums differ only in
+// their order.
 #pragma once
 #include <cstdint>
 
@@ -19,8 +20,5 @@ namespace osc {
 // values (they are rounded to nearest when packed, which leaves a bf16 value unchanged). Weights
 // of another dtype than BF16 go to linear().
 void linear_bf16(const float* x, int64_t tokens, const TensorView& w, const float* bias, float* y);
-
-// The oneDNN route alone (tests and benchmarks): y = x · wᵀ for BF16 w, whatever the token count.
-void dnnl_bf16_matmul(const float* x, int64_t tokens, const TensorView& w, float* y);
 
 }  // namespace osc

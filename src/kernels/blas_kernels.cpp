@@ -1,7 +1,6 @@
 #include "kernels/blas_kernels.h"
 
 #include <cblas.h>
-#include <strings.h>
 
 #include <cstdlib>
 #include <cstring>
@@ -13,13 +12,6 @@ extern "C" void gotoblas_dynamic_quit() __attribute__((weak));
 namespace osc {
 
 void keep_blas_single_threaded() { openblas_set_num_threads(1); }
-
-// Case-insensitive: DYNAMIC_ARCH builds say "SkylakeX", single-target builds "SKYLAKEX".
-bool blas_sgemm_uses_avx512() {
-  const char* family = openblas_get_corename();
-  return strcasecmp(family, "SkylakeX") == 0 || strcasecmp(family, "Cooperlake") == 0 ||
-         strcasecmp(family, "SapphireRapids") == 0;
-}
 
 namespace {
 

@@ -12,11 +12,6 @@ namespace osc {
 // start, and again where threads are set up (the trainer).
 void keep_blas_single_threaded();
 
-// True when OpenBLAS's sgemm runs on 512-bit registers (its SkylakeX, Cooperlake or SapphireRapids
-// kernels). False for narrower ones, e.g. Haswell's when OPENBLAS_CORETYPE=Haswell forces them on an
-// AVX-512 CPU: kernels/matmul.cpp then keeps f32 products on its own AVX-512 kernel.
-bool blas_sgemm_uses_avx512();
-
 }  // namespace osc
 
 // The OpenBLAS kernel family in use (e.g. "SkylakeX"), for logs and benchmark reports. A C name:

@@ -4,13 +4,12 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <limits>
 #include <string>
 #include <vector>
 
 #include "core/error.h"
-#include "kernels/blas_kernels.h"
 #include "kernels/convert_rows.h"
+#include "kernels/dnnl_matmul.h"
 #include "kernels/stream_matmul.h"
 
 namespace osc {
@@ -40,20 +39,13 @@ void gemm_rows(const float* x, int64_t tokens, int64_t in, const float* rows, in
               static_cast<int>(ldy));
 }
 
-// Up to how many tokens the automatic choice streams. kStreamTokens for every dtype (f32 too: OpenBLAS
-// ran 9-token products at 30-45% of the stream kernel's speed, docs/benchmarks.md), except f32 weights
-// while OpenBLAS's sgemm is narrower than AVX-512 (e.g. OPENBLAS_CORETYPE=Haswell): then the stream
-// kernel ran GPT-2's [2304|768|3072|50257, 768] and [768, 3072] products at 1.2-1.5x its speed at
-// every T from 128 to 1024 (bench/matmul_bench, 2 threads), where the AVX-512 sgemm ran at ~1.25x ours.
-int64_t stream_limit(DType dtype) {
-  static const bool narrow_sgemm = !blas_sgemm_uses_avx512();  // OpenBLAS's kernels are fixed at start
-  return dtype == DType::F32 && narrow_sgemm ? std::numeric_limits<int64_t>::max() : kStreamTokens;
-}
-
-// The automatic choice: streamed up to stream_limit tokens where the CPU can; sgemm otherwise.
+// The automatic choice: up to the dtype's limit streamed where the CPU can (sgemv / sgemm where it
+// cannot); past it oneDNN for F32 weights, converted blocks and sgemm for the others.
 MatmulPath choose_path(int64_t tokens, const TensorView& w) {
-  const bool stream = tokens <= stream_limit(w.dtype) && kernels::stream_matmul_available(w.dtype);
-  return stream ? MatmulPath::stream : MatmulPath::gemm;
+  const bool f32 = w.dtype == DType::F32;
+  const int64_t stream_limit = f32 ? kStreamTokensF32 : kStreamTokens;
+  if (tokens <= stream_limit) return kernels::stream_matmul_available(w.dtype) ? MatmulPath::stream : MatmulPath::gemm;
+  return f32 ? MatmulPath::dnnl : MatmulPath::gemm;
 }
 
 // y[:, first:end] for weight rows [first, end). Streamed, or for sgemm: f32 weights are used in
@@ -80,7 +72,6 @@ void matmul(const float* x, int64_t tokens, const TensorView& w, float* y, Matmu
   check_weight(w);
   const int64_t out = w.rows(), in = w.row_length();
   if (tokens == 0 || out == 0) return;
-  if (path == MatmulPath::automatic) path = choose_path(tokens, w);
   if (path == MatmulPath::stream && !kernels::stream_matmul_available(w.dtype))
     throw_internal("linear", "the stream path cannot take " + std::string(dtype_name(w.dtype)) + " weights on this CPU");
   // Each thread takes a contiguous slice of output channels (16-aligned for the GEMM kernel).
@@ -97,6 +88,8 @@ void matmul(const float* x, int64_t tokens, const TensorView& w, float* y, Matmu
 }  // namespace
 
 void linear(const float* x, int64_t tokens, const TensorView& w, const float* bias, float* y, MatmulPath path) {
+  if (path == MatmulPath::automatic) path = choose_path(tokens, w);
+  if (path == MatmulPath::dnnl) return dnnl_linear_f32(x, tokens, w, bias, y);
   matmul(x, tokens, w, y, path);
   if (!bias) return;
   const int64_t out = w.rows();

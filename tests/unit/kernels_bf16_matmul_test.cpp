@@ -1,4 +1,5 @@
-// The bf16 pass's linear layers (kernels/bf16_matmul.h): oneDNN's bf16 x bf16 matmul and the
+// The bf16 pass's linear layers (kernels/bf16_matmul.h): oneDNN's bf16 x bf16 matmul (with and
+// without its fused bias) and the
 // linear_bf16 dispatch, against a double-precision loop over the same bf16 values (an independent
 // reference: each product of two bf16 values is exact, so the only difference allowed is the f32
 // rounding of the sums). Shapes are odd on purpose: rows, K and T not multiples of any tile, one
@@ -12,6 +13,7 @@
 #include "core/error.h"
 #include "kernels/bf16_matmul.h"
 #include "kernels/bf16_round.h"
+#include "kernels/dnnl_matmul.h"
 
 namespace osc {
 namespace {
@@ -65,8 +67,10 @@ TEST_P(DnnlBf16, MatchesDoubleLoopOverTheBf16Values) {
   const Case c = GetParam();
   const Operands o = make_operands(c);
   std::vector<float> y(static_cast<size_t>(c.tokens * c.out));
-  dnnl_bf16_matmul(o.x.data(), c.tokens, o.view, y.data());
+  dnnl_linear_bf16(o.x.data(), c.tokens, o.view, nullptr, y.data());
   expect_matches_reference(c, o, y, false);
+  dnnl_linear_bf16(o.x.data(), c.tokens, o.view, o.bias.data(), y.data());
+  expect_matches_reference(c, o, y, true);
 }
 
 INSTANTIATE_TEST_SUITE_P(OddShapes, DnnlBf16,
@@ -87,7 +91,7 @@ TEST_P(LinearBf16, EitherRouteMatchesDoubleLoopWithBias) {
 INSTANTIATE_TEST_SUITE_P(AroundTheCrossover, LinearBf16,
                          ::testing::Values(Case{1, 19, 40}, Case{64, 19, 40}, Case{65, 19, 40}, Case{200, 131, 72}));
 
-TEST(DnnlBf16Matmul, RefusesAnythingButA2DBf16Weight) {
+TEST(DnnlLinear, RefusesWeightsOfAnotherDtype) {
   const std::vector<float> w(8), x(4);
   std::vector<float> y(2);
   TensorView v;
@@ -95,7 +99,9 @@ TEST(DnnlBf16Matmul, RefusesAnythingButA2DBf16Weight) {
   v.shape = {2, 4};
   v.data = w.data();
   v.nbytes = 32;
-  EXPECT_THROW(dnnl_bf16_matmul(x.data(), 1, v, y.data()), Error);
+  EXPECT_THROW(dnnl_linear_bf16(x.data(), 1, v, nullptr, y.data()), Error);
+  v.dtype = DType::BF16;
+  EXPECT_THROW(dnnl_linear_f32(x.data(), 1, v, nullptr, y.data()), Error);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
-// linear() on every stored dtype and both paths (stream: weights widened / decoded in registers;
-// gemm: converted blocks to OpenBLAS sgemm) against two independent references:
+// linear() on every stored dtype and every path (stream: weights widened / decoded in registers;
+// dnnl: oneDNN's f32 matmul, F32 weights only; gemm: converted blocks to OpenBLAS sgemm) against two
+// independent references:
 //   - a double-precision loop over the dequantized weights (core's decoder, TensorView::to_f32);
 //   - PyTorch: tests/reference/kernels_matmul_ref.py decodes the stored bytes itself (torch's bf16 /
 //     f16, numpy decoders of ggml's block layouts) and computes x @ Wᵀ in float64.
@@ -7,9 +8,8 @@
 // shorter than and not a multiple of 16, K not a multiple of 256 for the 32-value block types
 // (the K-quants: 1, 2 and 3 super-blocks), 1, 2, 3, 5 tokens (one tile each) and token counts that
 // split into unequal tiles (9 = 5 + 4, 13 = 5 + 4 + 4, 16 = 5 + 5 + 6), 65 tokens (past the
-// automatic stream path's limit), 130 and 300 tokens (F32 weights stream there too while OpenBLAS's
-// sgemm is narrower than AVX-512, kernels/matmul.cpp), and 3001 rows for the threads to split (Q8_0
-// and Q4_0 at T = 1 too: Q8_0's 16-row groups there).
+// automatic stream path's limit; F32 weights go to oneDNN past 6), 130 and 300 tokens, and 3001
+// rows for the threads to split (Q8_0 and Q4_0 at T = 1 too: Q8_0's 16-row groups there).
 #include <gtest/gtest.h>
 
 #include <array>
@@ -115,11 +115,18 @@ std::vector<double> read_f64(const std::string& path, size_t n) {
 std::vector<MatmulPath> paths_for(DType dtype) {
   std::vector<MatmulPath> paths = {MatmulPath::automatic, MatmulPath::gemm};
   if (kernels::stream_matmul_available(dtype)) paths.push_back(MatmulPath::stream);
+  if (dtype == DType::F32) paths.push_back(MatmulPath::dnnl);
   return paths;
 }
 
 const char* path_name(MatmulPath p) {
-  return p == MatmulPath::stream ? "stream" : p == MatmulPath::gemm ? "gemm" : "automatic";
+  switch (p) {
+    case MatmulPath::stream: return "stream";
+    case MatmulPath::dnnl: return "dnnl";
+    case MatmulPath::gemm: return "gemm";
+    case MatmulPath::automatic: break;
+  }
+  return "automatic";
 }
 
 TEST(StreamMatmul, EveryDtypeAndPathAgainstDoubleLoopOverDequantizedWeights) {
@@ -130,6 +137,31 @@ TEST(StreamMatmul, EveryDtypeAndPathAgainstDoubleLoopOverDequantizedWeights) {
     const auto x = activations(c.tokens, c.in);
     const Reference ref = double_loop(x, w, c.tokens);
     for (MatmulPath p : paths_for(c.dtype)) expect_close(run(x, w, c.tokens, p), ref.y, ref.magnitude, c.name() + " " + path_name(p));
+  }
+}
+
+// The bias on every path: added after the product (stream, gemm) or inside it (oneDNN), on both
+// sides of the automatic crossover.
+TEST(StreamMatmul, BiasIsAddedOnEveryPath) {
+  uint32_t seed = 50;
+  for (int64_t tokens : {int64_t{1}, kStreamTokensF32, kStreamTokensF32 + 1, kStreamTokens + 1, int64_t{130}}) {
+    const int64_t out = 37, in = 40;
+    const auto bytes = test::random_weight_bytes(DType::F32, out, in, seed++);
+    const TensorView w = test::weight_view(bytes, DType::F32, out, in);
+    const auto x = activations(tokens, in);
+    std::vector<float> bias(static_cast<size_t>(out));
+    for (int64_t o = 0; o < out; ++o) bias[static_cast<size_t>(o)] = 0.25f * static_cast<float>(o) - 3.0f;
+    Reference ref = double_loop(x, w, tokens);
+    for (int64_t t = 0; t < tokens; ++t)
+      for (int64_t o = 0; o < out; ++o) {
+        ref.y[static_cast<size_t>(t * out + o)] += bias[static_cast<size_t>(o)];
+        ref.magnitude[static_cast<size_t>(t * out + o)] += std::fabs(bias[static_cast<size_t>(o)]);
+      }
+    for (MatmulPath p : paths_for(DType::F32)) {
+      std::vector<float> y(static_cast<size_t>(tokens * out));
+      linear(x.data(), tokens, w, bias.data(), y.data(), p);
+      expect_close(y, ref.y, ref.magnitude, "F32 T=" + std::to_string(tokens) + " with bias, " + path_name(p));
+    }
   }
 }
 
