@@ -29,6 +29,9 @@ struct F32Values {
 
 // bf16 is the top half of an f32: widening is a zero-extension and a 16-bit shift, exact.
 struct Bf16Values {
+  // The stream kernel prefetches each row this far ahead: 1 KiB measured 1.04-1.13x at T = 9 and
+  // 0.98-1.09x at T = 1 ([11008, 4096], 2 threads, three alternating runs each; docs/benchmarks.md).
+  static constexpr int kPrefetchBytes = 1024, kValueBytes = 2;
   static OSC_AVX512 inline __m512 widen(__m256i v) {
     return _mm512_castsi512_ps(_mm512_maskz_slli_epi32(0xFFFF, _mm512_maskz_cvtepu16_epi32(0xFFFF, v), 16));
   }

@@ -59,6 +59,19 @@ OSC_AVX512 inline __attribute__((always_inline)) void step(__m512 (&acc)[R][TT],
   }
 }
 
+// For types that set kPrefetchBytes: the cache line of each of R rows that far ahead of value k,
+// once per line (a prefetch past the end of the weights is dropped, never faults).
+template <class Values, int R>
+OSC_AVX512 inline __attribute__((always_inline)) void prefetch_rows(const uint8_t* w, int64_t row_bytes, int64_t k) {
+  if constexpr (requires { Values::kPrefetchBytes; }) {
+    constexpr int64_t kValuesPerLine = 64 / Values::kValueBytes;
+    if (k % kValuesPerLine != 0) return;
+#pragma GCC unroll 8
+    for (int r = 0; r < R; ++r)
+      _mm_prefetch(reinterpret_cast<const char*>(w + r * row_bytes + k * Values::kValueBytes + Values::kPrefetchBytes), _MM_HINT_T0);
+  }
+}
+
 // acc[r][t] += the 32 values of block b of each row (Q8_0, Q4_0) times x[t, 32b .. 32b + 32),
 // prefetching each row Values::kPrefetchBytes ahead (as tile() does for the K-quants).
 template <class Values, int R, int TT>
@@ -142,7 +155,10 @@ OSC_AVX512 void tile(const uint8_t* w, int64_t row_bytes, int64_t in, const floa
     for (int64_t b = 0; b < in / Values::kBlockValues; ++b) pair_step<Values, R, TT>(acc, w, row_bytes, in, x, b);
   } else {
     int64_t k = 0;
-    for (; k + kLanes <= in; k += kLanes) step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
+    for (; k + kLanes <= in; k += kLanes) {
+      prefetch_rows<Values, R>(w, row_bytes, k);
+      step<Values, R, TT, false>(acc, w, row_bytes, in, x, k, 0xFFFF);
+    }
     if (k < in) step<Values, R, TT, true>(acc, w, row_bytes, in, x, k, static_cast<__mmask16>((1u << (in - k)) - 1));
   }
 #pragma GCC unroll 8
