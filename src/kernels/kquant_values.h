@@ -100,9 +100,10 @@ struct Q45KValues {
       const __m512 low_values = scale_values(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), s, j, 8);
       const __m512 high_values = scale_values(_mm512_setr_epi32(16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31), s, j, 8);
       const __m512i bytes = bytes16(block + low.byte);
-      const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes,
-                                                        move_bits<fifth.shift, 4>(bytes16(block + fifth.byte)),
-                                                        _mm512_set1_epi32(0x10), 0xD8);
+      const __m512i nibble = low.shift ? _mm512_maskz_srli_epi32(0xFFFF, bytes, 4) : bytes;
+      // A variable, not an argument: clang's intrinsic is a macro, and the template's comma would split it.
+      const __m512i fifth_bit = move_bits<fifth.shift, 4>(bytes16(block + fifth.byte));
+      const __m512i q = _mm512_maskz_ternarylogic_epi32(0xFFFF, nibble, fifth_bit, _mm512_set1_epi32(0x10), 0xD8);
       return _mm512_maskz_permutex2var_ps(0xFFFF, low_values, q, high_values);
     } else {
       // Q4_K: the sub-block's 16 possible values (the same FMA on q = 0 .. 15), looked up by
