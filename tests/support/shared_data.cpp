@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <vector>
 
 #include <unistd.h>
 
@@ -28,6 +29,31 @@ bool shared_available(const std::string& absolute_path) {
 
 std::string source_path(const std::string& relative) { return std::string(OUTLIERSCOPE_SOURCE_DIR) + "/" + relative; }
 
+namespace {
+
+// The scratch folders this process made. A passing process removes them (a full run would leave
+// gigabytes: K-quant GGUFs, wide models) unless OUTLIERSCOPE_KEEP_SCRATCH=1; a failing one keeps
+// them to be looked at.
+std::vector<std::filesystem::path>& scratch_dirs() {
+  static std::vector<std::filesystem::path> dirs;
+  return dirs;
+}
+
+class ScratchCleanup : public ::testing::Environment {
+ public:
+  void TearDown() override {
+    const char* keep = std::getenv("OUTLIERSCOPE_KEEP_SCRATCH");
+    if ((keep && std::string(keep) == "1") || !::testing::UnitTest::GetInstance()->Passed()) return;
+    std::error_code ignored;
+    for (const auto& dir : scratch_dirs()) std::filesystem::remove_all(dir, ignored);
+  }
+};
+
+[[maybe_unused]] const ::testing::Environment* const kScratchCleanup =
+    ::testing::AddGlobalTestEnvironment(new ScratchCleanup);
+
+}  // namespace
+
 std::string scratch_dir(const std::string& name) {
   // ctest -j runs each test case as its own process, often several of one fixture at once: the
   // process id keeps their folders apart.
@@ -35,6 +61,7 @@ std::string scratch_dir(const std::string& name) {
       std::filesystem::path(OUTLIERSCOPE_BINARY_DIR) / "test-scratch" / (name + "." + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
+  scratch_dirs().push_back(dir);
   return dir.string();
 }
 

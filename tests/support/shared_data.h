@@ -20,7 +20,9 @@ bool shared_available(const std::string& absolute_path);
 bool optional_available(bool present, const std::string& what);
 
 std::string source_path(const std::string& relative);  // path in the source tree
-std::string scratch_dir(const std::string& name);       // fresh empty folder under the build tree, one per process
+// A fresh empty folder under the build tree, one per process and name; removed at the end of a
+// process whose tests all passed, kept when one failed or under OUTLIERSCOPE_KEEP_SCRATCH=1.
+std::string scratch_dir(const std::string& name);
 std::string cli_path();                                  // the built outlierscope program
 std::string python();                                    // /usr/bin/python3 (with torch)
 
