@@ -51,7 +51,7 @@ OSC_AVX512 inline float half_at(const uint8_t* p) {
 }
 
 // Rows per group in the stream kernel for a tile of T tokens (the other types: up to 24 / T, at
-// most 8): 8 at T = 1, then at most 4 rows and 12 accumulators, as the decoders need registers of
+// most 8): 8 at T = 1 (Q5_K: 4, below), then at most 4 rows and 12 accumulators, as the decoders need registers of
 // their own. Measured against 8 rows (16, 24 accumulators) at T = 2, 3, 4, 6, in GB/s: Q4_K 8.8 ->
 // 13.6 (4 rows), 6.8 -> 9.2, 6.1 -> 6.3, 4.7 -> 4.4; Q6_K 7.6 -> 9.7, 6.1 -> 8.2, 5.3 -> 7.2, 4.0 -> 5.1.
 constexpr int kquant_rows(int tile_tokens) { return tile_tokens == 1 ? 8 : (tile_tokens <= 3 ? 4 : 12 / tile_tokens); }
@@ -64,7 +64,10 @@ struct Q45KValues {
   // How far ahead in each row the stream kernel prefetches (0: not at all). Measured at T = 1:
   // prefetching 1 or 2 KiB ahead slowed Q4_K (16.4 -> 13.5 GB/s) and did not help Q5_K.
   static constexpr int kPrefetchBytes = 0;
-  static constexpr int rows(int tile_tokens) { return kquant_rows(tile_tokens); }
+  // Q5_K takes 4 rows at T = 1: with 8, its two value tables per row (16 registers) and the 8
+  // accumulators spilled (3.6 register moves and 1.4 stores per 32 values in the hot loop,
+  // bench/hot_loop_mix.py); 4 rows measured 9.5 -> 14.6 GB/s. Q4_K with 4 rows: no faster.
+  static constexpr int rows(int tile_tokens) { return FiveBit && tile_tokens == 1 ? 4 : kquant_rows(tile_tokens); }
   static constexpr int kScaleFloats = 16;
   // The order of the steps: S and S + 2 read the same bytes of qs (low and high nibbles).
   static constexpr int step(int p) { return p / 4 * 4 + p % 2 * 2 + p % 4 / 2; }
