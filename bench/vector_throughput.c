@@ -19,22 +19,21 @@ static double thread_seconds(void) {
 enum { kIterations = 20000000, kChains = 12 };
 static const uint8_t kBytes[64] __attribute__((aligned(64))) = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 
-/* One case: 12 copies of INSN with %%zmmN / %%xmmN standing for chain N's register. */
-#define CHAINS(INSN)                                                                              \
-  INSN(0) INSN(1) INSN(2) INSN(3) INSN(4) INSN(5) INSN(6) INSN(7) INSN(8) INSN(9) INSN(10) INSN(11)
-/* Two kinds alternating over the 12 chains: kinds that share pipes retire no more together than
- * either alone, kinds on separate pipes add up. */
-#define CHAINS2(A, B) A(0) B(1) A(2) B(3) A(4) B(5) A(6) B(7) A(8) B(9) A(10) B(11)
+/* One case: instructions A and B alternating over the 12 chains, %%zmmN / %%xmmN standing for
+ * chain N's register; A and B the same for one kind alone. Two kinds that share pipes retire no
+ * more together than either alone; kinds on separate pipes add up. */
+#define CHAINS(A, B) A(0) B(1) A(2) B(3) A(4) B(5) A(6) B(7) A(8) B(9) A(10) B(11)
 #define CLOBBERS                                                                                  \
   "zmm0", "zmm1", "zmm2", "zmm3", "zmm4", "zmm5", "zmm6", "zmm7", "zmm8", "zmm9", "zmm10", "zmm11", \
       "zmm12", "zmm13", "zmm14"
-#define CASE(NAME, INSN)                                                                          \
+#define CASE2(NAME, A, B)                                                                         \
   static double NAME(void) {                                                                      \
     const double start = thread_seconds();                                                        \
     for (long n = 0; n < kIterations; ++n)                                                        \
-      __asm__ volatile(CHAINS(INSN) : : "r"(kBytes) : CLOBBERS);                                  \
+      __asm__ volatile(CHAINS(A, B) : : "r"(kBytes) : CLOBBERS);                                  \
     return thread_seconds() - start;                                                              \
   }
+#define CASE(NAME, INSN) CASE2(NAME, INSN, INSN)
 
 #define FMA(i) "vfmadd231ps %%zmm12, %%zmm13, %%zmm" #i "\n"
 #define PERMPS(i) "vpermps %%zmm" #i ", %%zmm12, %%zmm" #i "\n"
@@ -48,14 +47,6 @@ static const uint8_t kBytes[64] __attribute__((aligned(64))) = {1, 2, 3, 4, 5, 6
 #define BROADCASTSS(i) "vbroadcastss %%xmm" #i ", %%zmm" #i "\n"
 #define CVTPH2PS(i) "vcvtph2ps %%xmm" #i ", %%xmm" #i "\n"
 #define PINSRW_MEM(i) "vpinsrw $0, (%0), %%xmm14, %%xmm" #i "\n"
-
-#define CASE2(NAME, A, B)                                                                         \
-  static double NAME(void) {                                                                      \
-    const double start = thread_seconds();                                                        \
-    for (long n = 0; n < kIterations; ++n)                                                        \
-      __asm__ volatile(CHAINS2(A, B) : : "r"(kBytes) : CLOBBERS);                                 \
-    return thread_seconds() - start;                                                              \
-  }
 
 CASE(fmadd, FMA)
 CASE(permps, PERMPS)

@@ -51,8 +51,8 @@ OSC_AVX512 inline float half_at(const uint8_t* p) {
 }
 
 // Rows per group in the stream kernel for a tile of T tokens (the other types: up to 24 / T, at
-// most 8): 8 at T = 1 (Q5_K: 4, below), then at most 4 rows and 12 accumulators, as the decoders need registers of
-// their own. Measured against 8 rows (16, 24 accumulators) at T = 2, 3, 4, 6, in GB/s: Q4_K 8.8 ->
+// most 8): 8 at T = 1 (Q5_K: 4, below), then at most 4 rows and 12 accumulators, as the decoders
+// need registers of their own. Measured against 8 rows (16, 24 accumulators) at T = 2, 3, 4, 6, in GB/s: Q4_K 8.8 ->
 // 13.6 (4 rows), 6.8 -> 9.2, 6.1 -> 6.3, 4.7 -> 4.4; Q6_K 7.6 -> 9.7, 6.1 -> 8.2, 5.3 -> 7.2, 4.0 -> 5.1.
 constexpr int kquant_rows(int tile_tokens) { return tile_tokens == 1 ? 8 : (tile_tokens <= 3 ? 4 : 12 / tile_tokens); }
 
